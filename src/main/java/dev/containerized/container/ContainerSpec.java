@@ -1,0 +1,167 @@
+package dev.containerized.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * What a container is made of. Immutable; built with {@link #builder()}, which checks every value and
+ * says which one is wrong and what it should be, before anything is created.
+ *
+ * @param rootfs           the root filesystem, read-only under the container's overlay; empty for
+ *                         the built-in one
+ * @param hostname         the container's own hostname
+ * @param pidsLimit        the most tasks the container's processes may have (pids.max)
+ * @param memoryLimitBytes the most memory they may use, without swap (memory.max)
+ * @param environment      the environment of every command
+ * @param workingDirectory where commands start, inside the container
+ * @param execTimeout      how long {@link Container#exec(String...)} waits before it kills the command
+ */
+public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong pidsLimit,
+                            OptionalLong memoryLimitBytes, Map<String, String> environment,
+                            String workingDirectory, Duration execTimeout) {
+    public static final String DEFAULT_HOSTNAME = "containerized";
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** RFC 1123 host names: what sethostname accepts and other tools expect. */
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
+
+    public ContainerSpec {
+        environment = Map.copyOf(environment);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this spec. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.rootfs = rootfs.orElse(null);
+        b.hostname = hostname;
+        b.pidsLimit = pidsLimit;
+        b.memoryLimitBytes = memoryLimitBytes;
+        b.environment.clear();
+        b.environment.putAll(environment);
+        b.workingDirectory = workingDirectory;
+        b.execTimeout = execTimeout;
+        return b;
+    }
+
+    public static final class Builder {
+        private Path rootfs;
+        private String hostname = DEFAULT_HOSTNAME;
+        private OptionalLong pidsLimit = OptionalLong.empty();
+        private OptionalLong memoryLimitBytes = OptionalLong.empty();
+        private final Map<String, String> environment = new LinkedHashMap<>(Map.of(
+                "PATH", DEFAULT_PATH, "HOME", "/root", "TERM", "xterm"));
+        private String workingDirectory = "/";
+        private Duration execTimeout = Duration.ofMinutes(2);
+
+        private Builder() {
+        }
+
+        /** A directory holding a root filesystem; the default is the built-in busybox rootfs. */
+        public Builder rootfs(Path rootfs) {
+            this.rootfs = rootfs;
+            return this;
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Builder pidsLimit(long pidsLimit) {
+            if (pidsLimit < 1) {
+                throw new IllegalArgumentException("pids limit " + pidsLimit
+                        + " is too low: a container needs at least 1 task for its command; use a positive number such as 20");
+            }
+            this.pidsLimit = OptionalLong.of(pidsLimit);
+            return this;
+        }
+
+        public Builder memoryLimit(long bytes) {
+            if (bytes < 4L << 20) {
+                throw new IllegalArgumentException("memory limit " + bytes
+                        + " bytes is below 4 MiB, too little to start a command; use at least \"4m\", such as \"64m\"");
+            }
+            this.memoryLimitBytes = OptionalLong.of(bytes);
+            return this;
+        }
+
+        /** A size such as {@code "64m"}, {@code "1g"}. */
+        public Builder memoryLimit(String size) {
+            return memoryLimit(MemorySize.parseBytes(size));
+        }
+
+        public Builder env(String name, String value) {
+            if (name == null || name.isEmpty() || name.contains("=") || name.contains("\0")) {
+                throw new IllegalArgumentException("environment variable name \"" + name
+                        + "\" is invalid: it must be non-empty and contain neither '=' nor NUL");
+            }
+            if (value == null || value.contains("\0")) {
+                throw new IllegalArgumentException("environment variable " + name + " needs a value without NUL");
+            }
+            environment.put(name, value);
+            return this;
+        }
+
+        public Builder workingDirectory(String directory) {
+            this.workingDirectory = directory;
+            return this;
+        }
+
+        public Builder execTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("exec timeout " + timeout + " must be positive, such as Duration.ofMinutes(2)");
+            }
+            this.execTimeout = timeout;
+            return this;
+        }
+
+        /** Checks everything and returns the spec; throws {@link IllegalArgumentException} naming the bad value. */
+        public ContainerSpec build() {
+            if (hostname == null || !HOSTNAME.matcher(hostname).matches()) {
+                throw new IllegalArgumentException("hostname \"" + hostname
+                        + "\" is invalid: use 1 to 64 letters, digits, '-' or '.', starting with a letter or digit");
+            }
+            if (workingDirectory == null || !workingDirectory.startsWith("/")) {
+                throw new IllegalArgumentException("working directory \"" + workingDirectory
+                        + "\" must be an absolute path inside the container, such as \"/\"");
+            }
+            Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
+            environment.putIfAbsent("HOSTNAME", hostname);
+            return new ContainerSpec(checkedRootfs, hostname, pidsLimit, memoryLimitBytes, environment,
+                    workingDirectory, execTimeout);
+        }
+
+        static Path checkRootfs(Path rootfs) {
+            Path absolute = rootfs.toAbsolutePath().normalize();
+            if (!Files.isDirectory(absolute)) {
+                throw new IllegalArgumentException("rootfs " + absolute + " does not exist or is not a directory: "
+                        + "give a directory holding a root filesystem (with /bin/sh), or leave it out for the built-in one");
+            }
+            try (Stream<Path> entries = Files.list(absolute)) {
+                if (entries.findAny().isEmpty()) {
+                    throw new IllegalArgumentException("rootfs " + absolute + " is empty: it needs a root filesystem "
+                            + "(at least the program to run); leave it out for the built-in one");
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("rootfs " + absolute + " cannot be read: " + e.getMessage(), e);
+            }
+            // The overlay's mount options use ',' and ':' as separators.
+            if (absolute.toString().matches(".*[,:\\s].*")) {
+                throw new IllegalArgumentException("rootfs path " + absolute
+                        + " contains a comma, colon or space, which overlayfs options cannot carry: move or link it elsewhere");
+            }
+            return absolute;
+        }
+    }
+}

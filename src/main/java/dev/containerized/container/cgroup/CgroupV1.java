@@ -1,0 +1,110 @@
+package dev.containerized.container.cgroup;
+
+import dev.containerized.container.CgroupStats;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * cgroup v1: one directory per controller, {@code <own cgroup>/containerized/<id>} in the pids and the
+ * memory hierarchy. v1 lets single threads change cgroup, which is what lets the init's spawning
+ * thread step in, spawn and step out.
+ */
+public final class CgroupV1 implements ContainerCgroup {
+    private final String id;
+    private final Path pids;
+    private final Path memory;
+    private final CgroupPlacement placement;
+    private volatile CgroupStats lastStats;
+    private boolean destroyed;
+
+    private CgroupV1(String id, Path pids, Path memory, CgroupPlacement placement) {
+        this.id = id;
+        this.pids = pids;
+        this.memory = memory;
+        this.placement = placement;
+    }
+
+    static List<Path> parents(CgroupLayout layout) {
+        return CgroupLayout.CONTROLLERS.stream()
+                .map(c -> layout.hierarchies().get(c).ownCgroup().resolve(PARENT)).toList();
+    }
+
+    static CgroupV1 create(CgroupLayout layout, String id, OptionalLong pidsMax, OptionalLong memoryMaxBytes) {
+        List<Path> made = new ArrayList<>();
+        try {
+            Path pids = mkdirs(layout.hierarchies().get("pids").ownCgroup().resolve(PARENT).resolve(id), made);
+            Path memory = mkdirs(layout.hierarchies().get("memory").ownCgroup().resolve(PARENT).resolve(id), made);
+            pidsMax.ifPresent(max -> ContainerCgroup.write(pids.resolve("pids.max"), Long.toString(max)));
+            memoryMaxBytes.ifPresent(max -> {
+                ContainerCgroup.write(memory.resolve("memory.limit_in_bytes"), Long.toString(max));
+                // memory+swap at the same bound: no swap, so a hog is OOM-killed instead of swapped out.
+                if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+                    ContainerCgroup.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(max));
+                }
+            });
+            List<String> enter = List.of(pids.resolve("tasks").toString(), memory.resolve("tasks").toString());
+            List<String> leave = CgroupLayout.CONTROLLERS.stream()
+                    .map(c -> layout.hierarchies().get(c).ownCgroup().resolve("tasks").toString()).toList();
+            return new CgroupV1(id, pids, memory, new CgroupPlacement(CgroupLayout.Version.V1, enter, leave));
+        } catch (RuntimeException e) {
+            for (int i = made.size() - 1; i >= 0; i--) {
+                Cgroups.killAndRemove(made.get(i), Duration.ofSeconds(1));
+            }
+            throw e;
+        }
+    }
+
+    private static Path mkdirs(Path dir, List<Path> made) {
+        try {
+            Files.createDirectories(dir.getParent());
+            Files.createDirectory(dir);
+            made.add(dir);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create cgroup " + dir + ": " + e, e);
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public CgroupPlacement placement() {
+        return placement;
+    }
+
+    @Override
+    public CgroupStats stats() {
+        if (destroyed) {
+            return lastStats;
+        }
+        return new CgroupStats(
+                ContainerCgroup.readLong(pids.resolve("pids.current")),
+                ContainerCgroup.readLong(pids.resolve("pids.peak")),
+                ContainerCgroup.readKeyed(pids.resolve("pids.events"), "max"),
+                ContainerCgroup.readLong(memory.resolve("memory.usage_in_bytes")),
+                ContainerCgroup.readLong(memory.resolve("memory.max_usage_in_bytes")),
+                // memory.failcnt stays 0 at an OOM kill on this kernel; oom_kill is the signal.
+                ContainerCgroup.readKeyed(memory.resolve("memory.oom_control"), "oom_kill"));
+    }
+
+    @Override
+    public synchronized void destroy(Duration timeout) {
+        if (destroyed) {
+            return;
+        }
+        lastStats = stats();
+        Cgroups.killAndRemove(pids, timeout);
+        Cgroups.killAndRemove(memory, timeout);
+        destroyed = true;
+    }
+}

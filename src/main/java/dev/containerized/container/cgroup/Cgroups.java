@@ -1,0 +1,69 @@
+package dev.containerized.container.cgroup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Helpers shared by both drivers: kill what a cgroup holds, wait for it to empty, rmdir it. */
+final class Cgroups {
+    private Cgroups() {
+    }
+
+    /** The pids in {@code dir}/cgroup.procs, as the test JVM's pid namespace sees them. */
+    static List<Integer> processes(Path dir) {
+        try {
+            return Files.readAllLines(dir.resolve("cgroup.procs")).stream()
+                    .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
+        } catch (NoSuchFileException gone) {
+            return List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Kills every process in the cgroup (v2: with cgroup.kill when the kernel has it) until it is empty,
+     * then removes it. A fork bomb may fork between our reading and our killing: so we loop.
+     */
+    static void killAndRemove(Path dir, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path kill = dir.resolve("cgroup.kill");
+        while (Files.isDirectory(dir)) {
+            List<Integer> pids = processes(dir);
+            if (pids.isEmpty()) {
+                try {
+                    Files.delete(dir);
+                    return;
+                } catch (NoSuchFileException gone) {
+                    return;
+                } catch (IOException busy) {
+                    // EBUSY: a task is still exiting; try again below.
+                }
+            } else if (Files.exists(kill)) {
+                try {
+                    Files.writeString(kill, "1");
+                } catch (IOException ignored) {
+                    // Fall back to killing one by one.
+                }
+            } else {
+                pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("cgroup " + dir + " is still not empty after " + timeout.toMillis()
+                        + " ms; processes left: " + processes(dir));
+            }
+            sleep(2);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.containerized.container;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A container per test, for real: namespaces, overlay, cgroups, as root. */
+class ContainerTests {
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    @Test
+    void psInsideListsPid1AndOnlyTheContainersProcesses() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            BackgroundProcess sleep = c.execInBackground("sleep", "30");
+            ExecResult ps = c.exec("ps", "-o", "pid,args");
+
+            assertThat(ps.succeeded()).as(ps.describe()).isTrue();
+            List<String> lines = ps.stdout().strip().lines().skip(1).map(String::strip).toList();
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("1 ").contains("ContainerInit"));
+            assertThat(lines).anySatisfy(l -> assertThat(l).isEqualTo(sleep.pid() + " sleep 30"));
+            // The init, the sleep, ps itself: nothing of the host.
+            assertThat(lines).hasSize(3);
+        }
+    }
+
+    @Test
+    void hostnameIsTheContainersOwnAndTheHostsIsUnchanged() throws Exception {
+        String hostBefore = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        try (Container c = Container.start(ContainerSpec.builder().hostname("box-under-test").build())) {
+            assertThat(c.exec("hostname").stdout()).isEqualTo("box-under-test\n");
+            assertThat(c.exec("cat", "/proc/sys/kernel/hostname").stdout()).isEqualTo("box-under-test\n");
+        }
+        assertThat(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()).isEqualTo(hostBefore);
+    }
+
+    @Test
+    void mountsDoNotCrossTheBoundaryEitherWay() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            String inside = c.exec("cat", "/proc/self/mountinfo").stdout();
+            String host = Files.readString(Path.of("/proc/self/mountinfo"));
+
+            assertThat(inside).doesNotContain("/sys/fs/cgroup").doesNotContain(" /work");
+            assertThat(inside.lines().map(l -> l.split(" ")[4]))
+                    .contains("/", "/proc", "/dev", "/tmp", "/sys").doesNotContain("/run/containerized");
+            // The container's overlay, proc and tmpfs are not the host's.
+            assertThat(host).doesNotContain(c.id());
+            ExecResult mount = c.exec("sh", "-c", "mkdir /mnt/x && mount -t tmpfs none /mnt/x; echo $?");
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain("/mnt/x");
+            assertThat(mount.stdout().strip()).isNotEqualTo("0"); // no CAP_SYS_ADMIN inside
+        }
+    }
+
+    @Test
+    void theRootfsIsCopyOnWriteAndTheSharedTreeNeverChanges() {
+        Path rootfs = dev.containerized.rootfs.DefaultRootfs.path();
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            assertThat(c.exec("sh", "-c", "echo data > /etc/written && rm /bin/ls && cat /etc/written").stdout())
+                    .isEqualTo("data\n");
+            assertThat(c.exec("ls").exitCode()).isEqualTo(127);
+        }
+        assertThat(rootfs.resolve("etc/written")).doesNotExist();
+        assertThat(rootfs.resolve("bin/ls")).exists();
+        try (Container fresh = Container.start(ContainerSpec.builder().build())) {
+            assertThat(fresh.exec("ls", "/etc/written").exitCode()).isNotZero();
+        }
+    }
+
+    @Test
+    void exitCodesSignalsAndSeparateStreams() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            ExecResult r = c.exec("sh", "-c", "echo out; echo err >&2; exit 3");
+            assertThat(r.exitCode()).isEqualTo(3);
+            assertThat(r.stdout()).isEqualTo("out\n");
+            assertThat(r.stderr()).isEqualTo("err\n");
+            assertThat(r.signal()).isEmpty();
+            assertThat(r.succeeded()).isFalse();
+
+            ExecResult killed = c.exec("sh", "-c", "kill -TERM $$");
+            assertThat(killed.signal()).hasValue(15);
+            assertThat(killed.exitCode()).isEqualTo(128 + 15);
+            assertThat(killed.oomKilled()).isFalse();
+
+            assertThat(c.exec("true").succeeded()).isTrue();
+        }
+    }
+
+    @Test
+    void aMissingCommandExits127WithAClearMessage() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            ExecResult r = c.exec("no-such-program", "x");
+            assertThat(r.exitCode()).isEqualTo(127);
+            assertThat(r.stderr()).contains("no-such-program").contains("not found");
+
+            ExecResult byPath = c.exec("/nope/prog");
+            assertThat(byPath.exitCode()).isEqualTo(127);
+            assertThat(byPath.stderr()).contains("/nope/prog");
+        }
+    }
+
+    @Test
+    void aCommandPastItsTimeoutIsKilledAndSaysSo() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            ExecResult r = c.exec(Duration.ofMillis(300), "sh", "-c", "echo started; sleep 30");
+            assertThat(r.timedOut()).isTrue();
+            assertThat(r.signal()).hasValue(9);
+            assertThat(r.stdout()).isEqualTo("started\n");
+            assertThat(r.duration()).isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void commandsGetOnlyStdioAndTheSpecsEnvironment() {
+        try (Container c = Container.start(ContainerSpec.builder().env("GREETING", "hi").workingDirectory("/tmp").build())) {
+            assertThat(c.exec("sh", "-c", "ls /proc/self/fd").stdout().strip().lines())
+                    .containsExactlyInAnyOrder("0", "1", "2", "3"); // 3: ls's own directory handle
+            String env = c.exec("env").stdout();
+            assertThat(env).contains("GREETING=hi", "HOSTNAME=containerized").doesNotContain("CLASSPATH");
+            assertThat(c.exec("pwd").stdout()).isEqualTo("/tmp\n");
+            // The init is not dumpable: its host files stay out of reach.
+            for (String hostHandle : List.of("/proc/1/exe", "/proc/1/fd/0", "/proc/1/cwd")) {
+                ExecResult readlink = c.exec("readlink", hostHandle);
+                assertThat(readlink.exitCode()).as(readlink.describe()).isNotZero();
+                assertThat(readlink.stdout()).isEmpty();
+            }
+            ExecResult environ = c.exec("cat", "/proc/1/environ");
+            assertThat(environ.exitCode()).isNotZero();
+            assertThat(environ.stderr()).contains("Permission denied");
+        }
+    }
+
+    @Test
+    void capabilitiesAreDockersDefaults() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            String status = c.exec("cat", "/proc/self/status").stdout();
+            String bounding = status.lines().filter(l -> l.startsWith("CapBnd:")).findFirst().orElseThrow();
+            assertThat(bounding.split("\\s+")[1]).isEqualTo("00000000a80425fb");
+            assertThat(status).contains("NoNewPrivs:\t1");
+        }
+    }
+
+    @Test
+    void theCgroupNamespaceShowsTheContainersCgroupAsRoot() {
+        try (Container c = Container.start(ContainerSpec.builder().pidsLimit(50).build())) {
+            String cgroups = c.exec("cat", "/proc/self/cgroup").stdout();
+            assertThat(cgroups.lines().filter(l -> l.contains(":pids:") || l.contains(":memory:")))
+                    .allSatisfy(l -> assertThat(l).endsWith(":/"));
+        }
+    }
+
+    @Test
+    void aKilledInitEndsTheContainerAndCloseStillCleansUp() throws Exception {
+        Container c = Container.start(ContainerSpec.builder().build());
+        try {
+            BackgroundProcess sleep = c.execInBackground("sleep", "60");
+            sleep.pid();
+            ProcessHandle.of(c.initPid()).orElseThrow().destroyForcibly();
+            assertThatThrownBy(() -> sleep.await(Duration.ofSeconds(20)))
+                    .isInstanceOf(ContainerException.class).hasMessageContaining("ended");
+            assertThat(c.isRunning()).isFalse();
+            assertThatThrownBy(() -> c.exec("true")).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("ended");
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
+    void commandsRunSideBySideAndInTheBackground() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            BackgroundProcess slow = c.execInBackground("sh", "-c", "sleep 0.5; echo slow");
+            BackgroundProcess fast = c.execInBackground("sh", "-c", "echo fast");
+            assertThat(fast.await(Duration.ofSeconds(10)).stdout()).isEqualTo("fast\n");
+            assertThat(slow.isAlive()).isTrue();
+            assertThat(slow.await(Duration.ofSeconds(10)).stdout()).isEqualTo("slow\n");
+            // Orphans are reaped by the init: a zombie would show as Z in ps.
+            c.exec("sh", "-c", "sleep 0.1 & exit 0");
+            c.exec("sleep", "0.3");
+            assertThat(Arrays.stream(c.exec("ps", "-o", "stat").stdout().split("\n"))).noneMatch(s -> s.startsWith("Z"));
+        }
+    }
+}
