@@ -54,6 +54,12 @@ public final class ContainerInit {
             ClassPreloader.loadAll();
             cgroup = stepOpenCgroup(config);
             new RootfsSetup(config).run();
+            // Checked once for every command: a missing directory is a setup error, as in docker run.
+            try {
+                Linux.chdir(config.workingDirectory());
+            } catch (LinuxException e) {
+                throw new SetupException("enter the working directory", e);
+            }
         } catch (Throwable e) {
             failSetup(error, e);
             return;
@@ -114,7 +120,6 @@ public final class ContainerInit {
         try {
             cgroup.moveSelf();
             Capabilities.restrictCurrentThread(lastCap);
-            Linux.chdir(config.workingDirectory());
         } catch (Throwable e) {
             failSetup(error, e);
             return;
