@@ -3,6 +3,7 @@ package dev.containerized.internal.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
@@ -14,7 +15,8 @@ import com.sun.jna.ptr.IntByReference;
  * into a {@link LinuxException} naming the call, its arguments and the errno name.
  */
 public interface LibC extends Library {
-    LibC INSTANCE = Native.load("c", LibC.class);
+    /** By its soname: a bare "c" makes JNA run ldconfig -p to find it, a process start per JVM. */
+    LibC INSTANCE = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
 
     // sched.h
     int CLONE_FS = 0x00000200;

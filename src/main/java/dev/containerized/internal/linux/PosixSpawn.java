@@ -102,7 +102,7 @@ public final class PosixSpawn {
 
     private static Optional<Function> lookup(String name) {
         try {
-            return Optional.of(NativeLibrary.getInstance("c").getFunction(name));
+            return Optional.of(NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME).getFunction(name));
         } catch (UnsatisfiedLinkError absent) {
             return Optional.empty();
         }
