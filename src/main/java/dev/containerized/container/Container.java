@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -48,18 +49,19 @@ public final class Container implements AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final StringBuilder initLog = new StringBuilder();
     private volatile String endReason;
+    private volatile String closeReason;
 
     private Container(ContainerSpec spec, InitProcess init) {
         this.spec = spec;
         this.init = init;
-        this.control = new DataOutputStream(new BufferedOutputStream(init.process.getOutputStream()));
+        this.control = new DataOutputStream(new BufferedOutputStream(init.process.stdin.orElseThrow()));
         daemon("containerized-events-" + init.id, this::readEvents);
         daemon("containerized-log-" + init.id, this::readInitLog);
     }
 
     /** Starts a container and returns once its init is ready for commands. */
     public static Container start(ContainerSpec spec) {
-        InitProcess init = InitProcess.start(spec, Optional.empty(), new ProcessBuilder());
+        InitProcess init = InitProcess.start(spec, Optional.empty(), InitLauncher.Io.CONTROL);
         Container container = new Container(spec, init);
         try {
             container.ready.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -161,15 +163,28 @@ public final class Container implements AutoCloseable {
     /** Ends every process of the container and removes its cgroup, mounts and state. Idempotent. */
     @Override
     public void close() {
+        closeBecause("it was closed");
+    }
+
+    /**
+     * Closes the container as {@link #close()} does; commands still running fail with a message that
+     * gives {@code reason}, such as "its timeout of 30 s passed".
+     */
+    public void closeBecause(String reason) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closeReason = reason;
         try {
             init.destroy();
         } finally {
-            running.values().forEach(p -> p.abandoned("container " + id() + " was closed while " + p.command() + " ran"));
-            running.clear();
+            abandonAll("container " + id() + " ended because " + reason);
         }
+    }
+
+    private void abandonAll(String why) {
+        running.values().forEach(p -> p.abandoned(why + " while " + p.command() + " ran"));
+        running.clear();
     }
 
     void signal(int id, int signal) {
@@ -197,7 +212,7 @@ public final class Container implements AutoCloseable {
     }
 
     private void readEvents() {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(init.process.getInputStream(), 1 << 16))) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(init.process.stdout.orElseThrow(), 1 << 16))) {
             Optional<Frame> frame;
             while ((frame = Frame.read(in)).isPresent()) {
                 dispatch(frame.get());
@@ -206,9 +221,11 @@ public final class Container implements AutoCloseable {
         } catch (IOException e) {
             endReason = "its control channel broke: " + e.getMessage();
         }
+        if (closeReason != null) {
+            endReason = closeReason;
+        }
         ready.completeExceptionally(new ContainerException(endReason));
-        running.values().forEach(p -> p.abandoned("container " + id() + " ended while " + p.command() + " ran: " + endReason));
-        running.clear();
+        abandonAll("container " + id() + " ended because " + endReason);
     }
 
     private void dispatch(Frame frame) {
@@ -227,8 +244,9 @@ public final class Container implements AutoCloseable {
 
     private String exitStatus() {
         try {
-            if (init.process.waitFor(1, TimeUnit.SECONDS)) {
-                return " (exit status " + init.process.exitValue() + ")";
+            OptionalInt status = init.process.waitFor(Duration.ofSeconds(1));
+            if (status.isPresent()) {
+                return " (" + describeStatus(status.getAsInt()) + ")";
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -236,9 +254,14 @@ public final class Container implements AutoCloseable {
         return "";
     }
 
+    private static String describeStatus(int waitStatus) {
+        int signal = waitStatus & 0x7f;
+        return signal == 0 ? "exit status " + ((waitStatus >> 8) & 0xff) : "killed by signal " + signal;
+    }
+
     private void readInitLog() {
         byte[] buffer = new byte[4096];
-        try (InputStream err = init.process.getErrorStream()) {
+        try (InputStream err = init.process.stderr.orElseThrow()) {
             int n;
             while ((n = err.read(buffer)) > 0) {
                 synchronized (initLog) {

@@ -15,7 +15,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,19 +29,17 @@ final class InitProcess {
     final String id;
     final StateDirectory state;
     final ContainerCgroup cgroup;
-    final Process process;
-    private final Thread launcher;
+    final SpawnedInit process;
     private boolean destroyed;
 
-    private InitProcess(String id, StateDirectory state, ContainerCgroup cgroup, InitLauncher.Launched launched) {
+    private InitProcess(String id, StateDirectory state, ContainerCgroup cgroup, SpawnedInit process) {
         this.id = id;
         this.state = state;
         this.cgroup = cgroup;
-        this.process = launched.process();
-        this.launcher = launched.thread();
+        this.process = process;
     }
 
-    static InitProcess start(ContainerSpec spec, Optional<List<String>> pid1Command, ProcessBuilder io) {
+    static InitProcess start(ContainerSpec spec, Optional<List<String>> pid1Command, InitLauncher.Io io) {
         requireRoot();
         CgroupLayout layout;
         try {
@@ -93,7 +90,7 @@ final class InitProcess {
 
     /** The host pid of the init. */
     long pid() {
-        return process.pid();
+        return process.pid;
     }
 
     /**
@@ -106,12 +103,12 @@ final class InitProcess {
         }
         destroyed = true;
         List<RuntimeException> failures = new ArrayList<>();
-        process.destroyForcibly();
+        process.kill();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                failures.add(new ContainerException("the init (pid " + process.pid() + ") did not end within 10 s of SIGKILL"));
+            if (process.waitFor(Duration.ofSeconds(10)).isEmpty()) {
+                failures.add(new ContainerException("the init (pid " + process.pid + ") did not end within 10 s of SIGKILL"));
             }
-            launcher.join(TimeUnit.SECONDS.toMillis(10));
+            process.joinLauncher(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

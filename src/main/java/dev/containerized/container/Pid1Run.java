@@ -1,7 +1,6 @@
 package dev.containerized.container;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,12 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * "Command as PID 1" ({@code docker run}): the init sets the container up and then execs the command,
- * whose stdio are the init's. The test JVM sees the command's end as the init's exit status, where a
- * death by signal N reads as 128 + N; an OOM kill is told apart by the cgroup's OOM-kill count.
+ * whose stdio are the init's, and whose end is the init's end.
  */
 final class Pid1Run {
     private Pid1Run() {
@@ -26,21 +23,20 @@ final class Pid1Run {
     static ExecResult captured(ContainerSpec spec, List<String> argv) {
         requireCommand(argv);
         long start = System.nanoTime();
-        ProcessBuilder io = new ProcessBuilder().redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        InitProcess init = InitProcess.start(spec, Optional.of(argv), io);
+        InitProcess init = InitProcess.start(spec, Optional.of(argv), InitLauncher.Io.CAPTURED);
         try {
-            CompletableFuture<String> out = drain(init.process.getInputStream());
-            CompletableFuture<String> err = drain(init.process.getErrorStream());
-            boolean timedOut = !init.process.waitFor(spec.execTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            CompletableFuture<String> out = drain(init.process.stdout.orElseThrow());
+            CompletableFuture<String> err = drain(init.process.stderr.orElseThrow());
+            OptionalInt status = init.process.waitFor(spec.execTimeout());
+            boolean timedOut = status.isEmpty();
             if (timedOut) {
-                init.process.destroyForcibly().waitFor();
+                init.process.kill();
+                status = OptionalInt.of(init.process.waitFor());
             }
             failIfSetupFailed(init);
-            int status = init.process.exitValue();
-            boolean oomKilled = !timedOut && init.cgroup.stats().oomKills() > 0;
-            Duration duration = Duration.ofNanos(System.nanoTime() - start);
-            OptionalInt signal = oomKilled || timedOut ? OptionalInt.of(9) : OptionalInt.empty();
-            return new ExecResult(argv, status, signal, out.join(), err.join(), duration, timedOut, oomKilled);
+            boolean oomKillsRose = init.cgroup.stats().oomKills() > 0;
+            return ExecResult.fromWaitStatus(argv, status.getAsInt(), out.join(), err.join(),
+                    Duration.ofNanos(System.nanoTime() - start), timedOut, oomKillsRose);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while " + argv + " ran", e);
@@ -52,11 +48,11 @@ final class Pid1Run {
     /** Runs with the terminal passed through (the {@code run} command line); returns the exit status. */
     static int interactive(ContainerSpec spec, List<String> argv) {
         requireCommand(argv);
-        InitProcess init = InitProcess.start(spec, Optional.of(argv), new ProcessBuilder().inheritIO());
+        InitProcess init = InitProcess.start(spec, Optional.of(argv), InitLauncher.Io.TERMINAL);
         try {
             int status = init.process.waitFor();
             failIfSetupFailed(init);
-            return status;
+            return SpawnedInit.shellStatus(status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while " + argv + " ran", e);

@@ -115,9 +115,7 @@ abstract sealed class CgroupEntry {
 
         @Override
         int spawn(PosixSpawn.Request request) {
-            return PosixSpawn.spawn(new PosixSpawn.Request(request.path(), request.argv(), request.env(),
-                    request.workingDirectory(), request.stdoutFd(), request.stderrFd(), Optional.empty(),
-                    Optional.of(dirFd)));
+            return PosixSpawn.spawn(request.intoCgroup(dirFd));
         }
 
         @Override
@@ -151,9 +149,7 @@ abstract sealed class CgroupEntry {
             Linux.mkfifo(FIFO, 0600);
             CompletableFuture<Integer> mover = CompletableFuture.supplyAsync(this::moveHeldChild);
             try {
-                int pid = PosixSpawn.spawn(new PosixSpawn.Request(request.path(), request.argv(), request.env(),
-                        request.workingDirectory(), request.stdoutFd(), request.stderrFd(), Optional.of(FIFO),
-                        Optional.empty()));
+                int pid = PosixSpawn.spawn(request.holdingUntilOpened(FIFO));
                 mover.get(5, TimeUnit.SECONDS);
                 return pid;
             } catch (InterruptedException | ExecutionException | TimeoutException e) {

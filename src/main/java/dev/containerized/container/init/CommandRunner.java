@@ -93,8 +93,7 @@ final class CommandRunner {
         try {
             running = await(spawningThread.submit(() -> {
                 synchronized (lock) {
-                    int pid = cgroup.spawn(new PosixSpawn.Request(path.get(), argv, env, workingDirectory,
-                            out[1], err[1], Optional.empty(), Optional.empty()));
+                    int pid = cgroup.spawn(PosixSpawn.Request.command(path.get(), argv, env, workingDirectory, out[1], err[1]));
                     Running r = new Running(id, pid);
                     byPid.put(pid, r);
                     byId.put(id, r);

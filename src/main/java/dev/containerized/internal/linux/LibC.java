@@ -139,6 +139,13 @@ public interface LibC extends Library {
     /** waitpid(2): the pid whose status changed, 0 with WNOHANG, or -1 and errno (ECHILD: no children). */
     int waitpid(int pid, IntByReference status, int options) throws LastErrorException;
 
+    /** waitid(2): 0, or -1 and errno; with WNOWAIT the child stays a zombie, so its pid is not reused. */
+    int waitid(int idtype, int id, Pointer siginfo, int options) throws LastErrorException;
+
+    int P_PID = 1;
+    int WEXITED = 4;
+    int WNOWAIT = 0x01000000;
+
     /** execve(2): returns only on failure, -1 and errno. */
     int execve(String path, StringArray argv, StringArray envp) throws LastErrorException;
 

@@ -88,9 +88,14 @@ public final class Linux {
 
     /** read(2), retried on EINTR; 0 at end of file. */
     public static int read(int fd, byte[] buffer) {
+        return read(fd, buffer, buffer.length);
+    }
+
+    /** read(2) of at most {@code count} bytes into the start of {@code buffer}, retried on EINTR; 0 at end of file. */
+    public static int read(int fd, byte[] buffer, int count) {
         while (true) {
             try {
-                return (int) C.read(fd, buffer, buffer.length);
+                return (int) C.read(fd, buffer, count);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {
                     throw new LinuxException("read(" + fd + ")", e.getErrorCode());
@@ -167,6 +172,55 @@ public final class Linux {
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot list /proc/self/fd to mark descriptors close-on-exec", e);
+        }
+    }
+
+    /** Blocks until child {@code pid} has exited, without reaping it: its pid cannot be reused yet. */
+    public static void awaitExitWithoutReaping(int pid) {
+        Memory siginfo = new Memory(128);
+        while (true) {
+            try {
+                C.waitid(LibC.P_PID, pid, siginfo, LibC.WEXITED | LibC.WNOWAIT);
+                return;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new LinuxException("waitid(P_PID, " + pid + ")", e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Reaps child {@code pid}, blocking; returns its waitpid(2) status. */
+    public static int reap(int pid) {
+        IntByReference status = new IntByReference();
+        while (true) {
+            try {
+                C.waitpid(pid, status, 0);
+                return status.getValue();
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new LinuxException("waitpid(" + pid + ")", e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Writes all of {@code length} bytes, retrying on EINTR and short writes. */
+    public static void writeFully(int fd, byte[] bytes, int length) {
+        byte[] rest = bytes;
+        int remaining = length;
+        while (remaining > 0) {
+            try {
+                int n = (int) C.write(fd, rest, remaining);
+                remaining -= n;
+                if (remaining > 0) {
+                    rest = java.util.Arrays.copyOfRange(rest, n, n + remaining);
+                }
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new LinuxException("write(" + fd + ")", e.getErrorCode());
+                }
+            }
         }
     }
 

@@ -11,9 +11,9 @@ import java.util.Optional;
 
 /**
  * glibc's posix_spawn(3): the child runs only glibc code between clone and execve, so it is safe to
- * call from a multithreaded JVM, unlike fork. The child gets stdin from /dev/null, stdout and stderr
- * on the given descriptors, its own session, default signal handling and an empty signal mask, and
- * no other descriptor: a JVM descriptor reaching a command would be a way out of the container.
+ * call from a multithreaded JVM, unlike fork. The child gets the stdio the request names, default
+ * signal handling and an empty signal mask, and no other descriptor: a JVM descriptor reaching a
+ * command would be a way out of the container.
  */
 public final class PosixSpawn {
     private static final LibC C = LibC.INSTANCE;
@@ -25,18 +25,56 @@ public final class PosixSpawn {
     private PosixSpawn() {
     }
 
+    /** Where one of the child's standard descriptors comes from. */
+    public record Stdio(int fd) {
+        private static final int INHERIT = -1;
+        private static final int DEV_NULL = -2;
+
+        /** The parent's own descriptor of the same number. */
+        public static Stdio inherit() {
+            return new Stdio(INHERIT);
+        }
+
+        public static Stdio devNull() {
+            return new Stdio(DEV_NULL);
+        }
+
+        /** A descriptor of the parent, such as a pipe's end. */
+        public static Stdio of(int fd) {
+            return new Stdio(fd);
+        }
+    }
+
     /**
      * What to start.
      *
+     * @param workingDirectory where the child starts, or empty to keep the parent's
+     * @param newSession      whether the child leads a session of its own (a command, so a signal reaches
+     *                        its process group), or stays in the parent's (a terminal stays its own)
      * @param holdUntilOpened when present, a FIFO the child opens for reading before it executes the
      *                        command: the open blocks until someone opens it for writing, which holds
      *                        the child before its first instruction (see the cgroup v2 fallback).
      * @param cgroupFd        when present, a cgroup v2 directory the child is cloned into
      *                        (glibc 2.39+, {@link #canSpawnIntoCgroup()}).
      */
-    public record Request(String path, List<String> argv, List<String> env, String workingDirectory,
-                          int stdoutFd, int stderrFd, Optional<String> holdUntilOpened,
-                          Optional<Integer> cgroupFd) {
+    public record Request(String path, List<String> argv, List<String> env, Optional<String> workingDirectory,
+                          Stdio stdin, Stdio stdout, Stdio stderr, boolean newSession,
+                          Optional<String> holdUntilOpened, Optional<Integer> cgroupFd) {
+        /** A command of a container: stdin from /dev/null, its own session. */
+        public static Request command(String path, List<String> argv, List<String> env, String workingDirectory,
+                                      int stdoutFd, int stderrFd) {
+            return new Request(path, argv, env, Optional.of(workingDirectory), Stdio.devNull(), Stdio.of(stdoutFd),
+                    Stdio.of(stderrFd), true, Optional.empty(), Optional.empty());
+        }
+
+        public Request holdingUntilOpened(String fifo) {
+            return new Request(path, argv, env, workingDirectory, stdin, stdout, stderr, newSession, Optional.of(fifo), cgroupFd);
+        }
+
+        public Request intoCgroup(int directoryFd) {
+            return new Request(path, argv, env, workingDirectory, stdin, stdout, stderr, newSession, holdUntilOpened,
+                    Optional.of(directoryFd));
+        }
     }
 
     /** True when this glibc can clone a child straight into a cgroup v2 directory. */
@@ -53,8 +91,8 @@ public final class PosixSpawn {
             check(C.posix_spawnattr_init(attributes), "posix_spawnattr_init");
             try {
                 fileActions(actions, request);
-                short flags = (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGDEF
-                        | LibC.POSIX_SPAWN_SETSIGMASK);
+                short flags = (short) ((request.newSession() ? LibC.POSIX_SPAWN_SETSID : 0)
+                        | LibC.POSIX_SPAWN_SETSIGDEF | LibC.POSIX_SPAWN_SETSIGMASK);
                 check(C.posix_spawnattr_setsigdefault(attributes, Linux.sigset(true)), "posix_spawnattr_setsigdefault");
                 check(C.posix_spawnattr_setsigmask(attributes, Linux.sigset(false)), "posix_spawnattr_setsigmask");
                 if (request.cgroupFd().isPresent()) {
@@ -85,13 +123,24 @@ public final class PosixSpawn {
             check(C.posix_spawn_file_actions_addopen(actions, 0, request.holdUntilOpened().get(), LibC.O_RDONLY, 0),
                     "posix_spawn_file_actions_addopen(fifo)");
         }
-        check(C.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0),
-                "posix_spawn_file_actions_addopen(/dev/null)");
-        check(C.posix_spawn_file_actions_adddup2(actions, request.stdoutFd(), 1), "posix_spawn_file_actions_adddup2(1)");
-        check(C.posix_spawn_file_actions_adddup2(actions, request.stderrFd(), 2), "posix_spawn_file_actions_adddup2(2)");
+        stdio(actions, request.stdin(), 0, LibC.O_RDONLY);
+        stdio(actions, request.stdout(), 1, LibC.O_WRONLY);
+        stdio(actions, request.stderr(), 2, LibC.O_WRONLY);
         check(C.posix_spawn_file_actions_addclosefrom_np(actions, 3), "posix_spawn_file_actions_addclosefrom_np(3)");
-        check(C.posix_spawn_file_actions_addchdir_np(actions, request.workingDirectory()),
-                "posix_spawn_file_actions_addchdir_np(" + Linux.quote(request.workingDirectory()) + ")");
+        if (request.workingDirectory().isPresent()) {
+            check(C.posix_spawn_file_actions_addchdir_np(actions, request.workingDirectory().get()),
+                    "posix_spawn_file_actions_addchdir_np(" + Linux.quote(request.workingDirectory().get()) + ")");
+        }
+    }
+
+    private static void stdio(Memory actions, Stdio stdio, int target, int devNullMode) {
+        if (stdio.fd() == Stdio.DEV_NULL) {
+            check(C.posix_spawn_file_actions_addopen(actions, target, "/dev/null", devNullMode, 0),
+                    "posix_spawn_file_actions_addopen(" + target + ", /dev/null)");
+        } else if (stdio.fd() != Stdio.INHERIT) {
+            check(C.posix_spawn_file_actions_adddup2(actions, stdio.fd(), target),
+                    "posix_spawn_file_actions_adddup2(" + stdio.fd() + ", " + target + ")");
+        }
     }
 
     private static void check(int error, String call) {

@@ -1,0 +1,57 @@
+package dev.containerized.junit;
+
+import dev.containerized.container.cgroup.CgroupLayout;
+import dev.containerized.internal.linux.LibC;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Whether this host can run containers, and if not, what is missing and how to fix it. Checked once. */
+final class HostSupport {
+    private static volatile Optional<String> problem;
+
+    private HostSupport() {
+    }
+
+    static Optional<String> problem() {
+        Optional<String> known = problem;
+        if (known == null) {
+            known = check();
+            problem = known;
+        }
+        return known;
+    }
+
+    private static Optional<String> check() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            return Optional.of("Containerized needs Linux (namespaces, cgroups, overlayfs); this is " + System.getProperty("os.name"));
+        }
+        int euid;
+        try {
+            euid = LibC.INSTANCE.geteuid();
+        } catch (LinkageError e) {
+            return Optional.of("Containerized cannot load glibc through JNA: " + e.getMessage());
+        }
+        if (euid != 0) {
+            return Optional.of("Containerized needs root (CAP_SYS_ADMIN) to create namespaces, cgroups and mounts; "
+                    + "this process runs as uid " + euid + ". Run the tests as root, e.g. in a privileged CI container.");
+        }
+        try {
+            CgroupLayout.detect();
+        } catch (RuntimeException e) {
+            return Optional.of("Containerized found no usable cgroups: " + e.getMessage());
+        }
+        try {
+            // A module not loaded yet is loaded by the first overlay mount.
+            boolean loadable = Files.isDirectory(Path.of("/lib/modules", System.getProperty("os.version"), "kernel/fs/overlayfs"));
+            if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n") && !loadable) {
+                return Optional.of("Containerized needs overlayfs, which this kernel has not loaded: run 'modprobe overlay'");
+            }
+        } catch (IOException e) {
+            return Optional.of("Containerized cannot read /proc/filesystems: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+}

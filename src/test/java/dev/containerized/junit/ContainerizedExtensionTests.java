@@ -1,0 +1,163 @@
+package dev.containerized.junit;
+
+import dev.containerized.container.Leaks;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+/** The extension, through the JUnit engine, on fixture classes. */
+class ContainerizedExtensionTests {
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    static EngineExecutionResults run(Class<?> fixture, Map<String, String> configuration) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture))
+                .configurationParameters(configuration).execute();
+    }
+
+    static EngineExecutionResults run(Class<?> fixture) {
+        return run(fixture, Map.of());
+    }
+
+    /** All {@code count} tests passed; else the failures themselves, not just their number. */
+    static void assertAllSucceeded(EngineExecutionResults results, int count) {
+        assertThat(results.allEvents().failed().list().stream()
+                .map(e -> e.getTestDescriptor().getDisplayName() + ": " + e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString).orElse("?")))
+                .isEmpty();
+        results.testEvents().assertStatistics(s -> s.started(count).succeeded(count));
+    }
+
+    @Test
+    void eachTestGetsItsOwnContainerSharedWithItsLifecycleMethods() {
+        PerMethodTestCases.ids.clear();
+        assertAllSucceeded(run(PerMethodTestCases.class), 2);
+        assertThat(PerMethodTestCases.ids).hasSize(2);
+    }
+
+    @Test
+    void aPerClassContainerIsSharedByAllTestsAndClassLifecycleMethods() {
+        assertAllSucceeded(run(PerClassTestCases.class), 2);
+    }
+
+    @Test
+    void testsWithTheirOwnContainersRunInParallel() {
+        ParallelTestCases.ids.clear();
+        ParallelTestCases.mostAtOnce.set(0);
+        assertAllSucceeded(run(ParallelTestCases.class, Map.of("junit.jupiter.execution.parallel.enabled", "true",
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4")), 4);
+        assertThat(ParallelTestCases.ids).hasSize(4);
+        assertThat(ParallelTestCases.mostAtOnce.get()).as("tests running at once").isGreaterThan(1);
+    }
+
+    @Test
+    void aMetaAnnotationWorks() {
+        run(FailingTestCases.ViaMetaAnnotation.class).testEvents().assertStatistics(s -> s.succeeded(1));
+    }
+
+    @Test
+    void aNestedClassInheritsTheEnclosingAnnotation() {
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectNestedClass(List.of(MisuseTestCases.Outer.class), MisuseTestCases.Outer.Inner.class))
+                .execute().testEvents().assertStatistics(s -> s.succeeded(1));
+    }
+
+    @Nested
+    class Failures {
+        @Test
+        void aFailedTestReportsTheContainersDiagnosticsAndIsStillCleanedUp() {
+            EngineExecutionResults results = run(FailingTestCases.AssertionFails.class);
+            results.testEvents().assertStatistics(s -> s.failed(1));
+            Event failed = results.testEvents().failed().list().get(0);
+            assertThat(failed.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                    .getThrowable().orElseThrow().getMessage())
+                    .contains("exited with status 4").contains("some output");
+            List<String> entries = results.allEvents().reportingEntryPublished().list().stream()
+                    .flatMap(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).stream())
+                    .flatMap(r -> r.getKeyValuePairs().entrySet().stream()).map(e -> e.getKey() + "=" + e.getValue()).toList();
+            assertThat(entries).anySatisfy(e -> assertThat(e).startsWith("containerized.container=Container[").contains("failing-box"));
+            assertThat(entries).anySatisfy(e -> assertThat(e).startsWith("containerized.cgroup=CgroupStats[").contains("pidsPeak="));
+            assertThat(entries).anySatisfy(e -> assertThat(e).startsWith("containerized.initLog="));
+        }
+
+        @Test
+        void aContainerPastItsTimeoutIsKilledAndTheTestFails() {
+            long start = System.nanoTime();
+            run(FailingTestCases.ContainerTimesOut.class).testEvents().assertThatEvents()
+                    .haveExactly(1, event(test(), finishedWithFailure(message(m -> m.contains("ended because its @Containerized timeout of 1000 ms passed")))));
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(20_000);
+        }
+
+        @Test
+        void aPidsLimitOfZeroIsNamed() {
+            assertMisuse(MisuseTestCases.ZeroPidsLimit.class, "@Containerized on method ZeroPidsLimit.test()", "pids limit 0");
+        }
+
+        @Test
+        void anUnparsableMemorySizeIsNamed() {
+            assertMisuse(MisuseTestCases.UnparsableMemory.class, "UnparsableMemory.test()", "memory size \"lots\" does not parse");
+        }
+
+        @Test
+        void anUnknownRootfsIsNamed() {
+            assertMisuse(MisuseTestCases.UnknownRootfs.class, "UnknownRootfs.test()", "rootfs /no/such/rootfs does not exist");
+        }
+
+        @Test
+        void aBadTimeoutIsNamed() {
+            assertMisuse(MisuseTestCases.BadTimeout.class, "BadTimeout.test()", "timeout \"soon\" does not parse");
+        }
+
+        @Test
+        void aContainerParameterWithoutTheAnnotationIsNamed() {
+            assertMisuse(MisuseTestCases.ContainerWithoutAnnotation.class, "parameter", "add @Containerized");
+        }
+
+        @Test
+        void aPerMethodContainerCannotGoToBeforeAll() {
+            run(MisuseTestCases.BeforeAllWithPerMethodContainer.class).containerEvents().assertThatEvents()
+                    .haveExactly(1, event(finishedWithFailure(instanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class),
+                            message(m -> m.contains("lifecycle = PER_CLASS")))));
+        }
+
+        @Test
+        void anUnsupportedHostSkipsWhenAskedTo() {
+            // This host is supported, so SKIP changes nothing here: the test runs. The condition's
+            // reason on an unsupported host is HostSupport's message, checked in HostSupportTests.
+            run(FailingTestCases.ViaMetaAnnotation.class, Map.of(Containerized.WHEN_UNSUPPORTED_PROPERTY, "skip"))
+                    .testEvents().assertStatistics(s -> s.succeeded(1).skipped(0));
+        }
+
+        private void assertMisuse(Class<?> fixture, String element, String problem) {
+            run(fixture).testEvents().assertThatEvents().haveExactly(1, event(test(), finishedWithFailure(
+                    message(m -> m.contains(element) && m.contains(problem)))));
+            Throwable thrown = run(fixture).testEvents().failed().list().get(0)
+                    .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+            Throwable root = thrown;
+            while (root.getCause() != null && !(root instanceof ExtensionConfigurationException)) {
+                root = root.getCause();
+            }
+            assertThat(root).isInstanceOf(ExtensionConfigurationException.class);
+        }
+    }
+}
