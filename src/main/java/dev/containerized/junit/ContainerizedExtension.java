@@ -87,8 +87,9 @@ final class ContainerizedExtension implements ParameterResolver, ExecutionCondit
             if (settings.whenUnsupported() == Containerized.WhenUnsupported.SKIP && HostSupport.problem().isPresent()) {
                 throw new TestAbortedException(HostSupport.problem().get(), e);
             }
-            throw new ContainerException("@Containerized on " + settings.element() + ": cannot start the container: "
-                    + e.getMessage() + HostSupport.problem().map(p -> " (" + p + ")").orElse(""), e);
+            // Where the host itself is the problem, say that: it names what is missing and the fix.
+            throw new ContainerException("@Containerized on " + settings.element() + ": "
+                    + HostSupport.problem().orElse("cannot start the container: " + e.getMessage()), e);
         }
     }
 

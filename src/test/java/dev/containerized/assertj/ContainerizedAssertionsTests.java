@@ -1,0 +1,89 @@
+package dev.containerized.assertj;
+
+import dev.containerized.container.Container;
+import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.ExecResult;
+import dev.containerized.container.Leaks;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+
+import static dev.containerized.assertj.ContainerizedAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The assertions pass on the truth and fail with a message that explains itself. */
+class ContainerizedAssertionsTests {
+    private static Container container;
+
+    @BeforeAll
+    static void start() {
+        container = Container.start(ContainerSpec.builder().hostname("assert-box").pidsLimit(20).memoryLimit("64m").build());
+    }
+
+    @AfterAll
+    static void stop() {
+        container.close();
+        org.assertj.core.api.Assertions.assertThat(Leaks.find()).isEmpty();
+    }
+
+    private static ExecResult result(int exitCode, OptionalInt signal, String out, String err, boolean timedOut, boolean oom) {
+        return new ExecResult(List.of("prog", "arg"), exitCode, signal, out, err, Duration.ofMillis(5), timedOut, oom);
+    }
+
+    @Test
+    void execResultAssertionsPassOnTheTruth() {
+        assertThat(result(0, OptionalInt.empty(), "out\n", "", false, false)).succeeded().exitedWith(0).wasNotOomKilled()
+                .stdout().isEqualTo("out\n");
+        assertThat(result(137, OptionalInt.of(9), "", "", false, true)).wasKilledBySignal(9).wasOomKilled();
+        assertThat(result(137, OptionalInt.of(9), "", "", true, false)).timedOut();
+        assertThat(result(2, OptionalInt.empty(), "", "boom\n", false, false)).exitedWith(2).stderr().contains("boom");
+    }
+
+    @Test
+    void aFailureShowsTheCommandItsStatusAndTheTailsOfItsOutput() {
+        ExecResult failed = result(3, OptionalInt.empty(), "partial output\n", "something broke\n", false, false);
+        assertThatThrownBy(() -> assertThat(failed).succeeded())
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expected the command to succeed")
+                .hasMessageContaining("[prog, arg]")
+                .hasMessageContaining("exited with status 3")
+                .hasMessageContaining("partial output")
+                .hasMessageContaining("something broke");
+        assertThatThrownBy(() -> assertThat(failed).wasKilledBySignal(9)).hasMessageContaining("killed by signal 9");
+        assertThatThrownBy(() -> assertThat(failed).wasOomKilled()).hasMessageContaining("OOM killer");
+        assertThatThrownBy(() -> assertThat(failed).timedOut()).hasMessageContaining("time out");
+        assertThatThrownBy(() -> assertThat(failed).stdout().isEmpty()).hasMessageContaining("stdout of [prog, arg]");
+    }
+
+    @Test
+    void containerAssertionsCheckTheRealContainer() {
+        assertThat(container).hasHostname("assert-box").hasOwnPidNamespace().pidsNeverExceeded(20).memoryPeakAtMost("64m");
+        assertThatThrownBy(() -> assertThat(container).hasHostname("other")).hasMessageContaining("hostname <other>")
+                .hasMessageContaining("assert-box");
+        assertThatThrownBy(() -> assertThat(container).hadOomKill()).hasMessageContaining("Expected an OOM kill");
+    }
+
+    @Test
+    void capAndOomAssertionsOnABombAndAHog() {
+        try (Container c = Container.start(ContainerSpec.builder().pidsLimit(20).memoryLimit("64m").build())) {
+            assertThatThrownBy(() -> assertThat(c).refusedForks()).hasMessageContaining("refused none");
+            assertThat(c.exec(Duration.ofSeconds(2), "bash", "-c", "while :; do bash -c ':(){ :|:& };:'; done")).timedOut();
+            assertThat(c).pidsNeverExceeded(20).refusedForks();
+            assertThatThrownBy(() -> assertThat(c).pidsNeverExceeded(5)).hasMessageContaining("never to exceed 5 tasks");
+            assertThat(c.exec("bash", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' x)")).wasOomKilled();
+            assertThat(c).hadOomKill().memoryPeakAtMost("64m");
+        }
+    }
+
+    @AfterEach
+    void onlyTheSharedContainerIsLeft() {
+        org.assertj.core.api.Assertions.assertThat(Leaks.find()).allSatisfy(leak ->
+                org.assertj.core.api.Assertions.assertThat(leak).contains(container.id()));
+    }
+}
