@@ -16,6 +16,10 @@ import java.util.OptionalLong;
  * controllers below a cgroup that holds processes, such as the test JVM's own.
  */
 public final class CgroupV2 implements ContainerCgroup {
+    /** System property: on a nested host, move the processes of the top cgroup into a leaf (see {@link #enableControllers}). */
+    public static final String MOVE_TO_LEAF_PROPERTY = "containerized.cgroup.moveProcessesToLeaf";
+    /** Where those processes go: beside our parent, never inside it. */
+    static final String LEAF = "containerized-host";
     private final String id;
     private final Path dir;
     private volatile CgroupStats lastStats;
@@ -61,22 +65,66 @@ public final class CgroupV2 implements ContainerCgroup {
         }
     }
 
+    /**
+     * Enables pids and memory for the children of {@code cgroup}. On a nested host (a privileged CI
+     * container with its own cgroup namespace) the top we see is not the true root and holds our own
+     * processes: v2's "no internal processes" rule then forbids this until they move to a leaf. With
+     * {@link #MOVE_TO_LEAF_PROPERTY} set we move them, as docker-in-docker's entrypoint does; else we
+     * refuse and say how to fix it.
+     */
     private static void enableControllers(Path cgroup) {
-        Path control = cgroup.resolve("cgroup.subtree_control");
         try {
-            String enabled = Files.readString(control);
-            if (List.of(enabled.trim().split(" ")).containsAll(CgroupLayout.CONTROLLERS)) {
-                return;
-            }
-            Files.writeString(control, "+pids +memory");
+            writeSubtreeControl(cgroup);
         } catch (IOException e) {
-            String why = Files.exists(cgroup.resolve("cgroup.type")) && !Cgroups.processes(cgroup).isEmpty()
-                    ? " (" + cgroup + " is not the root cgroup and holds processes " + Cgroups.processes(cgroup)
-                    + ": cgroup v2's \"no internal processes\" rule forbids enabling controllers below it; "
-                    + "move those processes into a leaf cgroup first, as a nested CI container must)"
+            List<Integer> processes = Cgroups.processes(cgroup);
+            boolean nestedWithProcesses = Files.exists(cgroup.resolve("cgroup.type")) && !processes.isEmpty();
+            if (nestedWithProcesses && Boolean.getBoolean(MOVE_TO_LEAF_PROPERTY)) {
+                moveProcessesToLeaf(cgroup);
+                try {
+                    writeSubtreeControl(cgroup);
+                    return;
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            String why = nestedWithProcesses
+                    ? " (" + cgroup + " is not the root cgroup and holds processes " + processes + ": cgroup v2's "
+                    + "\"no internal processes\" rule forbids enabling controllers below it. Move those processes into a "
+                    + "leaf cgroup first, or run with -D" + MOVE_TO_LEAF_PROPERTY + "=true to let Containerized move them "
+                    + "into " + cgroup.resolve(LEAF) + ")"
                     : "";
-            throw new IllegalStateException("cannot enable the pids and memory controllers in " + control + ": "
-                    + e.getMessage() + why, e);
+            throw new IllegalStateException("cannot enable the pids and memory controllers in "
+                    + cgroup.resolve("cgroup.subtree_control") + ": " + e.getMessage() + why, e);
+        }
+    }
+
+    private static void writeSubtreeControl(Path cgroup) throws IOException {
+        Path control = cgroup.resolve("cgroup.subtree_control");
+        if (!List.of(Files.readString(control).trim().split(" ")).containsAll(CgroupLayout.CONTROLLERS)) {
+            Files.writeString(control, "+pids +memory");
+        }
+    }
+
+    /** Moves every process of {@code cgroup} into its child {@link #LEAF}; repeats for processes started meanwhile. */
+    private static void moveProcessesToLeaf(Path cgroup) {
+        Path leaf = cgroup.resolve(LEAF);
+        try {
+            Files.createDirectories(leaf);
+            for (int round = 0; round < 10; round++) {
+                List<Integer> processes = Cgroups.processes(cgroup);
+                if (processes.isEmpty()) {
+                    return;
+                }
+                for (int pid : processes) {
+                    try {
+                        Files.writeString(leaf.resolve("cgroup.procs"), Integer.toString(pid));
+                    } catch (IOException gone) {
+                        // It exited meanwhile.
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the processes of " + cgroup + " into " + leaf + ": " + e, e);
         }
     }
 
