@@ -24,9 +24,10 @@ fi
 mvn -B -ntp -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
 mkdir -p target/uml
 guest=target/uml/guest-tests.sh
-# Inside the guest the host's / is read-only: the rootfs cache goes to the guest's own /tmp.
-java="$(command -v java) -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dcontainerized.cacheDir=/tmp/containerized-cache"
-java="$java -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) dev.containerized.cgroupv2.GuestTestRunner"
+# Inside the guest the host's / is read-only and /tmp is the guest's own: the project is mounted
+# read-write (it may live under /tmp), the rootfs cache goes to the guest's /tmp.
+java="$(command -v java) -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Drunner.label=cgroup-v2 -Dcontainerized.cacheDir=/tmp/containerized-cache"
+java="$java -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) dev.containerized.TestClassRunner"
 cat > "$guest" <<GUEST
 #!/bin/sh
 cd "$top"
@@ -43,7 +44,7 @@ GUEST
 chmod +x "$guest"
 start=$(date +%s)
 set +e
-"$uml" -m 3G -t 1800 -C "$top" -l target/uml/console.log "$guest" > target/uml/output.log 2>&1
+"$uml" -m 3G -t 1800 -w "$top" -C "$top" -l target/uml/console.log "$guest" > target/uml/output.log 2>&1
 status=$?
 set -e
 grep -vE '^PASSED ' target/uml/output.log

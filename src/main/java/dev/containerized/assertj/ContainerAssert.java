@@ -7,10 +7,6 @@ import dev.containerized.container.MemorySize;
 
 import org.assertj.core.api.AbstractAssert;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /** Assertions on a container's isolation and on its cgroup's figures. */
 public final class ContainerAssert extends AbstractAssert<ContainerAssert, Container> {
@@ -43,7 +39,7 @@ public final class ContainerAssert extends AbstractAssert<ContainerAssert, Conta
         if (inside.stdout().lines().noneMatch("1"::equals)) {
             failWithMessage("Expected PID 1 inside container %s, but /proc lists %s", actual.id(), inside.stdout().strip());
         }
-        long ownProcesses = processesInPidNamespaceOf(actual.initPid());
+        long ownProcesses = actual.hostPids().size();
         // The shell and ls ended between the listing and the host's count: allow for them.
         if (visible > ownProcesses + 2) {
             failWithMessage("Expected container %s to see only its own processes, but it lists %d while its pid namespace "
@@ -95,23 +91,5 @@ public final class ContainerAssert extends AbstractAssert<ContainerAssert, Conta
     private CgroupStats stats() {
         isNotNull();
         return actual.stats();
-    }
-
-    private static long processesInPidNamespaceOf(long initPid) {
-        try {
-            Path namespace = Files.readSymbolicLink(Path.of("/proc", Long.toString(initPid), "ns", "pid"));
-            try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-                return processes.filter(p -> p.getFileName().toString().matches("\\d+"))
-                        .filter(p -> {
-                            try {
-                                return Files.readSymbolicLink(p.resolve("ns/pid")).equals(namespace);
-                            } catch (IOException gone) {
-                                return false;
-                            }
-                        }).count();
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot read the pid namespace of the container's init (pid " + initPid + "): " + e, e);
-        }
     }
 }

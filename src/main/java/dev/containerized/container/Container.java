@@ -10,11 +10,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A running container: new pid, mount, uts, ipc, net and cgroup namespaces, a copy-on-write root
@@ -151,6 +156,33 @@ public final class Container implements AutoCloseable {
 
     public boolean isRunning() {
         return !closed.get() && endReason == null && init.process.isAlive();
+    }
+
+    /**
+     * The host's pids of every process in the container's pid namespace, its init included: what the
+     * host sees of the container, to compare with what the container sees of itself.
+     */
+    public Set<Long> hostPids() {
+        try {
+            Path namespace = Files.readSymbolicLink(Path.of("/proc", Long.toString(initPid()), "ns", "pid"));
+            try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+                return processes.filter(p -> p.getFileName().toString().matches("\\d+"))
+                        .filter(p -> namespace.equals(pidNamespace(p)))
+                        .map(p -> Long.valueOf(p.getFileName().toString()))
+                        .collect(Collectors.toSet());
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot read the pid namespace of container " + id() + "'s init (pid "
+                    + initPid() + "): " + e, e);
+        }
+    }
+
+    private static Path pidNamespace(Path process) {
+        try {
+            return Files.readSymbolicLink(process.resolve("ns/pid"));
+        } catch (IOException gone) {
+            return null;
+        }
     }
 
     /** The tail of the init's diagnostic log (its stderr). */

@@ -37,7 +37,7 @@ class HostSupportTests {
         assertThat(output).doesNotContain("SUCCESSFUL");
     }
 
-    /** Copies the test classpath where user nobody can read it, and runs FixtureRunner as nobody. */
+    /** Copies the test classpath where user nobody can read it, and runs the fixtures there as nobody. */
     private String runAsNobody(String... fixtures) throws IOException, InterruptedException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> classpath = new ArrayList<>();
@@ -53,7 +53,7 @@ class HostSupportTests {
         }
         List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + dir,
-                "-cp", String.join(":", classpath), FixtureRunner.class.getName()));
+                "-cp", String.join(":", classpath), dev.containerized.TestClassRunner.class.getName()));
         command.addAll(List.of(fixtures));
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

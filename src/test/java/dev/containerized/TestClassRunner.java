@@ -1,7 +1,6 @@
-package dev.containerized.cgroupv2;
+package dev.containerized;
 
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -12,12 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
- * Runs test classes with the JUnit launcher inside the cgroup-v2 guest, where Maven is too slow to
- * start: one line per test, the failures in full, and a closing "N passed, N failed" line. Exits 1
- * when a test failed or none ran.
+ * Runs test classes with the JUnit launcher in a JVM of their own: inside the cgroup-v2 guest, where
+ * Maven is too slow to start, and as an unprivileged user. One line per test ("PASSED name",
+ * "SKIPPED name: reason", "FAILED name: message" and its stack trace), then a closing line
+ * "LABEL: N passed, N failed, N skipped" (label from -Drunner.label). Exits 1 when a test failed or
+ * none passed.
  */
-public final class GuestTestRunner {
-    private GuestTestRunner() {
+public final class TestClassRunner {
+    private TestClassRunner() {
     }
 
     public static void main(String[] args) throws Exception {
@@ -25,11 +26,10 @@ public final class GuestTestRunner {
         for (String name : args) {
             request.selectors(selectClass(Class.forName(name)));
         }
-        LauncherDiscoveryRequest discovery = request.build();
         AtomicInteger passed = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger skipped = new AtomicInteger();
-        LauncherFactory.create().execute(discovery, new TestExecutionListener() {
+        LauncherFactory.create().execute(request.build(), new TestExecutionListener() {
             @Override
             public void executionSkipped(TestIdentifier test, String reason) {
                 skipped.incrementAndGet();
@@ -45,14 +45,15 @@ public final class GuestTestRunner {
                     }
                     return;
                 }
-                if (test.isTest() || result.getStatus() == TestExecutionResult.Status.FAILED) {
-                    failed.incrementAndGet();
-                    System.out.println(result.getStatus() + " " + test.getUniqueId());
-                    result.getThrowable().ifPresent(t -> t.printStackTrace(System.out));
-                }
+                // A failed class (its @BeforeAll, say) counts too: its tests never ran.
+                failed.incrementAndGet();
+                System.out.println(result.getStatus() + " " + test.getLegacyReportingName() + ": "
+                        + result.getThrowable().map(Throwable::getMessage).orElse(""));
+                result.getThrowable().ifPresent(t -> t.printStackTrace(System.out));
             }
         });
-        System.out.println("cgroup-v2: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
+        System.out.println(System.getProperty("runner.label", "tests") + ": " + passed + " passed, " + failed
+                + " failed, " + skipped + " skipped");
         System.exit(failed.get() == 0 && passed.get() > 0 ? 0 : 1);
     }
 }
