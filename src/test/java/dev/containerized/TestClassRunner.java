@@ -45,8 +45,9 @@ public final class TestClassRunner {
                     }
                     return;
                 }
-                // A failed class (its @BeforeAll, say) counts too: its tests never ran.
-                failed.incrementAndGet();
+                // An aborted test (a failed assumption) is a skip; a failed class (its @BeforeAll,
+                // say) is a failure, since its tests never ran.
+                (result.getStatus() == TestExecutionResult.Status.ABORTED ? skipped : failed).incrementAndGet();
                 System.out.println(result.getStatus() + " " + test.getLegacyReportingName() + ": "
                         + result.getThrowable().map(Throwable::getMessage).orElse(""));
                 result.getThrowable().ifPresent(t -> t.printStackTrace(System.out));
