@@ -1,0 +1,75 @@
+package dev.containerized.container;
+
+import dev.containerized.container.cgroup.CgroupLayout;
+import dev.containerized.container.cgroup.ContainerCgroup;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A test JVM killed with SIGKILL: its containers die with it, and the next start sweeps what is left. */
+class CrashRecoveryTests {
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    /** The JVM that crashes: starts a container with a command in it, says so, and waits to be killed. */
+    public static final class CrashingJvm {
+        public static void main(String[] args) throws Exception {
+            Container c = Container.start(ContainerSpec.builder().pidsLimit(20).build());
+            c.execInBackground("sleep", "600").pid();
+            System.out.println("READY " + c.id() + " " + c.initPid());
+            System.out.flush();
+            Thread.sleep(600_000);
+        }
+    }
+
+    @Test
+    void theContainerDiesWithItsJvmAndItsLeftoversAreSweptAtTheNextStart() throws Exception {
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashingJvm.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String[] ready = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))
+                .readLine().split(" ");
+        String id = ready[1];
+        long initPid = Long.parseLong(ready[2]);
+        ProcessHandle init = ProcessHandle.of(initPid).orElseThrow();
+
+        jvm.destroyForcibly();
+        jvm.waitFor(10, TimeUnit.SECONDS);
+
+        // PR_SET_PDEATHSIG: the init, and with it the whole pid namespace, dies with the JVM.
+        assertThat(init.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+        CgroupLayout layout = CgroupLayout.detect();
+        List<Path> cgroups = ContainerCgroup.parents(layout).stream().map(p -> p.resolve(id)).toList();
+        awaitEmpty(cgroups);
+        // What the dead JVM could not remove: its state directory and its cgroups.
+        assertThat(StateDirectory.base().resolve(id)).isDirectory();
+        assertThat(cgroups).allSatisfy(dir -> assertThat(dir).isDirectory());
+
+        StateDirectory.sweepStale(layout);
+
+        assertThat(StateDirectory.base().resolve(id)).doesNotExist();
+        assertThat(cgroups).allSatisfy(dir -> assertThat(dir).doesNotExist());
+    }
+
+    private static void awaitEmpty(List<Path> cgroups) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Path dir : cgroups) {
+            while (!Files.readString(dir.resolve("cgroup.procs")).isBlank()) {
+                assertThat(System.nanoTime()).as("the processes of " + dir + " end").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
+    }
+}
