@@ -32,6 +32,14 @@ class CgroupLimitTests {
                 slowestHostSpawnMillis = Math.max(slowestHostSpawnMillis, (System.nanoTime() - t0) / 1_000_000);
                 Thread.sleep(50);
             }
+            // A command started in the full container is refused like a fork, without pushing the count over.
+            for (int i = 0; i < 5; i++) {
+                ExecResult ps = c.exec("ps");
+                assertThat(ps.exitCode()).as(ps.describe()).isIn(0, 1, 2, 126);
+                if (ps.exitCode() == 126) {
+                    assertThat(ps.stderr()).contains("the container is at its pids limit of 20");
+                }
+            }
             CgroupStats stats = c.stats();
 
             assertThat(bomb.isAlive()).as("the bomb kept running for 3 s").isTrue();

@@ -24,6 +24,17 @@ import java.util.concurrent.TimeoutException;
  * handle to a host directory (CVE-2024-21626).
  */
 abstract sealed class CgroupEntry {
+    private final PidsGauge pids;
+
+    CgroupEntry(Path pidsCgroup) {
+        this.pids = new PidsGauge(pidsCgroup);
+    }
+
+    /** The pids limit when the container is at it, else -1: see {@link PidsGauge}. */
+    long reachedPidsLimit() {
+        return pids.reachedLimit();
+    }
+
     static CgroupEntry open(CgroupPlacement placement) {
         if (placement.version() == CgroupLayout.Version.V1) {
             return new ThreadHop(placement);
@@ -56,6 +67,7 @@ abstract sealed class CgroupEntry {
         private final int[] procs;
 
         ThreadHop(CgroupPlacement placement) {
+            super(Path.of(placement.enter().get(0)).getParent()); // enter[0] is the pids cgroup's tasks
             enterPaths = placement.enter();
             enter = placement.enter().stream().mapToInt(p -> Linux.open(p, LibC.O_WRONLY | LibC.O_CLOEXEC)).toArray();
             leave = placement.leave().stream().mapToInt(p -> Linux.open(p, LibC.O_WRONLY | LibC.O_CLOEXEC)).toArray();
@@ -105,6 +117,7 @@ abstract sealed class CgroupEntry {
         private final int[] procs;
 
         CloneInto(CgroupPlacement placement) {
+            super(Path.of(placement.enter().get(0)));
             dirFd = Linux.open(placement.enter().get(0), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
             procs = openProcs(placement.enter());
         }
@@ -136,6 +149,7 @@ abstract sealed class CgroupEntry {
         private volatile int spawningTid;
 
         HoldAndMove(CgroupPlacement placement) {
+            super(Path.of(placement.enter().get(0)));
             procsFd = openProcs(placement.enter())[0];
         }
 

@@ -1,6 +1,7 @@
 package dev.containerized.container.init;
 
 import dev.containerized.internal.linux.Capabilities;
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.LibC;
 import dev.containerized.internal.linux.Linux;
 import dev.containerized.internal.linux.LinuxException;
@@ -87,6 +88,12 @@ final class CommandRunner {
                     + ExecutableLookup.path(env) + ")\n");
             return;
         }
+        long pidsLimit = cgroup.reachedPidsLimit();
+        if (pidsLimit >= 0) {
+            fail(id, 126, "containerized: exec: \"" + argv.get(0) + "\": the container is at its pids limit of " + pidsLimit
+                    + ": EAGAIN (Resource temporarily unavailable)\n");
+            return;
+        }
         int[] out = Linux.pipe();
         int[] err = Linux.pipe();
         Running running;
@@ -104,7 +111,8 @@ final class CommandRunner {
             }));
         } catch (RuntimeException e) {
             Arrays.stream(new int[] {out[0], out[1], err[0], err[1]}).forEach(Linux::closeQuietly);
-            int status = e.getCause() instanceof LinuxException le && le.errno() == 13 ? 126 : 127; // EACCES
+            // As a shell says: 127 when there is no such file, 126 when it cannot be run.
+            int status = e.getCause() instanceof LinuxException le && le.errno() == Errno.ENOENT ? 127 : 126;
             fail(id, status, "containerized: exec: \"" + argv.get(0) + "\": " + rootMessage(e) + "\n");
             return;
         }

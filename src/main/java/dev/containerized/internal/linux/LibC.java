@@ -120,6 +120,9 @@ public interface LibC extends Library {
 
     long write(int fd, byte[] buffer, long count) throws LastErrorException;
 
+    /** pread(2): a byte count read at {@code offset}, or -1 and errno. */
+    long pread(int fd, byte[] buffer, long count, long offset) throws LastErrorException;
+
     int close(int fd) throws LastErrorException;
 
     /** close_range(2), glibc 2.34+ and Linux 5.9+ (CLOSE_RANGE_CLOEXEC: 5.11+): 0, or -1 and errno. */

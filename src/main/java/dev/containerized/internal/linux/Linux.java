@@ -104,6 +104,17 @@ public final class Linux {
         }
     }
 
+    /** The text of a small file (a cgroup counter) through a descriptor opened earlier, read from its start. */
+    public static String readSmall(int fd, String what) {
+        byte[] buffer = new byte[64];
+        try {
+            int n = (int) C.pread(fd, buffer, buffer.length, 0);
+            return new String(buffer, 0, n, StandardCharsets.US_ASCII).strip();
+        } catch (LastErrorException e) {
+            throw new LinuxException("pread(" + quote(what) + ")", e.getErrorCode());
+        }
+    }
+
     /** Writes all of {@code text} to {@code fd}, as one write(2) (cgroup files want one write). */
     public static void writeString(int fd, String text, String what) {
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
