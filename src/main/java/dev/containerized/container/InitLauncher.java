@@ -48,8 +48,12 @@ final class InitLauncher {
     private InitLauncher() {
     }
 
-    /** Starts the init on a new thread and returns once it runs; the thread lives until the init ends. */
-    static SpawnedInit launch(String id, Path stateDir, CgroupLayout.Version version, Io io) {
+    /**
+     * Starts the init on a new thread and returns once it runs; the thread lives until the init ends.
+     *
+     * @param stateDir the container's state directory, or empty for a prestarted init (see {@link InitPool})
+     */
+    static SpawnedInit launch(String name, Optional<Path> stateDir, CgroupLayout.Version version, Io io) {
         // v1 lets the init's spawning thread enter the container cgroup and root a cgroup namespace
         // there. v2 moves processes whole, and with nsdelegate only a mover that sees both the source
         // and the destination cgroup may move: so on v2 the init keeps the test JVM's cgroup view.
@@ -80,7 +84,7 @@ final class InitLauncher {
             }
             started.complete(pid);
             exit.waitFor(pid);
-        }, "containerized-" + id);
+        }, "containerized-" + name);
         thread.setDaemon(true);
         thread.start();
         try {
@@ -116,7 +120,7 @@ final class InitLauncher {
     }
 
     /** A short command line: it is what {@code ps} shows as PID 1 inside. */
-    private static List<String> command(Path stateDir) {
+    private static List<String> command(Optional<Path> stateDir) {
         List<String> command = new ArrayList<>();
         command.add("java");
         command.add("-XX:+UseSerialGC");
@@ -135,7 +139,7 @@ final class InitLauncher {
         // start that cost the init 50 ms. libc is loaded by its soname and found by the dynamic loader.
         command.add("-Djna.platform.library.path=/usr/lib:/lib");
         command.add(ContainerInit.class.getName());
-        command.add(stateDir.toString());
+        command.add(stateDir.map(Path::toString).orElse(ContainerInit.PRESTARTED));
         return command;
     }
 

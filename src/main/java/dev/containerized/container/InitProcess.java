@@ -2,10 +2,12 @@ package dev.containerized.container;
 
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
+import dev.containerized.container.init.Frame;
 import dev.containerized.container.init.InitConfig;
 import dev.containerized.internal.linux.LibC;
 import dev.containerized.rootfs.DefaultRootfs;
 
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -62,7 +64,7 @@ final class InitProcess {
             }
             new InitConfig(rootfs.toString(), state.path().toString(), spec.hostname(), env, spec.workingDirectory(),
                     cgroup.placement(), pid1Command).write(state.path().resolve(InitConfig.FILE));
-            return new InitProcess(id, state, cgroup, InitLauncher.launch(id, state.path(), layout.version(), io));
+            return new InitProcess(id, state, cgroup, launchOrTakePrestarted(id, state, layout.version(), io));
         } catch (RuntimeException | IOException e) {
             if (cgroup != null) {
                 cgroup.destroy(Duration.ofSeconds(5));
@@ -73,6 +75,24 @@ final class InitProcess {
             }
             throw new ContainerException("cannot start a container: " + e.getMessage(), e);
         }
+    }
+
+    /** A container with a control channel can use the prestarted init, if one is ready; it then gets Go. */
+    private static SpawnedInit launchOrTakePrestarted(String id, StateDirectory state, CgroupLayout.Version version,
+                                                      InitLauncher.Io io) {
+        if (io == InitLauncher.Io.CONTROL) {
+            Optional<SpawnedInit> prestarted = InitPool.take(version);
+            if (prestarted.isPresent()) {
+                try {
+                    Frame.write(new DataOutputStream(prestarted.get().stdin.orElseThrow()), new Frame.Go(state.path().toString()));
+                    return prestarted.get();
+                } catch (IOException e) {
+                    // It died while it waited: start one as if there had been none.
+                    prestarted.get().kill();
+                }
+            }
+        }
+        return InitLauncher.launch(id, Optional.of(state.path()), version, io);
     }
 
     private static byte[] randomBytes() {

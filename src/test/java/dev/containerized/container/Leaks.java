@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -18,8 +19,26 @@ public final class Leaks {
     private Leaks() {
     }
 
-    /** Everything of ours still on the host, one line each; empty when clean. */
+    /**
+     * Everything of ours still on the host, one line each; empty when clean. What is found is looked
+     * for again for up to a second: a prestarted init is briefly unknown to the pool between its spawn
+     * and its registration. A real leak stays.
+     */
     public static List<String> find() {
+        List<String> leaks = findOnce();
+        for (int i = 0; i < 5 && !leaks.isEmpty(); i++) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            leaks = findOnce();
+        }
+        return leaks;
+    }
+
+    private static List<String> findOnce() {
         List<String> leaks = new ArrayList<>();
         Path base = StateDirectory.base();
         leaks.addAll(list(base).stream().map(p -> "state directory " + p).toList());
@@ -32,10 +51,12 @@ public final class Leaks {
         } catch (IOException e) {
             leaks.add("cannot read /proc/self/mountinfo: " + e);
         }
-        ProcessHandle.allProcesses()
+        // Inits this JVM started, but for the prestarted one that waits to be taken.
+        Optional<Long> idle = InitPool.idlePid();
+        ProcessHandle.current().children()
                 .filter(p -> p.info().arguments().map(args -> List.of(args).contains(
                         "dev.containerized.container.init.ContainerInit")).orElse(false))
-                .filter(p -> p.info().arguments().map(args -> args[args.length - 1].startsWith(base.toString())).orElse(false))
+                .filter(p -> idle.isEmpty() || p.pid() != idle.get())
                 .map(p -> "init process " + p.pid() + " " + p.info().commandLine().orElse(""))
                 .forEach(leaks::add);
         return leaks;

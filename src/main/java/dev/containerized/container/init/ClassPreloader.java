@@ -15,10 +15,16 @@ import java.util.stream.Stream;
 final class ClassPreloader {
     private static final List<String> PACKAGES = List.of("dev/containerized/container", "dev/containerized/internal");
 
+    private static boolean loaded;
+
     private ClassPreloader() {
     }
 
     static void loadAll() throws IOException, URISyntaxException {
+        if (loaded) {
+            return;
+        }
+        loaded = true;
         Path root = Path.of(ClassPreloader.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (!Files.isDirectory(root)) {
             return;

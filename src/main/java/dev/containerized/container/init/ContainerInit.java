@@ -23,10 +23,15 @@ import java.util.Optional;
  * the test JVM from a thread that unshared the namespaces. It sets the container up, then either
  * serves commands over its stdin/stdout ({@link Frame}) or, in "command as PID 1" mode, execs the one
  * command. A failed setup writes the step, path and errno to {@code STATE_DIR/error} and exits 125.
+ * <p>
+ * Started with {@link #PRESTARTED} instead of a state directory, it does the JVM's share of the work
+ * ahead (JNA, class loading), then waits for a {@link Frame.Go} that names the state directory: the
+ * test JVM keeps one such init ready, so a container start does not wait for a JVM to boot.
  */
 public final class ContainerInit {
     public static final String ERROR_FILE = "error";
     public static final int SETUP_FAILED = 125;
+    public static final String PRESTARTED = "--prestarted";
 
     private ContainerInit() {
     }
@@ -36,7 +41,8 @@ public final class ContainerInit {
         // the init's open files are host files.
         Linux.prctl(LibC.PR_SET_PDEATHSIG, LibC.SIGKILL);
         Linux.prctl(LibC.PR_SET_DUMPABLE, 0);
-        Path state = Path.of(args[0]);
+        DataInputStream requests = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in)));
+        Path state = args[0].equals(PRESTARTED) ? awaitGo(requests) : Path.of(args[0]);
         FileOutputStream error;
         try {
             error = new FileOutputStream(state.resolve(ERROR_FILE).toFile());
@@ -51,7 +57,7 @@ public final class ContainerInit {
         try {
             config = InitConfig.read(state.resolve(InitConfig.FILE));
             lastCap = Capabilities.lastCap();
-            ClassPreloader.loadAll();
+            ClassPreloader.loadAll(); // a no-op the second time, for a prestarted init
             cgroup = stepOpenCgroup(config);
             new RootfsSetup(config).run();
             // Checked once for every command: a missing directory is a setup error, as in docker run.
@@ -67,8 +73,25 @@ public final class ContainerInit {
         if (config.pid1Command().isPresent()) {
             execAsPid1(config, cgroup, lastCap, config.pid1Command().get(), error);
         } else {
-            serve(config, cgroup, lastCap, error);
+            serve(config, cgroup, lastCap, requests, error);
         }
+    }
+
+    /** Warms up, then waits for the state directory; exits quietly if the test JVM closes the channel first. */
+    private static Path awaitGo(DataInputStream requests) {
+        try {
+            ClassPreloader.loadAll();
+            WarmUp.run();
+            Optional<Frame> go = Frame.read(requests);
+            if (go.isPresent() && go.get() instanceof Frame.Go g) {
+                return Path.of(g.stateDir());
+            }
+            System.err.println("containerized init: expected a Go frame, got " + go);
+        } catch (Exception e) {
+            System.err.println("containerized init: while prestarted: " + e);
+        }
+        System.exit(0);
+        return null;
     }
 
     private static CgroupEntry stepOpenCgroup(InitConfig config) {
@@ -79,9 +102,9 @@ public final class ContainerInit {
         }
     }
 
-    private static void serve(InitConfig config, CgroupEntry cgroup, int lastCap, FileOutputStream error) {
+    private static void serve(InitConfig config, CgroupEntry cgroup, int lastCap, DataInputStream requests,
+                              FileOutputStream error) {
         DataOutputStream control = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
-        DataInputStream requests = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in)));
         CommandRunner runner;
         try {
             runner = new CommandRunner(cgroup, config.env(), config.workingDirectory(), control, lastCap);

@@ -16,6 +16,10 @@ public sealed interface Frame {
     record Exec(int id, List<String> argv) implements Frame {
     }
 
+    /** Host to a prestarted init: set up the container whose state directory is {@code stateDir}. */
+    record Go(String stateDir) implements Frame {
+    }
+
     /** Host to init: send {@code signal} to command {@code id} and its process group. */
     record Signal(int id, int signal) implements Frame {
     }
@@ -63,6 +67,9 @@ public sealed interface Frame {
             out.writeByte(6);
             out.writeInt(e.id());
             out.writeInt(e.waitStatus());
+        } else if (frame instanceof Go g) {
+            out.writeByte(7);
+            out.writeUTF(g.stateDir());
         }
         out.flush();
     }
@@ -87,6 +94,7 @@ public sealed interface Frame {
                     yield new Output(id, stream, data);
                 }
                 case 6 -> new Exited(in.readInt(), in.readInt());
+                case 7 -> new Go(in.readUTF());
                 default -> throw new IOException("unknown control frame type " + type);
             });
         } catch (EOFException e) {

@@ -129,7 +129,7 @@ final class RootfsSetup {
     }
 
     /** SIOCGIFFLAGS then SIOCSIFFLAGS with IFF_UP on "lo", through a socket of the new net namespace. */
-    private static void loopbackUp() {
+    static void loopbackUp() {
         int fd = Linux.socketForIoctl();
         try {
             Memory ifreq = new Memory(40); // struct ifreq: char ifr_name[16]; union { short ifr_flags; ... }

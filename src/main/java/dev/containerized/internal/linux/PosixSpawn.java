@@ -82,6 +82,20 @@ public final class PosixSpawn {
         return SET_CGROUP.isPresent();
     }
 
+    /** Builds the request's file actions and attributes and frees them, spawning nothing: a warm-up. */
+    public static void prepareOnly(Request request) {
+        Memory actions = new Memory(OPAQUE_SIZE);
+        Memory attributes = new Memory(OPAQUE_SIZE);
+        check(C.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+        check(C.posix_spawnattr_init(attributes), "posix_spawnattr_init");
+        fileActions(actions, request);
+        check(C.posix_spawnattr_setsigdefault(attributes, Linux.sigset(true)), "posix_spawnattr_setsigdefault");
+        check(C.posix_spawnattr_setsigmask(attributes, Linux.sigset(false)), "posix_spawnattr_setsigmask");
+        check(C.posix_spawnattr_setflags(attributes, LibC.POSIX_SPAWN_SETSID), "posix_spawnattr_setflags");
+        C.posix_spawnattr_destroy(attributes);
+        C.posix_spawn_file_actions_destroy(actions);
+    }
+
     /** Starts the request's command; returns its pid, or throws a {@link LinuxException} (ENOENT, EACCES …). */
     public static int spawn(Request request) {
         Memory actions = new Memory(OPAQUE_SIZE);
