@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,6 +119,11 @@ public final class Container implements AutoCloseable {
     public BackgroundProcess execInBackground(String... argv) {
         if (argv.length == 0 || argv[0] == null || argv[0].isEmpty()) {
             throw new IllegalArgumentException("exec needs a command: the program and its arguments, such as exec(\"ps\", \"-ef\")");
+        }
+        for (String arg : argv) {
+            if (arg == null || arg.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("exec arguments must not be null or hold NUL: " + Arrays.toString(argv));
+            }
         }
         requireRunning();
         int id = nextId.incrementAndGet();

@@ -52,7 +52,12 @@ final class InitProcess {
         if (SWEPT.compareAndSet(false, true)) {
             StateDirectory.sweepStale(layout);
         }
-        Path rootfs = spec.rootfs().orElseGet(DefaultRootfs::path);
+        Path rootfs;
+        try {
+            rootfs = spec.rootfs().orElseGet(DefaultRootfs::path);
+        } catch (RuntimeException e) {
+            throw new ContainerException("cannot build the built-in rootfs: " + e.getMessage(), e);
+        }
         String id = HexFormat.of().formatHex(randomBytes());
         StateDirectory state = StateDirectory.create(id);
         ContainerCgroup cgroup = null;

@@ -13,7 +13,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -145,14 +144,6 @@ final class StateDirectory {
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + root + ": " + e, e);
-        }
-    }
-
-    static List<Path> list() {
-        try (Stream<Path> dirs = Files.list(base())) {
-            return dirs.toList();
-        } catch (IOException e) {
-            return List.of();
         }
     }
 }

@@ -109,6 +109,16 @@ class ContainerTests {
     }
 
     @Test
+    void badExecArgumentsAreRefusedBeforeAnythingRuns() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            assertThatThrownBy(() -> c.exec()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a command");
+            assertThatThrownBy(() -> c.exec("echo", null)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must not be null");
+            assertThat(c.exec("echo", "still fine").stdout()).isEqualTo("still fine\n");
+        }
+    }
+
+    @Test
     void aCommandPastItsTimeoutIsKilledAndSaysSo() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
             ExecResult r = c.exec(Duration.ofMillis(300), "sh", "-c", "echo started; sleep 30");

@@ -41,12 +41,12 @@ public final class CgroupV1 implements ContainerCgroup {
         try {
             Path pids = mkdirs(layout.hierarchies().get("pids").ownCgroup().resolve(PARENT).resolve(id), made);
             Path memory = mkdirs(layout.hierarchies().get("memory").ownCgroup().resolve(PARENT).resolve(id), made);
-            pidsMax.ifPresent(max -> ContainerCgroup.write(pids.resolve("pids.max"), Long.toString(max)));
+            pidsMax.ifPresent(max -> Cgroups.write(pids.resolve("pids.max"), Long.toString(max)));
             memoryMaxBytes.ifPresent(max -> {
-                ContainerCgroup.write(memory.resolve("memory.limit_in_bytes"), Long.toString(max));
+                Cgroups.write(memory.resolve("memory.limit_in_bytes"), Long.toString(max));
                 // memory+swap at the same bound: no swap, so a hog is OOM-killed instead of swapped out.
                 if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
-                    ContainerCgroup.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(max));
+                    Cgroups.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(max));
                 }
             });
             List<String> enter = List.of(pids.resolve("tasks").toString(), memory.resolve("tasks").toString());
@@ -88,13 +88,13 @@ public final class CgroupV1 implements ContainerCgroup {
             return lastStats;
         }
         return new CgroupStats(
-                ContainerCgroup.readLong(pids.resolve("pids.current")),
-                ContainerCgroup.readLong(pids.resolve("pids.peak")),
-                ContainerCgroup.readKeyed(pids.resolve("pids.events"), "max"),
-                ContainerCgroup.readLong(memory.resolve("memory.usage_in_bytes")),
-                ContainerCgroup.readLong(memory.resolve("memory.max_usage_in_bytes")),
+                Cgroups.readLong(pids.resolve("pids.current")),
+                Cgroups.readLong(pids.resolve("pids.peak")),
+                Cgroups.readKeyed(pids.resolve("pids.events"), "max"),
+                Cgroups.readLong(memory.resolve("memory.usage_in_bytes")),
+                Cgroups.readLong(memory.resolve("memory.max_usage_in_bytes")),
                 // memory.failcnt stays 0 at an OOM kill on this kernel; oom_kill is the signal.
-                ContainerCgroup.readKeyed(memory.resolve("memory.oom_control"), "oom_kill"));
+                Cgroups.readKeyed(memory.resolve("memory.oom_control"), "oom_kill"));
     }
 
     @Override

@@ -51,11 +51,11 @@ public final class CgroupV2 implements ContainerCgroup {
             throw new UncheckedIOException("cannot create cgroup " + dir + ": " + e, e);
         }
         try {
-            pidsMax.ifPresent(max -> ContainerCgroup.write(dir.resolve("pids.max"), Long.toString(max)));
+            pidsMax.ifPresent(max -> Cgroups.write(dir.resolve("pids.max"), Long.toString(max)));
             memoryMaxBytes.ifPresent(max -> {
-                ContainerCgroup.write(dir.resolve("memory.max"), Long.toString(max));
+                Cgroups.write(dir.resolve("memory.max"), Long.toString(max));
                 if (Files.exists(dir.resolve("memory.swap.max"))) {
-                    ContainerCgroup.write(dir.resolve("memory.swap.max"), "0");
+                    Cgroups.write(dir.resolve("memory.swap.max"), "0");
                 }
             });
             return new CgroupV2(id, dir);
@@ -144,12 +144,12 @@ public final class CgroupV2 implements ContainerCgroup {
             return lastStats;
         }
         return new CgroupStats(
-                ContainerCgroup.readLong(dir.resolve("pids.current")),
-                ContainerCgroup.readLong(dir.resolve("pids.peak")),
-                ContainerCgroup.readKeyed(dir.resolve("pids.events"), "max"),
-                ContainerCgroup.readLong(dir.resolve("memory.current")),
-                ContainerCgroup.readLong(dir.resolve("memory.peak")),
-                ContainerCgroup.readKeyed(dir.resolve("memory.events"), "oom_kill"));
+                Cgroups.readLong(dir.resolve("pids.current")),
+                Cgroups.readLong(dir.resolve("pids.peak")),
+                Cgroups.readKeyed(dir.resolve("pids.events"), "max"),
+                Cgroups.readLong(dir.resolve("memory.current")),
+                Cgroups.readLong(dir.resolve("memory.peak")),
+                Cgroups.readKeyed(dir.resolve("memory.events"), "oom_kill"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.containerized.container.cgroup;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,9 +18,8 @@ final class Cgroups {
         try {
             return Files.readAllLines(dir.resolve("cgroup.procs")).stream()
                     .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
-        } catch (NoSuchFileException gone) {
-            return List.of();
-        } catch (IOException e) {
+        } catch (IOException gone) {
+            // NoSuchFileException: the cgroup was removed meanwhile; either way it holds nothing we can see.
             return List.of();
         }
     }
@@ -56,6 +56,39 @@ final class Cgroups {
                         + " ms; processes left: " + processes(dir));
             }
             sleep(2);
+        }
+    }
+
+    /** A single-value file such as pids.current ("max" reads as Long.MAX_VALUE), or -1 when absent. */
+    static long readLong(Path file) {
+        try {
+            String text = Files.readString(file).trim();
+            return text.equals("max") ? Long.MAX_VALUE : Long.parseLong(text);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The value of {@code key} in a flat keyed file such as pids.events ("max 3"): 0 when not listed, -1 when absent. */
+    static long readKeyed(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] kv = line.trim().split("\\s+");
+                if (kv.length == 2 && kv[0].equals(key)) {
+                    return Long.parseLong(kv[1]);
+                }
+            }
+            return 0;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static void write(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write \"" + value + "\" to " + file + ": " + e.getMessage(), e);
         }
     }
 

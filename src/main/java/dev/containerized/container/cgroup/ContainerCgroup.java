@@ -2,8 +2,6 @@ package dev.containerized.container.cgroup;
 
 import dev.containerized.container.CgroupStats;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,38 +50,6 @@ public sealed interface ContainerCgroup permits CgroupV1, CgroupV2 {
             if (Files.isDirectory(dir)) {
                 Cgroups.killAndRemove(dir, Duration.ofSeconds(5));
             }
-        }
-    }
-
-    static long readLong(Path file) {
-        try {
-            String text = Files.readString(file).trim();
-            return text.equals("max") ? Long.MAX_VALUE : Long.parseLong(text);
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    /** The value of {@code key} in a flat keyed file such as pids.events ("max 3"), or -1. */
-    static long readKeyed(Path file, String key) {
-        try {
-            for (String line : Files.readAllLines(file)) {
-                String[] kv = line.trim().split("\\s+");
-                if (kv.length == 2 && kv[0].equals(key)) {
-                    return Long.parseLong(kv[1]);
-                }
-            }
-            return 0;
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    static void write(Path file, String value) {
-        try {
-            Files.writeString(file, value);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write \"" + value + "\" to " + file + ": " + e.getMessage(), e);
         }
     }
 }
