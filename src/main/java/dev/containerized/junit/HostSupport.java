@@ -1,6 +1,7 @@
 package dev.containerized.junit;
 
 import dev.containerized.container.cgroup.CgroupLayout;
+import dev.containerized.container.cgroup.ContainerCgroup;
 import dev.containerized.internal.linux.LibC;
 
 import java.io.IOException;
@@ -38,10 +39,22 @@ final class HostSupport {
             return Optional.of("Containerized needs root (CAP_SYS_ADMIN) to create namespaces, cgroups and mounts; "
                     + "this process runs as uid " + euid + ". Run the tests as root, e.g. in a privileged CI container.");
         }
+        if (!hasCapSysAdmin()) {
+            return Optional.of("Containerized needs CAP_SYS_ADMIN to create namespaces and mounts, and this root process "
+                    + "lacks it (an unprivileged container?): run it privileged, e.g. docker run --privileged");
+        }
+        CgroupLayout layout;
         try {
-            CgroupLayout.detect();
+            layout = CgroupLayout.detect();
         } catch (RuntimeException e) {
             return Optional.of("Containerized found no usable cgroups: " + e.getMessage());
+        }
+        for (Path parent : ContainerCgroup.parents(layout)) {
+            Path writable = Files.isDirectory(parent) ? parent : parent.getParent();
+            if (!Files.isWritable(writable)) {
+                return Optional.of("Containerized cannot create cgroups: " + writable + " is not writable (a read-only "
+                        + "cgroupfs, as in an unprivileged container): run privileged, with a writable /sys/fs/cgroup");
+            }
         }
         try {
             // A module not loaded yet is loaded by the first overlay mount.
@@ -53,5 +66,16 @@ final class HostSupport {
             return Optional.of("Containerized cannot read /proc/filesystems: " + e.getMessage());
         }
         return Optional.empty();
+    }
+
+    /** Bit 21 of CapEff in /proc/self/status. */
+    private static boolean hasCapSysAdmin() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:"))
+                    .map(l -> Long.parseUnsignedLong(l.substring(7).trim(), 16))
+                    .anyMatch(caps -> (caps & (1L << 21)) != 0);
+        } catch (IOException | NumberFormatException e) {
+            return true; // Cannot tell: let the attempt speak for itself.
+        }
     }
 }

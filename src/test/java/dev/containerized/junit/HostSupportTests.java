@@ -28,7 +28,8 @@ class HostSupportTests {
 
     @Test
     void withoutRootATestIsSkippedWhenAskedAndFailsOtherwiseNamingTheFix() throws Exception {
-        String output = runAsNobody(UnprivilegedTestCases.Skips.class.getName(), UnprivilegedTestCases.Fails.class.getName());
+        String output = runAs(List.of("--reuid=65534", "--regid=65534", "--clear-groups"),
+                UnprivilegedTestCases.Skips.class.getName(), UnprivilegedTestCases.Fails.class.getName());
 
         assertThat(output).contains("SKIPPED " + UnprivilegedTestCases.Skips.class.getName() + ": Containerized needs root (CAP_SYS_ADMIN)")
                 .contains("this process runs as uid 65534").contains("Run the tests as root");
@@ -37,8 +38,17 @@ class HostSupportTests {
         assertThat(output).doesNotContain("SUCCESSFUL");
     }
 
-    /** Copies the test classpath where user nobody can read it, and runs the fixtures there as nobody. */
-    private String runAsNobody(String... fixtures) throws IOException, InterruptedException {
+    @Test
+    void rootWithoutCapSysAdminIsToldWhatIsMissing() throws Exception {
+        // Root in an unprivileged container: uid 0, but no CAP_SYS_ADMIN.
+        String output = runAs(List.of("--bounding-set=-sys_admin", "--inh-caps=-sys_admin"),
+                UnprivilegedTestCases.Skips.class.getName());
+        assertThat(output).contains("SKIPPED " + UnprivilegedTestCases.Skips.class.getName()
+                + ": Containerized needs CAP_SYS_ADMIN").contains("run it privileged");
+    }
+
+    /** Copies the test classpath where user nobody can read it, and runs the fixtures through setpriv(1). */
+    private String runAs(List<String> setpriv, String... fixtures) throws IOException, InterruptedException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> classpath = new ArrayList<>();
         int n = 0;
@@ -51,8 +61,9 @@ class HostSupportTests {
             copyTree(source, copy);
             classpath.add(copy.toString());
         }
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + dir,
+        List<String> command = new ArrayList<>(List.of("setpriv"));
+        command.addAll(setpriv);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Duser.home=" + dir,
                 "-cp", String.join(":", classpath), dev.containerized.TestClassRunner.class.getName()));
         command.addAll(List.of(fixtures));
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
