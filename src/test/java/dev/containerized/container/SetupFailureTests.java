@@ -32,8 +32,8 @@ class SetupFailureTests {
         ContainerSpec spec = ContainerSpec.builder().rootfs(brokenRootfs()).build();
         assertThatThrownBy(() -> Container.start(spec))
                 .isInstanceOf(ContainerException.class)
-                .hasMessageContaining("container setup failed: mount proc")
-                .hasMessageContaining("/merged/proc");
+                .hasMessageContaining("container setup failed: mount proc: mkdir ")
+                .hasMessageContaining("/merged/proc: EEXIST (a file that is not a directory is in the way)");
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.sun.jna.Memory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -177,8 +178,10 @@ final class RootfsSetup {
     private static void mkdirs(Path dir) {
         try {
             Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new UncheckedIOException("mkdir " + e.getFile() + ": EEXIST (a file that is not a directory is in the way)", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("mkdir " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("mkdir " + dir + ": " + e, e);
         }
     }
 
@@ -186,7 +189,7 @@ final class RootfsSetup {
         try {
             Files.createFile(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("create " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("create " + file + ": " + e, e);
         }
     }
 
@@ -194,7 +197,7 @@ final class RootfsSetup {
         try {
             Files.createSymbolicLink(link, Path.of(target));
         } catch (IOException e) {
-            throw new UncheckedIOException("symlink " + link + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("symlink " + link + ": " + e, e);
         }
     }
 }
