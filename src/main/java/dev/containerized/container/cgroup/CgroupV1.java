@@ -16,16 +16,13 @@ import java.util.OptionalLong;
  * memory hierarchy. v1 lets single threads change cgroup, which is what lets the init's spawning
  * thread step in, spawn and step out.
  */
-public final class CgroupV1 implements ContainerCgroup {
-    private final String id;
+public final class CgroupV1 extends CgroupDriver {
     private final Path pids;
     private final Path memory;
     private final CgroupPlacement placement;
-    private volatile CgroupStats lastStats;
-    private boolean destroyed;
 
     private CgroupV1(String id, Path pids, Path memory, CgroupPlacement placement) {
-        this.id = id;
+        super(id, List.of(pids, memory));
         this.pids = pids;
         this.memory = memory;
         this.placement = placement;
@@ -73,20 +70,12 @@ public final class CgroupV1 implements ContainerCgroup {
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
     public CgroupPlacement placement() {
         return placement;
     }
 
     @Override
-    public CgroupStats stats() {
-        if (destroyed) {
-            return lastStats;
-        }
+    CgroupStats read() {
         return new CgroupStats(
                 Cgroups.readLong(pids.resolve("pids.current")),
                 Cgroups.readLong(pids.resolve("pids.peak")),
@@ -95,16 +84,5 @@ public final class CgroupV1 implements ContainerCgroup {
                 Cgroups.readLong(memory.resolve("memory.max_usage_in_bytes")),
                 // memory.failcnt stays 0 at an OOM kill on this kernel; oom_kill is the signal.
                 Cgroups.readKeyed(memory.resolve("memory.oom_control"), "oom_kill"));
-    }
-
-    @Override
-    public synchronized void destroy(Duration timeout) {
-        if (destroyed) {
-            return;
-        }
-        lastStats = stats();
-        Cgroups.killAndRemove(pids, timeout);
-        Cgroups.killAndRemove(memory, timeout);
-        destroyed = true;
     }
 }

@@ -15,18 +15,15 @@ import java.util.OptionalLong;
  * used, as runc's cgroupfs driver does, because v2's "no internal processes" rule forbids enabling
  * controllers below a cgroup that holds processes, such as the test JVM's own.
  */
-public final class CgroupV2 implements ContainerCgroup {
+public final class CgroupV2 extends CgroupDriver {
     /** System property: on a nested host, move the processes of the top cgroup into a leaf (see {@link #enableControllers}). */
     public static final String MOVE_TO_LEAF_PROPERTY = "containerized.cgroup.moveProcessesToLeaf";
     /** Where those processes go: beside our parent, never inside it. */
     static final String LEAF = "containerized-host";
-    private final String id;
     private final Path dir;
-    private volatile CgroupStats lastStats;
-    private boolean destroyed;
 
     private CgroupV2(String id, Path dir) {
-        this.id = id;
+        super(id, List.of(dir));
         this.dir = dir;
     }
 
@@ -129,20 +126,12 @@ public final class CgroupV2 implements ContainerCgroup {
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
     public CgroupPlacement placement() {
         return new CgroupPlacement(CgroupLayout.Version.V2, List.of(dir.toString()), List.of());
     }
 
     @Override
-    public CgroupStats stats() {
-        if (destroyed) {
-            return lastStats;
-        }
+    CgroupStats read() {
         return new CgroupStats(
                 Cgroups.readLong(dir.resolve("pids.current")),
                 Cgroups.readLong(dir.resolve("pids.peak")),
@@ -150,15 +139,5 @@ public final class CgroupV2 implements ContainerCgroup {
                 Cgroups.readLong(dir.resolve("memory.current")),
                 Cgroups.readLong(dir.resolve("memory.peak")),
                 Cgroups.readKeyed(dir.resolve("memory.events"), "oom_kill"));
-    }
-
-    @Override
-    public synchronized void destroy(Duration timeout) {
-        if (destroyed) {
-            return;
-        }
-        lastStats = stats();
-        Cgroups.killAndRemove(dir, timeout);
-        destroyed = true;
     }
 }

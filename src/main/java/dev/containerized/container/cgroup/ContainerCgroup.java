@@ -13,7 +13,7 @@ import java.util.OptionalLong;
  * ended. The init only places commands in it, through {@link #placement()}. The init itself stays
  * outside: a JVM's own threads and heap would eat the container's limits.
  */
-public sealed interface ContainerCgroup permits CgroupV1, CgroupV2 {
+public sealed interface ContainerCgroup permits CgroupDriver {
     /** Every cgroup this project makes lives below a parent of this name. */
     String PARENT = "containerized";
 

@@ -1,0 +1,46 @@
+package dev.containerized.container.cgroup;
+
+import dev.containerized.container.CgroupStats;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** What the v1 and v2 drivers share: the id, removal of their directories, and the figures kept after it. */
+abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, CgroupV2 {
+    private final String id;
+    private final List<Path> directories;
+    /** The figures read just before removal; null while the cgroup exists. */
+    private volatile CgroupStats lastStats;
+
+    CgroupDriver(String id, List<Path> directories) {
+        this.id = id;
+        this.directories = List.copyOf(directories);
+    }
+
+    /** The figures as the cgroup files say now. */
+    abstract CgroupStats read();
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public CgroupStats stats() {
+        CgroupStats last = lastStats;
+        return last != null ? last : read();
+    }
+
+    @Override
+    public synchronized void destroy(Duration timeout) {
+        if (lastStats != null) {
+            return;
+        }
+        CgroupStats last = read();
+        for (Path dir : directories) {
+            Cgroups.killAndRemove(dir, timeout);
+        }
+        lastStats = last;
+    }
+}
