@@ -63,15 +63,13 @@ abstract sealed class CgroupEntry {
     static final class ThreadHop extends CgroupEntry {
         private final int[] enter;
         private final int[] leave;
-        private final List<String> enterPaths;
         private final int[] procs;
 
         ThreadHop(CgroupPlacement placement) {
             super(Path.of(placement.enter().get(0)).getParent()); // enter[0] is the pids cgroup's tasks
-            enterPaths = placement.enter();
             enter = placement.enter().stream().mapToInt(p -> Linux.open(p, LibC.O_WRONLY | LibC.O_CLOEXEC)).toArray();
             leave = placement.leave().stream().mapToInt(p -> Linux.open(p, LibC.O_WRONLY | LibC.O_CLOEXEC)).toArray();
-            procs = openProcs(enterPaths.stream().map(p -> Path.of(p).getParent().toString()).toList());
+            procs = openProcs(placement.enter().stream().map(p -> Path.of(p).getParent().toString()).toList());
         }
 
         @Override
