@@ -50,7 +50,7 @@ public interface LibC extends Library {
     int O_RDWR = 02;
     int O_CREAT = 0100;
     int O_NONBLOCK = 04000;
-    int O_DIRECTORY = 0200000;
+    int O_DIRECTORY = Syscalls.O_DIRECTORY;
     int O_CLOEXEC = 02000000;
 
     // spawn.h
