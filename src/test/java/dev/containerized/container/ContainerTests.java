@@ -109,6 +109,36 @@ class ContainerTests {
     }
 
     @Test
+    void largeAndBinaryOutputArrivesWholeAndManyCommandsRunAtOnce() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            ExecResult big = c.exec("sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' a; head -c 100000 /dev/zero | tr '\\0' b >&2");
+            assertThat(big.stdout()).hasSize(3_000_000).matches("a+");
+            assertThat(big.stderr()).hasSize(100_000).matches("b+");
+
+            List<BackgroundProcess> many = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                many.add(c.execInBackground("sh", "-c", "sleep 0.$((RANDOM % 3)); echo " + i));
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(many.get(i).await(Duration.ofSeconds(30)).stdout()).isEqualTo(i + "\n");
+            }
+        }
+    }
+
+    @Test
+    void aSignalReachesABackgroundCommandAndItsChildren() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            BackgroundProcess tree = c.execInBackground("sh", "-c", "sleep 30 & sleep 30 & wait");
+            c.exec("sleep", "0.3");
+            tree.signal(15);
+            ExecResult r = tree.await(Duration.ofSeconds(10));
+            assertThat(r.signal()).hasValue(15);
+            // The whole process group got it: nothing of the tree is left.
+            assertThat(c.exec("sh", "-c", "ps -o args | grep -c '^sleep 30'").stdout().strip()).isEqualTo("0");
+        }
+    }
+
+    @Test
     void badExecArgumentsAreRefusedBeforeAnythingRuns() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
             assertThatThrownBy(() -> c.exec()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a command");
