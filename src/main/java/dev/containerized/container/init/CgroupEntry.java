@@ -2,8 +2,10 @@ package dev.containerized.container.init;
 
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.CgroupPlacement;
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.LibC;
 import dev.containerized.internal.linux.Linux;
+import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.PosixSpawn;
 
 import java.io.IOException;
@@ -16,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * Puts commands into the container cgroup before their first instruction; moving a command after it
@@ -138,13 +142,14 @@ abstract sealed class CgroupEntry {
 
     /**
      * v2 on an older glibc: the child's first file action opens a FIFO for reading, which blocks it
-     * before execve; another thread finds it in the spawning thread's children, writes its pid to
-     * cgroup.procs, and only then opens the FIFO for writing, which lets the child go on to execve.
+     * before execve; another thread finds it (the one child of PID 1 outside the container cgroup:
+     * every other child is a command, placed already), writes its pid to cgroup.procs, and only then
+     * opens the FIFO for writing, which lets the child go on to execve.
      */
     static final class HoldAndMove extends CgroupEntry {
-        private static final String FIFO = "/dev/.containerized-spawn";
+        private static final String FIFO = "/dev/.containerized-spawn-";
         private final int procsFd;
-        private volatile int spawningTid;
+        private int spawns;
 
         HoldAndMove(CgroupPlacement placement) {
             super(Path.of(placement.enter().get(0)));
@@ -153,68 +158,98 @@ abstract sealed class CgroupEntry {
 
         @Override
         void prepareSpawningThread() {
-            spawningTid = Linux.gettid();
         }
 
         @Override
         int spawn(PosixSpawn.Request request) {
-            Linux.mkfifo(FIFO, 0600);
-            CompletableFuture<Integer> mover = CompletableFuture.supplyAsync(this::moveHeldChild);
+            // A FIFO of its own per spawn: a mover left from a failed spawn cannot release another's child.
+            String fifo = FIFO + (++spawns);
+            Linux.mkfifo(fifo, 0600);
+            AtomicBoolean spawned = new AtomicBoolean();
+            CompletableFuture<Integer> mover = CompletableFuture.supplyAsync(() -> moveHeldChild(fifo, spawned));
             try {
-                int pid = PosixSpawn.spawn(request.holdingUntilOpened(FIFO));
+                int pid = PosixSpawn.spawn(request.holdingUntilOpened(fifo));
                 mover.get(5, TimeUnit.SECONDS);
                 return pid;
             } catch (InterruptedException | ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("cgroup v2: could not place the command in its cgroup: " + e, e);
             } finally {
-                mover.cancel(true);
+                spawned.set(true);
                 try {
-                    Files.deleteIfExists(Path.of(FIFO));
+                    Files.deleteIfExists(Path.of(fifo));
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    System.err.println("containerized init: cannot delete " + fifo + ": " + e);
                 }
             }
         }
 
-        private int moveHeldChild() {
-            Path children = Path.of("/proc/self/task/" + spawningTid + "/children");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline) {
-                Optional<Integer> held = newestChild(children);
+        private int moveHeldChild(String fifo, AtomicBoolean spawned) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+            while (!spawned.get() && System.nanoTime() < deadline) {
+                Optional<Integer> held = heldChild();
                 if (held.isPresent()) {
-                    Linux.writeString(procsFd, Integer.toString(held.get()), "cgroup.procs");
-                    // Now the child may go on: it is inside the cgroup before its first instruction.
-                    int fd = Linux.open(FIFO, LibC.O_WRONLY | LibC.O_CLOEXEC);
-                    Linux.closeQuietly(fd);
-                    return held.get();
+                    try {
+                        Linux.writeString(procsFd, Integer.toString(held.get()), "cgroup.procs");
+                        // Inside the cgroup before its first instruction: now it may go on.
+                        release(fifo, deadline);
+                        return held.get();
+                    } catch (RuntimeException e) {
+                        // Never let it run outside, nor wait forever: it dies, and posix_spawn returns.
+                        Linux.kill(held.get(), LibC.SIGKILL);
+                        throw e;
+                    }
                 }
                 Thread.onSpinWait();
             }
-            throw new IllegalStateException("the spawned child never appeared in " + children);
+            throw new IllegalStateException("the spawned child never appeared as a child of PID 1 outside the cgroup");
         }
 
-        /** The held child is the spawning thread's most recent child that is not yet in the cgroup. */
-        private Optional<Integer> newestChild(Path children) {
-            try {
-                String[] pids = Files.readString(children).trim().split("\\s+");
-                for (int i = pids.length - 1; i >= 0; i--) {
-                    if (!pids[i].isEmpty() && !inContainerCgroup(Integer.parseInt(pids[i]))) {
-                        return Optional.of(Integer.parseInt(pids[i]));
+        /**
+         * Opens the FIFO for writing once the child has it open for reading (it may not have got that
+         * far when we found it: until then a non-blocking open fails with ENXIO), which ends its wait.
+         */
+        private static void release(String fifo, long deadline) {
+            while (true) {
+                try {
+                    Linux.closeQuietly(Linux.open(fifo, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
+                    return;
+                } catch (LinuxException e) {
+                    if (e.errno() != Errno.ENXIO || System.nanoTime() > deadline) {
+                        throw e;
                     }
+                    Thread.onSpinWait();
                 }
-                return Optional.empty();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + children
-                        + " (the kernel needs CONFIG_PROC_CHILDREN for cgroup v2 without glibc 2.39)", e);
             }
         }
 
-        private static boolean inContainerCgroup(int pid) {
-            try {
-                // The init sees its own cgroup through the host's namespace; a moved child's differs.
-                return !Files.readString(Path.of("/proc/" + pid + "/cgroup")).equals(Files.readString(Path.of("/proc/self/cgroup")));
+        /** The child of PID 1 (this init) that is not in the container cgroup: the one being held. */
+        private static Optional<Integer> heldChild() {
+            String initCgroup = cgroupOf("self");
+            try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+                return processes.map(p -> p.getFileName().toString()).filter(name -> name.matches("\\d+") && !name.equals("1"))
+                        .filter(pid -> parentOf(pid) == 1 && initCgroup.equals(cgroupOf(pid)))
+                        .map(Integer::valueOf).findFirst();
             } catch (IOException e) {
-                return true;
+                throw new UncheckedIOException("cannot list /proc", e);
+            }
+        }
+
+        /** The ppid field of /proc/PID/stat, after the command name, which may hold spaces and parentheses. */
+        private static int parentOf(String pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", pid, "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Integer.parseInt(fields[1]);
+            } catch (IOException | RuntimeException gone) {
+                return -1;
+            }
+        }
+
+        private static String cgroupOf(String pid) {
+            try {
+                return Files.readString(Path.of("/proc", pid, "cgroup"));
+            } catch (IOException gone) {
+                return "";
             }
         }
 
