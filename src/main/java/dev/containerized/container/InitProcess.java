@@ -9,6 +9,7 @@ import dev.containerized.rootfs.DefaultRootfs;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -82,14 +83,23 @@ final class InitProcess {
         }
     }
 
-    /** A container with a control channel can use the prestarted init, if one is ready; it then gets Go. */
+    /**
+     * Takes the prestarted init, if one is ready, and sends it Go; else launches one. A prestarted init
+     * has pipes for stdio, so it serves a container with a control channel, and a command as PID 1 with
+     * captured output: there its stdin is closed after Go, and the command reads end of file, as it
+     * would from /dev/null. Only a terminal run needs an init of its own.
+     */
     private static SpawnedInit launchOrTakePrestarted(String id, StateDirectory state, CgroupLayout.Version version,
                                                       InitLauncher.Io io) {
-        if (io == InitLauncher.Io.CONTROL) {
+        if (io != InitLauncher.Io.TERMINAL) {
             Optional<SpawnedInit> prestarted = InitPool.take(version);
             if (prestarted.isPresent()) {
                 try {
-                    Frame.write(new DataOutputStream(prestarted.get().stdin.orElseThrow()), new Frame.Go(state.path().toString()));
+                    OutputStream stdin = prestarted.get().stdin.orElseThrow();
+                    Frame.write(new DataOutputStream(stdin), new Frame.Go(state.path().toString()));
+                    if (io == InitLauncher.Io.CAPTURED) {
+                        stdin.close();
+                    }
                     return prestarted.get();
                 } catch (IOException e) {
                     // It died while it waited: start one as if there had been none.

@@ -37,6 +37,12 @@ public final class StartupBenchmark {
             Thread.sleep(500);
             return startToFirstExec(spec);
         });
+        double run = median(runs, () -> {
+            Thread.sleep(500);
+            long t0 = System.nanoTime();
+            check(Container.run(spec, "true"));
+            return System.nanoTime() - t0;
+        });
         // Cold: every init boots while the test waits.
         System.setProperty("containerized.prestart", "false");
         double coldStartToExec = median(runs, () -> startToFirstExec(spec));
@@ -70,6 +76,8 @@ public final class StartupBenchmark {
             row("  reference: bwrap --unshare-all /bin/true", bwrap, startToExec, "start / bwrap");
         }
         row("  reference: bare JVM start, init's flags", bareJvm, startToExec, "start / JVM");
+        row("Container.run(\"true\"), command as PID 1 (prestarted)", run, null, null);
+        row("  reference: bare JVM start, init's flags", bareJvm, run, "run / JVM");
         row("Container.start -> first exec (cold, no prestart)", coldStartToExec, null, null);
         if (bwrap != null) {
             row("  reference: bwrap --unshare-all /bin/true", bwrap, coldStartToExec, "start / bwrap");

@@ -43,6 +43,17 @@ class Pid1RunTests {
     }
 
     @Test
+    void stdinIsAtEndOfFileWhetherTheInitWasPrestartedOrNot() throws Exception {
+        // The first run after a pause takes the prestarted init; one right after it may start cold.
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(i == 0 ? 0 : 400);
+            ExecResult r = Container.run(ContainerSpec.builder().execTimeout(Duration.ofSeconds(30)).build(),
+                    "sh", "-c", "cat; echo done");
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("done\n");
+        }
+    }
+
+    @Test
     void aMissingCommandExits127() {
         ExecResult r = Container.run(ContainerSpec.builder().build(), "no-such-program");
         assertThat(r.exitCode()).isEqualTo(127);
