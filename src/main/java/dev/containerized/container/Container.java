@@ -284,17 +284,12 @@ public final class Container implements AutoCloseable {
         try {
             OptionalInt status = init.process.waitFor(Duration.ofSeconds(1));
             if (status.isPresent()) {
-                return " (" + describeStatus(status.getAsInt()) + ")";
+                return " (" + new WaitStatus(status.getAsInt()).describe() + ")";
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return "";
-    }
-
-    private static String describeStatus(int waitStatus) {
-        int signal = waitStatus & 0x7f;
-        return signal == 0 ? "exit status " + ((waitStatus >> 8) & 0xff) : "killed by signal " + signal;
     }
 
     private void readInitLog() {

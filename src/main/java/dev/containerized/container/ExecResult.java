@@ -46,15 +46,11 @@ public record ExecResult(List<String> command, int exitCode, OptionalInt signal,
         return t.isEmpty() ? "(empty)" : t.strip().replace("\n", "\n    ");
     }
 
-    /** Decodes a waitpid(2) status. */
+    /** How a command ended, from its waitpid(2) status. */
     static ExecResult fromWaitStatus(List<String> command, int waitStatus, String stdout, String stderr,
                                      Duration duration, boolean timedOut, boolean oomKillsRose) {
-        int termSignal = waitStatus & 0x7f;
-        if (termSignal == 0) {
-            return new ExecResult(command, (waitStatus >> 8) & 0xff, OptionalInt.empty(), stdout, stderr, duration,
-                    timedOut, false);
-        }
-        return new ExecResult(command, 128 + termSignal, OptionalInt.of(termSignal), stdout, stderr, duration,
-                timedOut, termSignal == 9 && oomKillsRose && !timedOut);
+        WaitStatus status = new WaitStatus(waitStatus);
+        boolean oomKilled = status.signal().equals(OptionalInt.of(9)) && oomKillsRose && !timedOut;
+        return new ExecResult(command, status.shellStatus(), status.signal(), stdout, stderr, duration, timedOut, oomKilled);
     }
 }

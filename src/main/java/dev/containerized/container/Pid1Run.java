@@ -52,7 +52,7 @@ final class Pid1Run {
         try {
             int status = init.process.waitFor();
             failIfSetupFailed(init);
-            return SpawnedInit.shellStatus(status);
+            return new WaitStatus(status).shellStatus();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while " + argv + " ran", e);

@@ -89,10 +89,4 @@ final class SpawnedInit {
     void joinLauncher(Duration timeout) throws InterruptedException {
         launcher.join(timeout.toMillis());
     }
-
-    /** A waitpid(2) status as a shell tells it: the exit code, or 128 + the signal. */
-    static int shellStatus(int waitStatus) {
-        int signal = waitStatus & 0x7f;
-        return signal == 0 ? (waitStatus >> 8) & 0xff : 128 + signal;
-    }
 }
