@@ -31,8 +31,22 @@ public final class DefaultRootfs {
     private DefaultRootfs() {
     }
 
+    /**
+     * The tree found or built last, so that each container start does not hash the recipe and look at
+     * the host's programs again; a JVM's lifetime is short next to a host upgrade.
+     */
+    private static Path known;
+
     /** The built tree, built first if the cache has none for this recipe and host. */
     public static synchronized Path path() {
+        if (known != null && known.startsWith(Cache.directory()) && Files.isDirectory(known)) {
+            return known;
+        }
+        known = findOrBuild();
+        return known;
+    }
+
+    private static Path findOrBuild() {
         Recipe recipe = Recipe.parse(readRecipe());
         Path target = Cache.directory().resolve("rootfs").resolve("default-" + fingerprint(recipe));
         if (Files.isDirectory(target)) {
