@@ -1,13 +1,10 @@
 package dev.containerized.container;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.containerized.container.host.HostContainer;
+import dev.containerized.container.host.RunningCommand;
+
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A command running in a container, started by {@link Container#execInBackground(String...)}. It leads
@@ -15,47 +12,32 @@ import java.util.concurrent.TimeoutException;
  */
 public final class BackgroundProcess {
     private static final int SIGKILL = 9;
+    private static final Duration AFTER_KILL = Duration.ofSeconds(10);
 
-    private final Container container;
-    private final int id;
-    private final List<String> command;
-    private final long startNanos = System.nanoTime();
-    private final long oomKillsAtStart;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    private final CompletableFuture<Integer> pid = new CompletableFuture<>();
-    private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
-    private volatile boolean timedOut;
+    private final HostContainer container;
+    private final RunningCommand command;
 
-    BackgroundProcess(Container container, int id, List<String> command, long oomKillsAtStart) {
+    BackgroundProcess(HostContainer container, RunningCommand command) {
         this.container = container;
-        this.id = id;
-        this.command = List.copyOf(command);
-        this.oomKillsAtStart = oomKillsAtStart;
+        this.command = command;
     }
 
     public List<String> command() {
-        return command;
+        return command.command();
     }
 
-    /** Its pid inside the container, once it started; a command that could not start has none. */
+    /** Its pid inside the container, once it started (waits up to 30 s); a command that could not start has none. */
     public int pid() {
-        try {
-            return pid.get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            throw new ContainerException("command " + command + " has no pid: " + e.getMessage(), e);
-        }
+        return command.pid(Duration.ofSeconds(30));
     }
 
     public boolean isAlive() {
-        return !result.isDone();
+        return command.isAlive();
     }
 
     /** Sends a signal to the command's process group. */
     public void signal(int signal) {
-        if (isAlive()) {
-            container.signal(id, signal);
-        }
+        container.signal(command, signal);
     }
 
     public void kill() {
@@ -64,71 +46,41 @@ public final class BackgroundProcess {
 
     /** What it wrote to stdout so far. */
     public String stdoutSoFar() {
-        synchronized (stdout) {
-            return stdout.toString(StandardCharsets.UTF_8);
-        }
+        return command.stdoutSoFar();
+    }
+
+    /** What it wrote to stderr so far. */
+    public String stderrSoFar() {
+        return command.stderrSoFar();
     }
 
     /**
      * Waits for the end of the command and of its output. A command still running after {@code timeout}
-     * is killed with its process group, and its result says {@code timedOut}.
+     * is killed with its process group, and its result says {@code timedOut}. If the waiting thread is
+     * interrupted (a test's own timeout), the command is killed and the interrupt kept.
      */
     public ExecResult await(Duration timeout) {
         try {
-            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            timedOut = true;
-            kill();
-            try {
-                return result.get(10, TimeUnit.SECONDS);
-            } catch (TimeoutException stillRunning) {
-                throw new ContainerException("command " + command + " outlived its timeout of " + timeout
-                        + " and did not end within 10 s of SIGKILL (a process outside its process group may hold its output open)");
-            } catch (InterruptedException | ExecutionException inner) {
-                return failed(inner);
+            return command.await(timeout).orElseGet(this::killForTimeout);
+        } catch (ContainerException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                kill();
+                throw new ContainerException("interrupted while waiting for " + command() + " (a test timeout?); the command was killed", e);
             }
-        } catch (InterruptedException | ExecutionException e) {
-            return failed(e);
+            throw e;
         }
     }
 
-    private ExecResult failed(Exception e) {
-        if (e instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-        }
-        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        throw new ContainerException("command " + command + " did not complete: " + cause.getMessage(), cause);
+    private ExecResult killForTimeout() {
+        command.markTimedOut();
+        kill();
+        return command.await(AFTER_KILL).orElseThrow(() -> new ContainerException("command " + command()
+                + " outlived its timeout and did not end within " + AFTER_KILL.toSeconds()
+                + " s of SIGKILL (a process outside its process group may hold its output open)"));
     }
 
-    void started(int containerPid) {
-        pid.complete(containerPid);
-    }
-
-    void output(int stream, byte[] data) {
-        ByteArrayOutputStream target = stream == 1 ? stdout : stderr;
-        synchronized (target) {
-            target.write(data, 0, data.length);
-        }
-    }
-
-    void exited(int waitStatus) {
-        pid.completeExceptionally(new ContainerException("command " + command + " never started"));
-        boolean oomKillsRose = container.stats().oomKills() > oomKillsAtStart;
-        String out;
-        String err;
-        synchronized (stdout) {
-            out = stdout.toString(StandardCharsets.UTF_8);
-        }
-        synchronized (stderr) {
-            err = stderr.toString(StandardCharsets.UTF_8);
-        }
-        result.complete(ExecResult.fromWaitStatus(command, waitStatus, out, err,
-                Duration.ofNanos(System.nanoTime() - startNanos), timedOut, oomKillsRose));
-    }
-
-    void abandoned(String why) {
-        ContainerException failure = new ContainerException(why);
-        pid.completeExceptionally(failure);
-        result.completeExceptionally(failure);
+    @Override
+    public String toString() {
+        return "BackgroundProcess" + command() + (isAlive() ? "" : " (ended)");
     }
 }

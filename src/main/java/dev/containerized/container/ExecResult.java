@@ -7,24 +7,38 @@ import java.util.OptionalInt;
 /**
  * How a command in a container ended.
  *
- * @param command   the argv that ran
- * @param exitCode  the exit status; for a command killed by a signal, 128 + the signal, as a shell says
- * @param signal    the signal that killed it, if one did
- * @param stdout    everything it wrote to stdout, as UTF-8
- * @param stderr    everything it wrote to stderr, as UTF-8
- * @param duration  from the request to the end of its output
- * @param timedOut  whether it was killed because it outlived its timeout
- * @param oomKilled whether it was killed by SIGKILL while the container's OOM-kill count rose
+ * @param command       the argv that ran
+ * @param exitCode      the exit status; for a command killed by a signal, 128 + the signal, as a shell says
+ * @param signal        the signal that killed it, if one did
+ * @param stdout        what it wrote to stdout, as UTF-8; past the output limit, its start and its end
+ *                      with a line between them that says how much was dropped
+ * @param stderr        the same for stderr
+ * @param duration      from the request to the end of its output
+ * @param timedOut      whether it was killed because it outlived its timeout
+ * @param oomKilled     whether it was killed by SIGKILL while the container's OOM-kill count rose
+ * @param stdoutDropped bytes of stdout beyond the output limit, dropped from the middle; 0 when all is kept
+ * @param stderrDropped the same for stderr
  */
 public record ExecResult(List<String> command, int exitCode, OptionalInt signal, String stdout, String stderr,
-                         Duration duration, boolean timedOut, boolean oomKilled) {
+                         Duration duration, boolean timedOut, boolean oomKilled, long stdoutDropped, long stderrDropped) {
     public ExecResult {
         command = List.copyOf(command);
+    }
+
+    /** A result whose output was kept whole. */
+    public ExecResult(List<String> command, int exitCode, OptionalInt signal, String stdout, String stderr,
+                      Duration duration, boolean timedOut, boolean oomKilled) {
+        this(command, exitCode, signal, stdout, stderr, duration, timedOut, oomKilled, 0, 0);
     }
 
     /** Exited with status 0, in time. */
     public boolean succeeded() {
         return exitCode == 0 && signal.isEmpty() && !timedOut;
+    }
+
+    /** Whether output beyond the limit was dropped from stdout or stderr. */
+    public boolean outputTruncated() {
+        return stdoutDropped > 0 || stderrDropped > 0;
     }
 
     /** A one-line account for failure messages: the command, how it ended, and the tails of its output. */
@@ -44,13 +58,5 @@ public record ExecResult(List<String> command, int exitCode, OptionalInt signal,
     private static String tail(String text) {
         String t = text.length() > 800 ? "…" + text.substring(text.length() - 800) : text;
         return t.isEmpty() ? "(empty)" : t.strip().replace("\n", "\n    ");
-    }
-
-    /** How a command ended, from its waitpid(2) status. */
-    static ExecResult fromWaitStatus(List<String> command, int waitStatus, String stdout, String stderr,
-                                     Duration duration, boolean timedOut, boolean oomKillsRose) {
-        WaitStatus status = new WaitStatus(waitStatus);
-        boolean oomKilled = status.signal().equals(OptionalInt.of(9)) && oomKillsRose && !timedOut;
-        return new ExecResult(command, status.shellStatus(), status.signal(), stdout, stderr, duration, timedOut, oomKilled);
     }
 }

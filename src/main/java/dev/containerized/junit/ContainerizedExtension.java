@@ -3,6 +3,7 @@ package dev.containerized.junit;
 import dev.containerized.container.CgroupStats;
 import dev.containerized.container.Container;
 import dev.containerized.container.ContainerException;
+import dev.containerized.container.host.HostSupport;
 
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;

@@ -70,14 +70,14 @@ class CgroupLimitTests {
     }
 
     @Test
-    void theInitIsNotChargedToTheContainer() {
+    void pid1IsInsideItsContainersCgroupAndCostsItOneTaskAndLittleMemory() {
         try (Container c = Container.start(ContainerSpec.builder().pidsLimit(20).memoryLimit("64m").build())) {
             CgroupStats idle = c.stats();
-            // A JVM has 15+ threads and tens of MiB: none of it is in the container's cgroup.
-            assertThat(idle.pidsCurrent()).isZero();
-            assertThat(idle.memoryBytes()).isLessThan(4 * MIB);
+            // PID 1 joined before it forked anything, as Docker's init would be: one task, a few pages.
+            assertThat(idle.pidsCurrent()).isEqualTo(1);
+            assertThat(idle.memoryBytes()).isLessThan(MIB);
             assertThat(c.exec("true").succeeded()).isTrue();
-            assertThat(c.stats().pidsCurrent()).isZero();
+            assertThat(c.stats().pidsCurrent()).isEqualTo(1);
         }
     }
 

@@ -27,7 +27,7 @@ class ContainerTests {
 
             assertThat(ps.succeeded()).as(ps.describe()).isTrue();
             List<String> lines = ps.stdout().strip().lines().skip(1).map(String::strip).toList();
-            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("1 ").contains("ContainerInit"));
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("1 ").contains("containerized-init"));
             assertThat(lines).anySatisfy(l -> assertThat(l).isEqualTo(sleep.pid() + " sleep 30"));
             // The init, the sleep, ps itself: nothing of the host.
             assertThat(lines).hasSize(3);
@@ -73,6 +73,17 @@ class ContainerTests {
         assertThat(rootfs.resolve("bin/ls")).exists();
         try (Container fresh = Container.start(ContainerSpec.builder().build())) {
             assertThat(fresh.exec("ls", "/etc/written").exitCode()).isNotZero();
+        }
+    }
+
+    @Test
+    void aRootfsWhosePathHoldsCommasColonsAndSpacesWorks(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // Overlay's options separate layers with ':' and options with ',': the layers are named by links.
+        Path odd = Files.createSymbolicLink(dir.resolve("a,b:c d"), dev.containerized.rootfs.DefaultRootfs.path());
+        try (Container c = Container.start(ContainerSpec.builder().rootfs(odd).build())) {
+            assertThat(c.exec("cat", "/etc/hosts").stdout()).contains("localhost");
+            // Nor does the container see where its layers are on the host.
+            assertThat(c.exec("cat", "/proc/self/mountinfo").stdout()).doesNotContain(dir.toString()).doesNotContain("containerized/");
         }
     }
 

@@ -2,6 +2,8 @@ package dev.containerized.container;
 
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
+import dev.containerized.container.host.HostContainer;
+import dev.containerized.container.host.StateDirectory;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A test JVM killed with SIGKILL: its containers die with it, and the next start sweeps what is left. */
+/**
+ * A test JVM killed with SIGKILL: its containers die with it, and what it left (a state directory
+ * nobody holds locked, empty cgroups) is removed without killing anything.
+ */
 class CrashRecoveryTests {
     @AfterEach
     void nothingLeftBehind() {
@@ -57,7 +62,7 @@ class CrashRecoveryTests {
         assertThat(StateDirectory.base().resolve(id)).isDirectory();
         assertThat(cgroups).allSatisfy(dir -> assertThat(dir).isDirectory());
 
-        StateDirectory.sweepStale(layout);
+        HostContainer.removeWhatDeadRunsLeft(layout, java.time.Duration.ZERO);
 
         assertThat(StateDirectory.base().resolve(id)).doesNotExist();
         assertThat(cgroups).allSatisfy(dir -> assertThat(dir).doesNotExist());

@@ -2,33 +2,32 @@ package dev.containerized.container;
 
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
+import dev.containerized.container.host.ContainerIds;
+import dev.containerized.container.host.StateDirectory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * What containers can leave behind on the host: state directories, cgroups, mounts and init processes.
- * Integration tests assert after each test that there is none of it.
+ * What this JVM's containers can leave behind on the host: state directories, cgroups, mounts, PID 1
+ * processes and threads. Only this JVM's are looked at (their ids start with its token), so that other
+ * test runs on the same host neither trip the check nor hide behind it.
  */
 public final class Leaks {
     private Leaks() {
     }
 
-    /**
-     * Everything of ours still on the host, one line each; empty when clean. What is found is looked
-     * for again for up to a second: a prestarted init is briefly unknown to the pool between its spawn
-     * and its registration. A real leak stays.
-     */
+    /** Everything of this JVM's containers still on the host, one line each; empty when clean. */
     public static List<String> find() {
         List<String> leaks = findOnce();
-        for (int i = 0; i < 5 && !leaks.isEmpty(); i++) {
+        // A teardown that another thread runs may still be finishing: a real leak stays.
+        for (int i = 0; i < 10 && !leaks.isEmpty(); i++) {
             try {
-                Thread.sleep(200);
+                Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -39,27 +38,40 @@ public final class Leaks {
     }
 
     private static List<String> findOnce() {
+        String ours = ContainerIds.thisJvm();
         List<String> leaks = new ArrayList<>();
         Path base = StateDirectory.base();
-        leaks.addAll(list(base).stream().map(p -> "state directory " + p).toList());
+        list(base).stream().filter(p -> p.getFileName().toString().startsWith(ours)).map(p -> "state directory " + p)
+                .forEach(leaks::add);
         for (Path parent : ContainerCgroup.parents(CgroupLayout.detect())) {
-            list(parent).stream().filter(Files::isDirectory).map(p -> "cgroup " + p).forEach(leaks::add);
+            list(parent).stream().filter(p -> p.getFileName().toString().startsWith(ours)).map(p -> "cgroup " + p)
+                    .forEach(leaks::add);
         }
         try {
             Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                    .filter(line -> line.contains(base.toString())).map(line -> "mount " + line).forEach(leaks::add);
+                    .filter(line -> line.contains(base + "/" + ours)).map(line -> "mount " + line).forEach(leaks::add);
         } catch (IOException e) {
             leaks.add("cannot read /proc/self/mountinfo: " + e);
         }
-        // Inits this JVM started, but for the prestarted one that waits to be taken.
-        Optional<Long> idle = InitPool.idlePid();
         ProcessHandle.current().children()
-                .filter(p -> p.info().arguments().map(args -> List.of(args).contains(
-                        "dev.containerized.container.init.ContainerInit")).orElse(false))
-                .filter(p -> idle.isEmpty() || p.pid() != idle.get())
-                .map(p -> "init process " + p.pid() + " " + p.info().commandLine().orElse(""))
+                .filter(p -> p.info().command().map(c -> c.contains("containerized-init")).orElse(false)
+                        || p.info().commandLine().map(c -> c.contains("containerized-init")).orElse(false))
+                .map(p -> "PID 1 process " + p.pid() + " in " + cgroupOf(p.pid()))
+                .forEach(leaks::add);
+        Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("containerized-" + ours) || t.getName().startsWith("containerized-io-" + ours))
+                .map(t -> "thread " + t.getName())
                 .forEach(leaks::add);
         return leaks;
+    }
+
+    /** A process's cgroups, which name its container. */
+    private static String cgroupOf(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cgroup")).strip().replace('\n', ' ');
+        } catch (IOException gone) {
+            return "(gone)";
+        }
     }
 
     private static List<Path> list(Path dir) {

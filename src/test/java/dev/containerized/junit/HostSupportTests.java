@@ -1,5 +1,7 @@
 package dev.containerized.junit;
 
+import dev.containerized.container.host.HostSupport;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

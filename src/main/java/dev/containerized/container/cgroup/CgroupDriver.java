@@ -21,6 +21,15 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
     /** The figures as the cgroup files say now. */
     abstract CgroupStats read();
 
+    /** The file and key of the OOM-kill count. */
+    abstract long readOomKills();
+
+    @Override
+    public long oomKills() {
+        CgroupStats last = lastStats;
+        return last != null ? last.oomKills() : readOomKills();
+    }
+
     @Override
     public String id() {
         return id;
@@ -32,15 +41,19 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
         return last != null ? last : read();
     }
 
+    /**
+     * Keeps the figures first, then removes the directories: {@link #stats()} called meanwhile from
+     * another thread returns the final figures, never the -1s of files that are going away. The
+     * container's PID 1 is dead by now, so the figures no longer change.
+     */
     @Override
     public synchronized void destroy(Duration timeout) {
         if (lastStats != null) {
             return;
         }
-        CgroupStats last = read();
+        lastStats = read();
         for (Path dir : directories) {
             Cgroups.killAndRemove(dir, timeout);
         }
-        lastStats = last;
     }
 }

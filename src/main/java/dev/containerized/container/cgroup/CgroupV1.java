@@ -9,23 +9,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * cgroup v1: one directory per controller, {@code <own cgroup>/containerized/<id>} in the pids and the
- * memory hierarchy. v1 lets single threads change cgroup, which is what lets the init's spawning
- * thread step in, spawn and step out.
+ * memory hierarchy.
  */
 public final class CgroupV1 extends CgroupDriver {
     private final Path pids;
     private final Path memory;
-    private final CgroupPlacement placement;
 
-    private CgroupV1(String id, Path pids, Path memory, CgroupPlacement placement) {
+    private CgroupV1(String id, Path pids, Path memory) {
         super(id, List.of(pids, memory));
         this.pids = pids;
         this.memory = memory;
-        this.placement = placement;
     }
 
     static List<Path> parents(CgroupLayout layout) {
@@ -33,23 +29,20 @@ public final class CgroupV1 extends CgroupDriver {
                 .map(c -> layout.hierarchies().get(c).ownCgroup().resolve(PARENT)).toList();
     }
 
-    static CgroupV1 create(CgroupLayout layout, String id, OptionalLong pidsMax, OptionalLong memoryMaxBytes) {
+    static CgroupV1 create(CgroupLayout layout, String id, CgroupLimits limits) {
         List<Path> made = new ArrayList<>();
         try {
             Path pids = mkdirs(layout.hierarchies().get("pids").ownCgroup().resolve(PARENT).resolve(id), made);
             Path memory = mkdirs(layout.hierarchies().get("memory").ownCgroup().resolve(PARENT).resolve(id), made);
-            pidsMax.ifPresent(max -> Cgroups.write(pids.resolve("pids.max"), Long.toString(max)));
-            memoryMaxBytes.ifPresent(max -> {
+            limits.pidsMax().ifPresent(max -> Cgroups.write(pids.resolve("pids.max"), Long.toString(max)));
+            limits.memoryMaxBytes().ifPresent(max -> {
                 Cgroups.write(memory.resolve("memory.limit_in_bytes"), Long.toString(max));
                 // memory+swap at the same bound: no swap, so a hog is OOM-killed instead of swapped out.
                 if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
                     Cgroups.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(max));
                 }
             });
-            List<String> enter = List.of(pids.resolve("tasks").toString(), memory.resolve("tasks").toString());
-            List<String> leave = CgroupLayout.CONTROLLERS.stream()
-                    .map(c -> layout.hierarchies().get(c).ownCgroup().resolve("tasks").toString()).toList();
-            return new CgroupV1(id, pids, memory, new CgroupPlacement(CgroupLayout.Version.V1, enter, leave));
+            return new CgroupV1(id, pids, memory);
         } catch (RuntimeException e) {
             for (int i = made.size() - 1; i >= 0; i--) {
                 Cgroups.killAndRemove(made.get(i), Duration.ofSeconds(1));
@@ -70,8 +63,14 @@ public final class CgroupV1 extends CgroupDriver {
     }
 
     @Override
-    public CgroupPlacement placement() {
-        return placement;
+    public List<Path> joinFiles() {
+        return List.of(pids.resolve("cgroup.procs"), memory.resolve("cgroup.procs"));
+    }
+
+    @Override
+    long readOomKills() {
+        // memory.failcnt stays 0 at an OOM kill on this kernel; oom_kill is the signal.
+        return Cgroups.readKeyed(memory.resolve("memory.oom_control"), "oom_kill");
     }
 
     @Override
@@ -82,7 +81,6 @@ public final class CgroupV1 extends CgroupDriver {
                 Cgroups.readKeyed(pids.resolve("pids.events"), "max"),
                 Cgroups.readLong(memory.resolve("memory.usage_in_bytes")),
                 Cgroups.readLong(memory.resolve("memory.max_usage_in_bytes")),
-                // memory.failcnt stays 0 at an OOM kill on this kernel; oom_kill is the signal.
-                Cgroups.readKeyed(memory.resolve("memory.oom_control"), "oom_kill"));
+                readOomKills());
     }
 }

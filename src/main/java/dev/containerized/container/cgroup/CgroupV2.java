@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * cgroup v2: one directory, {@code <top of the mounted hierarchy>/containerized/<id>}. The top is
@@ -31,7 +30,7 @@ public final class CgroupV2 extends CgroupDriver {
         return layout.hierarchies().get(CgroupLayout.UNIFIED).mountPoint().resolve(PARENT);
     }
 
-    static CgroupV2 create(CgroupLayout layout, String id, OptionalLong pidsMax, OptionalLong memoryMaxBytes) {
+    static CgroupV2 create(CgroupLayout layout, String id, CgroupLimits limits) {
         Path top = layout.hierarchies().get(CgroupLayout.UNIFIED).mountPoint();
         Path parent = parent(layout);
         enableControllers(top);
@@ -48,8 +47,8 @@ public final class CgroupV2 extends CgroupDriver {
             throw new UncheckedIOException("cannot create cgroup " + dir + ": " + e, e);
         }
         try {
-            pidsMax.ifPresent(max -> Cgroups.write(dir.resolve("pids.max"), Long.toString(max)));
-            memoryMaxBytes.ifPresent(max -> {
+            limits.pidsMax().ifPresent(max -> Cgroups.write(dir.resolve("pids.max"), Long.toString(max)));
+            limits.memoryMaxBytes().ifPresent(max -> {
                 Cgroups.write(dir.resolve("memory.max"), Long.toString(max));
                 if (Files.exists(dir.resolve("memory.swap.max"))) {
                     Cgroups.write(dir.resolve("memory.swap.max"), "0");
@@ -126,8 +125,13 @@ public final class CgroupV2 extends CgroupDriver {
     }
 
     @Override
-    public CgroupPlacement placement() {
-        return new CgroupPlacement(CgroupLayout.Version.V2, List.of(dir.toString()), List.of());
+    public List<Path> joinFiles() {
+        return List.of(dir.resolve("cgroup.procs"));
+    }
+
+    @Override
+    long readOomKills() {
+        return Cgroups.readKeyed(dir.resolve("memory.events"), "oom_kill");
     }
 
     @Override
@@ -138,6 +142,6 @@ public final class CgroupV2 extends CgroupDriver {
                 Cgroups.readKeyed(dir.resolve("pids.events"), "max"),
                 Cgroups.readLong(dir.resolve("memory.current")),
                 Cgroups.readLong(dir.resolve("memory.peak")),
-                Cgroups.readKeyed(dir.resolve("memory.events"), "oom_kill"));
+                readOomKills());
     }
 }

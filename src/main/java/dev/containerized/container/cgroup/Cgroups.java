@@ -59,6 +59,33 @@ final class Cgroups {
         }
     }
 
+    /**
+     * Removes the empty child cgroups of {@code parent} older than {@code minimumAge}; rmdir(2) itself
+     * refuses one that holds a process or a cgroup, so a race with a new container only costs a retry.
+     */
+    static int removeEmptyChildren(Path parent, Duration minimumAge) {
+        if (!Files.isDirectory(parent)) {
+            return 0;
+        }
+        int removed = 0;
+        java.time.Instant cutoff = java.time.Instant.now().minus(minimumAge);
+        try (java.util.stream.Stream<Path> children = Files.list(parent)) {
+            for (Path child : children.filter(Files::isDirectory).toList()) {
+                try {
+                    if (processes(child).isEmpty() && Files.getLastModifiedTime(child).toInstant().isBefore(cutoff)) {
+                        Files.delete(child);
+                        removed++;
+                    }
+                } catch (IOException busyOrGone) {
+                    // EBUSY: it has a process or a child cgroup after all; ENOENT: someone removed it.
+                }
+            }
+        } catch (IOException e) {
+            // The parent went away meanwhile: nothing of ours to remove.
+        }
+        return removed;
+    }
+
     /** A single-value file such as pids.current ("max" reads as Long.MAX_VALUE), or -1 when absent. */
     static long readLong(Path file) {
         try {

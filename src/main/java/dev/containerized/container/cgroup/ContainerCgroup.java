@@ -2,29 +2,26 @@ package dev.containerized.container.cgroup;
 
 import dev.containerized.container.CgroupStats;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
- * The cgroup of one container, made by the test JVM before the init starts and removed after it
- * ended. The init only places commands in it, through {@link #placement()}. The init itself stays
- * outside: a JVM's own threads and heap would eat the container's limits.
+ * The cgroup of one container, made by the test JVM before its PID 1 starts and removed after it ended.
+ * PID 1 joins it first thing, so every process of the container is born inside it.
  */
 public sealed interface ContainerCgroup permits CgroupDriver {
     /** Every cgroup this project makes lives below a parent of this name. */
     String PARENT = "containerized";
 
-    static ContainerCgroup create(CgroupLayout layout, String id, OptionalLong pidsMax, OptionalLong memoryMaxBytes) {
+    static ContainerCgroup create(CgroupLayout layout, String id, CgroupLimits limits) {
         return switch (layout.version()) {
-            case V1 -> CgroupV1.create(layout, id, pidsMax, memoryMaxBytes);
-            case V2 -> CgroupV2.create(layout, id, pidsMax, memoryMaxBytes);
+            case V1 -> CgroupV1.create(layout, id, limits);
+            case V2 -> CgroupV2.create(layout, id, limits);
         };
     }
 
-    /** The parent directories of this layout, one per hierarchy: where stale cgroups are swept. */
+    /** The parent directories of this layout, one per hierarchy: where our cgroups are. */
     static List<Path> parents(CgroupLayout layout) {
         return switch (layout.version()) {
             case V1 -> CgroupV1.parents(layout);
@@ -34,22 +31,29 @@ public sealed interface ContainerCgroup permits CgroupDriver {
 
     String id();
 
-    /** What the init needs to place a command in this cgroup before its first instruction. */
-    CgroupPlacement placement();
+    /** The files to which PID 1 writes "0" to join the cgroup, one per hierarchy (v2: cgroup.procs). */
+    List<Path> joinFiles();
 
     /** The figures now; after {@link #destroy} the last ones read before removal. */
     CgroupStats stats();
 
+    /** Processes the OOM killer ended in this cgroup so far: one file read, cheaper than {@link #stats()}. */
+    long oomKills();
+
     /** Kills what is left, waits until the cgroup is empty and removes it. Idempotent. */
     void destroy(Duration timeout);
 
-    /** Removes the cgroup directories named {@code id} below the layout's parents, killing what is in them. */
-    static void sweep(CgroupLayout layout, String id) {
+    /**
+     * Removes cgroups of ours that are provably dead: empty, with no cgroup below them, and older than
+     * {@code minimumAge} (a live container's cgroup is empty only in the moment between its making and
+     * its PID 1 joining it). Nothing is ever killed here: a cgroup with a process in it may belong to a
+     * live container of another JVM, another state directory, another CI job on this host.
+     */
+    static int removeDeadOnes(CgroupLayout layout, Duration minimumAge) {
+        int removed = 0;
         for (Path parent : parents(layout)) {
-            Path dir = parent.resolve(id);
-            if (Files.isDirectory(dir)) {
-                Cgroups.killAndRemove(dir, Duration.ofSeconds(5));
-            }
+            removed += Cgroups.removeEmptyChildren(parent, minimumAge);
         }
+        return removed;
     }
 }

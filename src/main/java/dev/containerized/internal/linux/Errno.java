@@ -7,14 +7,24 @@ public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
-    public static final int ENXIO = 6;
     public static final int EINTR = 4;
+    public static final int ENXIO = 6;
+    public static final int E2BIG = 7;
+    public static final int ECHILD = 10;
+    public static final int EAGAIN = 11;
     public static final int EACCES = 13;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
+    public static final int ENOSPC = 28;
+    public static final int EROFS = 30;
+    public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
-    public static final int ECHILD = 10;
+    public static final int ELOOP = 40;
+    public static final int EPROTO = 71;
+    public static final int EXDEV = 18;
+    public static final int EOPNOTSUPP = 95;
 
     // asm-generic/errno-base.h and errno.h: the same numbers on x86_64 and aarch64.
     private static final Map<Integer, String> NAMES = Map.ofEntries(
@@ -27,7 +37,7 @@ public final class Errno {
             Map.entry(25, "ENOTTY"), Map.entry(26, "ETXTBSY"), Map.entry(27, "EFBIG"), Map.entry(28, "ENOSPC"),
             Map.entry(29, "ESPIPE"), Map.entry(30, "EROFS"), Map.entry(31, "EMLINK"), Map.entry(32, "EPIPE"),
             Map.entry(36, "ENAMETOOLONG"), Map.entry(38, "ENOSYS"), Map.entry(39, "ENOTEMPTY"),
-            Map.entry(40, "ELOOP"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
+            Map.entry(40, "ELOOP"), Map.entry(71, "EPROTO"), Map.entry(75, "EOVERFLOW"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
             Map.entry(110, "ETIMEDOUT"));
 
     private Errno() {
@@ -41,10 +51,18 @@ public final class Errno {
     public static String describe(int errno) {
         String message;
         try {
-            message = LibC.INSTANCE.strerror(errno);
+            message = C.strerror(errno);
         } catch (RuntimeException | LinkageError e) {
             message = null;
         }
         return message == null ? name(errno) : name(errno) + " (" + message + ")";
+    }
+
+    private static final class C {
+        static {
+            Libc.register(C.class);
+        }
+
+        static native String strerror(int errnum);
     }
 }

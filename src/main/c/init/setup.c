@@ -1,0 +1,95 @@
+/* CONFIG and PIVOT: what PID 1 does once, before any command, while it still has every capability. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "init.h"
+
+/* Joins the container's cgroup: "0" moves the writer (v2 cgroup.procs, v1 tasks). From then on every
+ * process PID 1 forks is born inside it, so the pids limit refuses a fork atomically and no command
+ * ever runs a single instruction outside its limits. */
+static int join_cgroup(const int *files, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++)
+        if (write(files[i], "0", 1) != 1)
+            return -1;
+    return 0;
+}
+
+/* procfs takes the pid namespace of the process that mounts it: it must be PID 1's. The mount point
+ * comes as a descriptor, resolved by the test JVM without following the rootfs's symlinks. */
+static int mount_proc(int directory)
+{
+    char target[64];
+    snprintf(target, sizeof target, "/proc/self/fd/%d", directory);
+    return mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+/* PID 1 keeps only what commands get: a narrower bounding set is inherited by every child, and its
+ * own capabilities are Docker's set too (it needs CAP_KILL, CAP_SETUID, CAP_SETGID at most). */
+static int restrict_capabilities(uint64_t keep, uint32_t last_cap)
+{
+    for (uint32_t cap = 0; cap <= last_cap && cap < 64; cap++)
+        if (!(keep & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+            return -1;
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2] = {
+        { (uint32_t) keep, (uint32_t) keep, 0 },
+        { (uint32_t) (keep >> 32), (uint32_t) (keep >> 32), 0 },
+    };
+    return (int) syscall(SYS_capset, &header, data);
+}
+
+int cz_setup(const struct cz_message *config, struct cz_confinement *confinement, uint32_t *failed_step)
+{
+    struct cz_cursor in = { config->payload, config->payload + config->length, 0 };
+    uint32_t flags = cz_word(&in);
+    uint32_t cgroup_files = cz_word(&in);
+    confinement->last_cap = cz_word(&in);
+    uint32_t low = cz_word(&in);
+    confinement->capabilities = ((uint64_t) cz_word(&in) << 32) | low;
+    confinement->seccomp_length = cz_word(&in);
+    confinement->seccomp = confinement->seccomp_length > 0 ? in.at : NULL;
+    if (in.bad || (size_t) (in.end - in.at) != confinement->seccomp_length || confinement->seccomp_length % 8 != 0
+        || config->nfds != (int) cgroup_files + 1) {
+        *failed_step = CZ_STEP_PROTOCOL;
+        errno = EPROTO;
+        return -1;
+    }
+    if (join_cgroup(config->fds, cgroup_files) < 0) {
+        *failed_step = CZ_STEP_CGROUP;
+        return -1;
+    }
+    /* Rooted at the cgroup just joined: commands see their cgroup as "/", as under Docker. */
+    if ((flags & CZ_UNSHARE_CGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+        *failed_step = CZ_STEP_CGROUPNS;
+        return -1;
+    }
+    if (mount_proc(config->fds[cgroup_files]) < 0) {
+        *failed_step = CZ_STEP_PROC;
+        return -1;
+    }
+    return 0;
+}
+
+/* The test JVM's thread prepared the mounts and has left this mount namespace by now: PID 1, whose
+ * working directory is the container's root, makes it the root (pivot_root(".", ".") stacks the old
+ * root on the new one; detaching it leaves no way back), then keeps only commands' capabilities. */
+int cz_pivot(const struct cz_confinement *confinement, uint32_t *failed_step)
+{
+    if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
+        *failed_step = CZ_STEP_PIVOT;
+        return -1;
+    }
+    if (restrict_capabilities(confinement->capabilities, confinement->last_cap) < 0) {
+        *failed_step = CZ_STEP_CAPS;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,404 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.ContainerException;
+import dev.containerized.container.confine.Confinement;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Mounts;
+import dev.containerized.internal.linux.Network;
+import dev.containerized.internal.linux.Poll;
+import dev.containerized.internal.linux.Processes;
+import dev.containerized.internal.linux.Sched;
+import dev.containerized.internal.linux.Sockets;
+import dev.containerized.internal.linux.Spawn;
+import dev.containerized.internal.linux.Unistd;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static dev.containerized.internal.linux.Sched.CLONE_FS;
+import static dev.containerized.internal.linux.Sched.CLONE_NEWIPC;
+import static dev.containerized.internal.linux.Sched.CLONE_NEWNET;
+import static dev.containerized.internal.linux.Sched.CLONE_NEWNS;
+import static dev.containerized.internal.linux.Sched.CLONE_NEWPID;
+import static dev.containerized.internal.linux.Sched.CLONE_NEWUTS;
+
+/**
+ * A container's own platform thread in the test JVM. unshare(2) works per thread for these namespaces
+ * and a thread's children inherit them, so the thread makes the container: new namespaces, its
+ * filesystems (mounted here, in its new mount namespace), then PID 1, spawned from a sealed memfd. It
+ * then leaves the container's mount namespace for the host's (no class of the JVM is ever looked up
+ * in the container's files) while PID 1 pivots into the container's root.
+ * <p>
+ * It stays for the container's whole life: as PID 1's parent (PID 1 dies with it, PR_SET_PDEATHSIG,
+ * and it reaps PID 1), and as the one thread in the container's network namespace, where a socket it
+ * makes is a socket of the container's loopback. Never pooled, never virtual. After
+ * unshare(CLONE_NEWPID) a thread cannot start threads, so it runs nothing but its own small loop.
+ */
+final class ContainerThread {
+    private static final int NAMESPACES = CLONE_FS | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID;
+    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(30);
+    /** Room enough for the Java code it runs; the default of 1 MiB (or 8) is mostly reserved, not used. */
+    private static final long STACK_SIZE = 512 * 1024;
+
+    /**
+     * What the thread needs to make a container.
+     *
+     * @param cgroupNamespace whether PID 1 roots a cgroup namespace at the cgroup it joined
+     */
+    record Setup(String id, String hostname, Path stateDir, MountPlan mounts, List<Path> cgroupJoinFiles,
+                 boolean cgroupNamespace, Confinement confinement, String workingDirectory, boolean terminal) {
+    }
+
+    private final Setup setup;
+    private final Thread thread;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final ConcurrentLinkedQueue<FutureTask<?>> tasks = new ConcurrentLinkedQueue<>();
+    private final Fd wakeup = Poll.eventFd();
+    private final StringBuilder setupLog = new StringBuilder();
+    /** Guards {@link #pidfd} and {@link #wakeup} against use after close: a closed number may be reused. */
+    private final Object lock = new Object();
+    private Fd pidfd;
+    private boolean ended;
+    private int pid;
+    private Pid1Channel channel;
+    private EventReader events;
+    private Fd log;
+    private Fd terminal;
+
+    private ContainerThread(Setup setup) {
+        this.setup = setup;
+        this.thread = new Thread(null, this::run, "containerized-" + setup.id(), STACK_SIZE);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Makes the container and returns once its PID 1 runs in the container's root and takes requests.
+     * On failure, what the thread made is gone (PID 1 killed and reaped, the mount namespace with it)
+     * and the exception names the step.
+     */
+    static ContainerThread start(Setup setup) {
+        ContainerThread container = new ContainerThread(setup);
+        container.thread.start();
+        try {
+            // Not interruptible: the thread finishes its setup (or its undoing) in milliseconds, and
+            // leaving before it did would leave a container nobody holds.
+            container.ready.join();
+            return container;
+        } catch (java.util.concurrent.CompletionException e) {
+            container.join(Duration.ofSeconds(10));
+            Throwable cause = e.getCause();
+            if (cause instanceof SetupException se) {
+                throw new ContainerException("container setup failed: " + se.getMessage(), se);
+            }
+            if (cause instanceof ContainerException ce) {
+                throw ce;
+            }
+            throw new ContainerException("container setup failed: " + cause, cause);
+        }
+    }
+
+    Pid1Channel channel() {
+        return channel;
+    }
+
+    EventReader events() {
+        return events;
+    }
+
+    /** The master side of the container's own pty, when the setup asked for one. */
+    Fd terminal() {
+        return terminal;
+    }
+
+    /** The read end of PID 1's log (its stderr). */
+    Fd log() {
+        return log;
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    /** PID 1's pid as the host sees it. */
+    int pid() {
+        return pid;
+    }
+
+    /** SIGKILL to PID 1, unless it has ended: the kernel then kills every process of the container. */
+    void kill() {
+        synchronized (lock) {
+            if (pidfd != null && !pidfd.isClosed()) {
+                Processes.signal(pidfd, Processes.SIGKILL);
+            }
+        }
+    }
+
+    /** PID 1's wait status, once it ended within {@code timeout}. */
+    OptionalInt awaitExit(Duration timeout) {
+        try {
+            return OptionalInt.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        } catch (ExecutionException e) {
+            throw new ContainerException("cannot wait for PID 1 of container " + setup.id() + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    boolean hasEnded() {
+        return exit.isDone();
+    }
+
+    void join(Duration timeout) {
+        try {
+            thread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs {@code task} on this thread, in the container's network, uts and ipc namespaces: a socket
+     * made there is one of the container's loopback. Fails once PID 1 has ended.
+     */
+    <T> T inContainerNamespaces(Callable<T> task) throws Exception {
+        FutureTask<T> future = new FutureTask<>(task);
+        synchronized (lock) {
+            if (ended) {
+                throw new ContainerException("container " + setup.id() + " has ended");
+            }
+            tasks.add(future);
+            Poll.wake(wakeup);
+        }
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new ContainerException("container " + setup.id() + " ended before it could run the task", e);
+        }
+    }
+
+    private void run() {
+        try {
+            makeContainer();
+            ready.complete(null);
+        } catch (Throwable e) {
+            killAndReap();
+            closeQuietly(log);
+            closeQuietly(terminal);
+            if (channel != null) {
+                channel.socket().close();
+            }
+            ready.completeExceptionally(e);
+            end();
+            return;
+        }
+        serve();
+    }
+
+    private void makeContainer() {
+        List<AutoCloseable> held = new ArrayList<>();
+        try {
+            Fd hostMountNamespace = hold(held, Fcntl.open("/proc/thread-self/ns/mnt", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0));
+            List<Fd> joinFiles = new ArrayList<>();
+            for (Path file : setup.cgroupJoinFiles()) {
+                joinFiles.add(hold(held, Fcntl.open(file.toString(), Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0)));
+            }
+            step("create namespaces", () -> Sched.unshare(NAMESPACES));
+            // On systemd hosts "/" is shared: without this, every mount below would show up on the host.
+            step("make / private", () -> Mounts.mount(null, "/", null, Mounts.MS_REC | Mounts.MS_PRIVATE, null));
+            step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
+            step("bring up loopback", Network::loopbackUp);
+            RootfsMounts mounts = new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices()));
+            Fd procDirectory = hold(held, mounts.mountAllButProc());
+            // PID 1 starts in the container's root directory, which it makes its root with pivot_root.
+            step("enter " + mounts.merged(), () -> Unistd.chdir(mounts.merged().toString()));
+            spawnPid1(held);
+            List<Fd> configFds = new ArrayList<>(joinFiles);
+            configFds.add(procDirectory);
+            channel.send(Pid1Protocol.config(setup.cgroupNamespace(), joinFiles.size(), setup.confinement().lastCap(),
+                    setup.confinement().capabilities(), setup.confinement().seccomp()), configFds.toArray(Fd[]::new));
+            awaitReady("configure");
+            mounts.finish();
+            mounts.checkWorkingDirectory(setup.workingDirectory());
+            if (setup.terminal()) {
+                terminal = step("open the container's pty", mounts::openPtyMaster);
+            }
+            // Back to the host's mount namespace: root and working directory are the host's again.
+            step("leave the container's mount namespace", () -> Sched.setns(hostMountNamespace, CLONE_NEWNS));
+            channel.send(Pid1Protocol.pivot());
+            awaitReady("pivot_root");
+        } finally {
+            for (AutoCloseable resource : held) {
+                try {
+                    resource.close();
+                } catch (Exception ignored) {
+                    // Descriptors: closing cannot fail in a way that matters here.
+                }
+            }
+        }
+    }
+
+    private void spawnPid1(List<AutoCloseable> held) {
+        Fd[] socket = Sockets.streamPair();
+        Fd[] logPipe = Unistd.pipe();
+        hold(held, socket[1]);
+        hold(held, logPipe[1]);
+        channel = new Pid1Channel(socket[0]);
+        events = new EventReader(socket[0]);
+        log = logPipe[0];
+        // fd 0: control socket, 1 and 2: log, 3: the init itself, executed through /proc/self/fd/3.
+        int pid = step("start PID 1", () -> Spawn.spawn("/proc/self/fd/3", List.of(InitBinary.NAME), List.of(),
+                new int[] {socket[1].number(), logPipe[1].number(), logPipe[1].number(), InitBinary.memfd().number()}));
+        synchronized (lock) {
+            pidfd = Processes.pidfdOpen(pid);
+        }
+        this.pid = pid;
+    }
+
+    /** Waits for READY; SETUP_FAILED, or PID 1's end, is a SetupException naming the step. */
+    private void awaitReady(String phase) {
+        long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
+        Poll.Set set = new Poll.Set();
+        while (true) {
+            set.clear();
+            set.set(channel.socket().number(), Poll.POLLIN);
+            int remaining = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+            if (set.await(remaining) == 0) {
+                throw new SetupException("PID 1 did not answer " + phase + " within " + SETUP_TIMEOUT.toSeconds() + " s" + logTail());
+            }
+            List<Pid1Protocol.Event> read = events.read();
+            if (read == null) {
+                throw new SetupException("PID 1 ended during " + phase + logTail());
+            }
+            for (Pid1Protocol.Event event : read) {
+                if (event.type() == Pid1Protocol.READY) {
+                    return;
+                }
+                if (event.type() == Pid1Protocol.SETUP_FAILED) {
+                    throw new SetupException(SetupSteps.describe(event.word(0), event.word(1), setup));
+                }
+            }
+        }
+    }
+
+    /** What PID 1 wrote to its log so far, for an error message. */
+    private String logTail() {
+        byte[] buffer = new byte[4096];
+        Poll.Set set = new Poll.Set();
+        set.set(log.number(), Poll.POLLIN);
+        while (setupLog.length() < 16384 && set.await(0) > 0 && (set.revents(0) & Poll.POLLIN) != 0) {
+            int n = Unistd.read(log.number(), buffer, buffer.length);
+            if (n <= 0) {
+                break;
+            }
+            setupLog.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            set.clear();
+            set.set(log.number(), Poll.POLLIN);
+        }
+        return setupLog.isEmpty() ? "" : "; its log: " + setupLog.toString().strip();
+    }
+
+    /** The thread's life after setup: run tasks when woken, and reap PID 1 when it ends. */
+    private void serve() {
+        Poll.Set set = new Poll.Set();
+        try {
+            while (true) {
+                set.clear();
+                set.set(pidfd.number(), Poll.POLLIN);
+                set.set(wakeup.number(), Poll.POLLIN);
+                set.await(-1);
+                if (set.revents(1) != 0) {
+                    Poll.drain(wakeup);
+                    FutureTask<?> task;
+                    while ((task = tasks.poll()) != null) {
+                        task.run();
+                    }
+                }
+                if (set.revents(0) != 0) {
+                    int status = Processes.reapIfExited(pid);
+                    if (status >= 0) {
+                        exit.complete(status);
+                        break;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // Never leave PID 1 without its parent's loop: it dies with this thread anyway (PDEATHSIG).
+            exit.completeExceptionally(e);
+        } finally {
+            end();
+        }
+    }
+
+    private void killAndReap() {
+        if (pidfd == null) {
+            return;
+        }
+        kill();
+        Poll.Set set = new Poll.Set();
+        set.set(pidfd.number(), Poll.POLLIN);
+        set.await(10_000);
+        int status = Processes.reapIfExited(pid);
+        exit.complete(status);
+    }
+
+    private void end() {
+        synchronized (lock) {
+            ended = true;
+            closeQuietly(pidfd);
+            wakeup.close();
+        }
+        exit.completeExceptionally(new ContainerException("container " + setup.id() + " never started"));
+        FutureTask<?> task;
+        while ((task = tasks.poll()) != null) {
+            task.cancel(false);
+        }
+    }
+
+    private static <T extends AutoCloseable> T hold(List<AutoCloseable> held, T resource) {
+        held.add(resource);
+        return resource;
+    }
+
+    private static void closeQuietly(Fd fd) {
+        if (fd != null) {
+            fd.close();
+        }
+    }
+
+    private static void step(String name, Runnable action) {
+        step(name, () -> {
+            action.run();
+            return null;
+        });
+    }
+
+    private static <T> T step(String name, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (LinuxException | ContainerException e) {
+            throw new SetupException(name, e);
+        }
+    }
+
+}

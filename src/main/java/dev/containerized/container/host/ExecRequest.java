@@ -1,0 +1,79 @@
+package dev.containerized.container.host;
+
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Unistd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One command as PID 1 is asked to start it: argv, the whole environment, working directory, user,
+ * stdin, and how its output is kept.
+ *
+ * @param uid    the user id, or empty to stay root
+ * @param gid    the group id, or empty to stay root
+ * @param groups supplementary groups (with a uid)
+ */
+public record ExecRequest(List<String> argv, List<String> env, String workingDirectory, Optional<Integer> uid,
+                          Optional<Integer> gid, List<Integer> groups, Optional<Stdin> stdin, long outputLimit,
+                          RunningCommand.OutputListener listener, boolean newSession) {
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public ExecRequest {
+        argv = List.copyOf(argv);
+        env = List.copyOf(env);
+        groups = List.copyOf(groups);
+    }
+
+    /** The same command with its stdin from {@code stdin} and its output streamed to {@code listener}, barely kept. */
+    ExecRequest withStdio(Stdin stdin, RunningCommand.OutputListener listener) {
+        return new ExecRequest(argv, env, workingDirectory, uid, gid, groups, Optional.of(stdin), 64 * 1024, listener, newSession);
+    }
+
+    /** The PATH the command's name is looked up in, as PID 1 does: its environment's, else the default. */
+    String pathVariable() {
+        return env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b).orElse(DEFAULT_PATH);
+    }
+
+    byte[] encode(int type, int id, int extraFlags) {
+        int flags = (newSession ? Pid1Protocol.SETSID : 0) | extraFlags;
+        return Pid1Protocol.exec(type, id, flags, uid.orElse(Pid1Protocol.KEEP_ID), gid.orElse(Pid1Protocol.KEEP_ID),
+                groups.stream().mapToInt(Integer::intValue).toArray(), workingDirectory, argv, env);
+    }
+
+    /** Where a command's stdin comes from: bytes or a stream, written into a pipe by a thread of its own. */
+    public interface Stdin {
+        /** The pipe: the read end goes to the command, the write end to {@link #feed}. */
+        default Fd[] open() {
+            return Unistd.pipe();
+        }
+
+        /** Writes everything into {@code pipe} and closes it, without blocking the caller. */
+        void feed(Fd pipe);
+
+        static Stdin of(byte[] bytes) {
+            return from(() -> new java.io.ByteArrayInputStream(bytes));
+        }
+
+        static Stdin from(java.util.function.Supplier<InputStream> source) {
+            return pipe -> {
+                Thread feeder = new Thread(() -> {
+                    byte[] buffer = new byte[64 * 1024];
+                    try (pipe; InputStream in = source.get()) {
+                        int n;
+                        while ((n = in.read(buffer)) > 0) {
+                            Unistd.writeFully(pipe.number(), buffer, 0, n);
+                        }
+                    } catch (IOException | LinuxException e) {
+                        // EPIPE: the command stopped reading, as `head` does; the rest is not wanted.
+                    }
+                }, "containerized-stdin");
+                feeder.setDaemon(true);
+                feeder.start();
+            };
+        }
+    }
+}

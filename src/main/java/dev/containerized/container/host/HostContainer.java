@@ -1,0 +1,253 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.CgroupStats;
+import dev.containerized.container.ContainerException;
+import dev.containerized.container.cgroup.CgroupLayout;
+import dev.containerized.container.cgroup.ContainerCgroup;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Unistd;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything one container holds on the host: its state directory, its cgroup, its thread (and with it
+ * PID 1 and the namespaces), and its I/O thread. Acquired in that order, each phase registering its
+ * undo, and released in reverse, after a failed start and at close alike.
+ */
+public final class HostContainer {
+    private static final Duration TEARDOWN = Duration.ofSeconds(10);
+    private static final AtomicBoolean SWEPT = new AtomicBoolean();
+
+    private final String id;
+    private final ContainerPlan plan;
+    private final Undo undo;
+    private final ContainerCgroup cgroup;
+    private final ContainerThread thread;
+    private final ContainerIo io;
+    private final AtomicInteger nextCommand = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String closeReason;
+
+    private HostContainer(String id, ContainerPlan plan, Undo undo, ContainerCgroup cgroup, ContainerThread thread,
+                          boolean pid1Run) {
+        this.id = id;
+        this.plan = plan;
+        this.undo = undo;
+        this.cgroup = cgroup;
+        this.thread = thread;
+        this.io = undo.acquire("stop the I/O thread",
+                () -> new ContainerIo(id, thread.channel(), thread.events(), thread.log(), this::endReason, pid1Run),
+                started -> started.awaitEnd(TEARDOWN));
+    }
+
+    /**
+     * Starts a container and returns once its PID 1 takes requests; {@code pid1Run} for a container whose
+     * PID 1 will become one command. A failure leaves nothing behind.
+     */
+    public static HostContainer start(ContainerPlan plan, boolean pid1Run) {
+        HostSupport.requireRoot();
+        CgroupLayout layout = HostSupport.cgroupLayout();
+        if (SWEPT.compareAndSet(false, true)) {
+            removeWhatDeadRunsLeft(layout);
+        }
+        String id = ContainerIds.next();
+        Undo undo = new Undo();
+        try {
+            StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
+            ContainerCgroup cgroup = undo.acquire("remove the cgroup",
+                    () -> createCgroup(layout, id, plan), c -> c.destroy(TEARDOWN));
+            ContainerThread thread = undo.acquire("end PID 1 and its thread",
+                    () -> ContainerThread.start(new ContainerThread.Setup(id, plan.hostname(), state.path(), plan.mounts(),
+                            cgroup.joinFiles(), true, plan.confinement(), plan.workingDirectory(), plan.terminal())),
+                    HostContainer::endThread);
+            return new HostContainer(id, plan, undo, cgroup, thread, pid1Run);
+        } catch (RuntimeException e) {
+            try {
+                undo.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private static ContainerCgroup createCgroup(CgroupLayout layout, String id, ContainerPlan plan) {
+        try {
+            return ContainerCgroup.create(layout, id, plan.limits());
+        } catch (RuntimeException e) {
+            throw new ContainerException("cannot create the container's cgroup: " + e.getMessage(), e);
+        }
+    }
+
+    /** What runs that died left behind, as the first start of a JVM removes it. */
+    private static void removeWhatDeadRunsLeft(CgroupLayout layout) {
+        removeWhatDeadRunsLeft(layout, Duration.ofMinutes(1));
+    }
+
+    /**
+     * State directories whose owner is gone (nobody holds their lock), and cgroups of ours that are
+     * empty and older than {@code minimumCgroupAge}: nothing alive is touched, nothing is killed.
+     */
+    public static void removeWhatDeadRunsLeft(CgroupLayout layout, Duration minimumCgroupAge) {
+        StateDirectory.removeDeadOnes();
+        ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
+    }
+
+    private static void endThread(ContainerThread thread) {
+        thread.kill();
+        if (thread.awaitExit(TEARDOWN).isEmpty()) {
+            throw new ContainerException("PID 1 of the container did not end within " + TEARDOWN.toSeconds() + " s of SIGKILL");
+        }
+        thread.join(TEARDOWN);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public ContainerPlan plan() {
+        return plan;
+    }
+
+    /** PID 1's pid as the host sees it. */
+    public long pid1() {
+        return thread.pid();
+    }
+
+    public CgroupStats stats() {
+        return cgroup.stats();
+    }
+
+    public String initLog() {
+        return io.initLog();
+    }
+
+    public boolean isRunning() {
+        return !closed.get() && io.ended() == null && !thread.hasEnded();
+    }
+
+    /** Starts {@code request}; its result arrives on the returned command. */
+    public RunningCommand exec(ExecRequest request) {
+        requireRunning();
+        return send(request, Pid1Protocol.EXEC);
+    }
+
+    /** PID-1 runs: PID 1 becomes the command. */
+    RunningCommand becomeCommand(ExecRequest request) {
+        return send(request, Pid1Protocol.EXEC_SELF);
+    }
+
+    /** PID-1 runs on a terminal: PID 1 becomes the command, with the container's own pty as its stdio. */
+    RunningCommand becomeCommandOnTerminal(ExecRequest request, Fd ptySlave) {
+        RunningCommand command = newCommand(request, 0);
+        io.register(command);
+        try {
+            thread.channel().send(request.encode(Pid1Protocol.EXEC_SELF, command.id(), Pid1Protocol.SETCTTY),
+                    ptySlave, ptySlave, ptySlave);
+        } catch (LinuxException e) {
+            io.unregister(command);
+            command.abandoned("container " + id + " ended before its command started: " + e.getMessage());
+        }
+        return command;
+    }
+
+    /** The master side of the container's own pty, made when the plan asked for a terminal. */
+    Fd terminal() {
+        return thread.terminal();
+    }
+
+    private RunningCommand newCommand(ExecRequest request, int streams) {
+        return new RunningCommand(nextCommand.incrementAndGet(), request.argv(),
+                new RunningCommand.FailureContext(request.pathVariable(), plan.limits().pidsMax().orElse(-1), request.workingDirectory()),
+                cgroup::oomKills, request.outputLimit(), request.listener(), streams);
+    }
+
+    private RunningCommand send(ExecRequest request, int type) {
+        RunningCommand command = newCommand(request, 2);
+        Fd[] stdin = request.stdin().map(s -> s.open()).orElseGet(Unistd::pipe);
+        Fd[] stdout = Unistd.pipe();
+        Fd[] stderr = Unistd.pipe();
+        io.register(command, stdout[0], stderr[0]);
+        try {
+            thread.channel().send(request.encode(type, command.id(), 0), stdin[0], stdout[1], stderr[1]);
+        } catch (LinuxException e) {
+            io.unregister(command);
+            command.abandoned("container " + id + " no longer takes commands: "
+                    + (io.ended() != null ? io.ended() : e.getMessage()));
+        } finally {
+            stdin[0].close();
+            stdout[1].close();
+            stderr[1].close();
+            request.stdin().ifPresentOrElse(s -> s.feed(stdin[1]), stdin[1]::close);
+        }
+        return command;
+    }
+
+    public void signal(RunningCommand command, int signal) {
+        if (!command.isAlive() || !isRunning()) {
+            return;
+        }
+        try {
+            thread.channel().send(Pid1Protocol.signal(command.id(), signal));
+        } catch (LinuxException e) {
+            // PID 1 is gone, and the command with it.
+        }
+    }
+
+    /** PID 1's wait status, once it ended within {@code timeout}. */
+    OptionalInt awaitPid1(Duration timeout) {
+        return thread.awaitExit(timeout);
+    }
+
+    void killPid1() {
+        thread.kill();
+    }
+
+    <T> T inContainerNamespaces(java.util.concurrent.Callable<T> task) throws Exception {
+        return thread.inContainerNamespaces(task);
+    }
+
+    /** Ends every process of the container and removes its cgroup, mounts and state. Idempotent. */
+    public void close(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeReason = reason;
+        thread.kill();
+        undo.close();
+    }
+
+    private void requireRunning() {
+        if (closed.get()) {
+            throw new ContainerException("container " + id + " is closed");
+        }
+        String ended = io.ended();
+        if (ended != null) {
+            throw new ContainerException("container " + id + " has ended: " + ended);
+        }
+    }
+
+    /** Why the container ended: the reason it was closed for, or how its PID 1 ended. */
+    private String endReason() {
+        if (closeReason != null) {
+            return closeReason;
+        }
+        OptionalInt status = thread.awaitExit(Duration.ofSeconds(1));
+        return "its PID 1 ended" + (status.isPresent() ? " (" + new WaitStatus(status.getAsInt()).describe() + ")" : "");
+    }
+
+    /** Every host pid of the container's pid namespace, PID 1 included. */
+    public List<Long> hostPids() {
+        return HostSupport.pidsInNamespaceOf(pid1());
+    }
+
+    @Override
+    public String toString() {
+        return "container " + id;
+    }
+}

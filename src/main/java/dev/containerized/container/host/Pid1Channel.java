@@ -1,0 +1,26 @@
+package dev.containerized.container.host;
+
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.Sockets;
+
+/** The test JVM's end of the control socket to PID 1: whole requests, sent one at a time from any thread. */
+final class Pid1Channel {
+    private final Fd socket;
+
+    Pid1Channel(Fd socket) {
+        this.socket = socket;
+    }
+
+    Fd socket() {
+        return socket;
+    }
+
+    /** Sends a request with {@code fds} attached; a LinuxException (EPIPE) means PID 1 is gone. */
+    synchronized void send(byte[] request, Fd... fds) {
+        int[] numbers = new int[fds.length];
+        for (int i = 0; i < fds.length; i++) {
+            numbers[i] = fds[i].number();
+        }
+        Sockets.sendWithDescriptors(socket, request, numbers);
+    }
+}

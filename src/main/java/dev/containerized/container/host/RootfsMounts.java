@@ -1,0 +1,273 @@
+package dev.containerized.container.host;
+
+import dev.containerized.internal.linux.Errno;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Mounts;
+import dev.containerized.internal.linux.Unistd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
+import static dev.containerized.internal.linux.Fcntl.O_DIRECTORY;
+import static dev.containerized.internal.linux.Fcntl.O_PATH;
+import static dev.containerized.internal.linux.Mounts.MS_BIND;
+import static dev.containerized.internal.linux.Mounts.MS_NODEV;
+import static dev.containerized.internal.linux.Mounts.MS_NOEXEC;
+import static dev.containerized.internal.linux.Mounts.MS_NOSUID;
+import static dev.containerized.internal.linux.Mounts.MS_RDONLY;
+import static dev.containerized.internal.linux.Mounts.MS_REC;
+import static dev.containerized.internal.linux.Mounts.MS_REMOUNT;
+
+/**
+ * The container's filesystems, mounted by its thread in the test JVM, inside the container's new mount
+ * namespace and before its PID 1 pivots into them: an overlay over the read-only rootfs, then the
+ * container's own /dev, /sys, /tmp, /run and the user's mounts, and (once PID 1 has mounted /proc)
+ * Docker's masked and read-only paths. All of it goes away with the mount namespace.
+ */
+final class RootfsMounts {
+    /** Docker's masked paths: a directory gets an empty read-only tmpfs, a file /dev/null. */
+    static final List<String> MASKED = List.of("proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore", "proc/keys",
+            "proc/latency_stats", "proc/sched_debug", "proc/scsi", "proc/timer_list", "proc/timer_stats",
+            "sys/firmware", "sys/devices/virtual/powercap");
+    /** Docker's read-only paths. */
+    static final List<String> READ_ONLY = List.of("proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger");
+    /** Docker's device list; the pty master comes with the container's own devpts. */
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    private static final long MEBIBYTE = 1 << 20;
+
+    private final Path state;
+    private final MountPlan plan;
+    private final HostDevices devices;
+    private InRoot root;
+
+    RootfsMounts(Path state, MountPlan plan, HostDevices devices) {
+        this.state = state;
+        this.plan = plan;
+        this.devices = devices;
+    }
+
+    /** Mounts everything but /proc; returns the directory PID 1 mounts /proc on. */
+    Fd mountAllButProc() {
+        step("mount the overlay", this::mountOverlay);
+        Fd proc = step("mount proc", () -> root.systemDirectory("proc"));
+        step("mount /dev", this::mountDev);
+        step("mount /sys", () -> mountKernelFs("sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null));
+        step("mount /tmp", () -> tmpfs("tmp", "mode=1777,size=" + plan.tmpSizeBytes()));
+        step("mount /run", () -> tmpfs("run", "mode=755,size=" + plan.runSizeBytes()));
+        for (MountPlan.UserMount mount : plan.mounts()) {
+            step("mount " + mount, () -> userMount(mount));
+        }
+        return proc;
+    }
+
+    /** After PID 1 mounted /proc: checks it is procfs, masks Docker's paths, makes the root read-only if asked. */
+    void finish() {
+        step("check /proc", this::checkProc);
+        step("mask /proc and /sys paths", this::maskPaths);
+        if (plan.readOnlyRoot()) {
+            step("make the root filesystem read-only", () -> Mounts.mountOn(null, root.root(), null,
+                    MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NODEV, null, root.show("")));
+        }
+    }
+
+    /**
+     * The master of a new pty of the container's own devpts, so that a command on a terminal reaches
+     * only the container's pty (TIOCSTI, /proc/self/fd), never the host's terminal.
+     */
+    Fd openPtyMaster() {
+        return Fcntl.openat2(root.root(), "dev/pts/ptmx", Fcntl.O_RDWR | Fcntl.O_NOCTTY | O_CLOEXEC,
+                Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_BENEATH, "/dev/pts/ptmx");
+    }
+
+    /** Commands start in {@code directory}: it must be a directory of the container, as docker run checks. */
+    void checkWorkingDirectory(String directory) {
+        String step = "enter the working directory";
+        if (directory.equals("/")) {
+            return;
+        }
+        try (Fd dir = root.resolveInRoot(directory.substring(1))) {
+            if (dir == null) {
+                throw new SetupException(step + ": chdir(\"" + directory + "\"): " + Errno.describe(Errno.ENOENT));
+            }
+            if (Fcntl.fileType(dir) != Fcntl.S_IFDIR) {
+                throw new SetupException(step + ": chdir(\"" + directory + "\"): " + Errno.describe(Errno.ENOTDIR));
+            }
+        }
+    }
+
+    /** The merged directory: PID 1 starts there, and pivots into it. */
+    Path merged() {
+        return state.resolve("merged");
+    }
+
+    /**
+     * The overlay's options name its layers by paths relative to the state directory (links to the
+     * real ones), so the container's mountinfo shows no host path. Where the state directory's
+     * filesystem cannot hold an upper layer (it is an overlay itself, as in many CI containers), a tmpfs
+     * of this mount namespace holds it.
+     */
+    private void mountOverlay() {
+        List<Path> lowers = plan.lowerDirsTopFirst();
+        StringBuilder lowerdir = new StringBuilder();
+        for (int i = 0; i < lowers.size(); i++) {
+            String link = "lower" + i;
+            symlink(state.resolve(link), lowers.get(i));
+            lowerdir.append(i == 0 ? "" : ":").append(link);
+        }
+        mkdirs(merged());
+        Unistd.chdir(state.toString());
+        try {
+            overlay(lowerdir, "");
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.EINVAL && e.errno() != Errno.EOPNOTSUPP) {
+                throw e;
+            }
+            mkdirs(state.resolve("scratch"));
+            Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
+            overlay(lowerdir, "scratch/");
+        }
+        root = new InRoot(Fcntl.open("merged", O_PATH | O_DIRECTORY | O_CLOEXEC, 0), merged().toString());
+    }
+
+    private void overlay(CharSequence lowerdir, String upperBase) {
+        mkdirs(state.resolve(upperBase + "upper"));
+        mkdirs(state.resolve(upperBase + "work"));
+        Mounts.mount("overlay", "merged", "overlay", MS_NODEV,
+                "lowerdir=" + lowerdir + ",upperdir=" + upperBase + "upper,workdir=" + upperBase + "work");
+    }
+
+    private void mountDev() {
+        tmpfs("dev", "mode=755,size=64k", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        try (Fd dev = root.systemDirectory("dev")) {
+            for (String name : DEVICES) {
+                if (devices.get(name) == null) {
+                    continue;
+                }
+                Fcntl.createFileAt(dev, name, root.show("dev/" + name));
+                try (Fd node = root.kernelPath("dev/" + name)) {
+                    // A bind mount keeps the node's own device: it works although /dev itself is nodev.
+                    Mounts.bind(devices.get(name), node, false, "/dev/" + name);
+                }
+            }
+            Fcntl.mkdirat(dev, "pts", 0755, root.show("dev/pts"));
+            Fcntl.mkdirat(dev, "shm", 01777, root.show("dev/shm"));
+            Fcntl.symlinkat("pts/ptmx", dev, "ptmx");
+            Fcntl.symlinkat("/proc/self/fd", dev, "fd");
+            Fcntl.symlinkat("/proc/self/fd/0", dev, "stdin");
+            Fcntl.symlinkat("/proc/self/fd/1", dev, "stdout");
+            Fcntl.symlinkat("/proc/self/fd/2", dev, "stderr");
+        }
+        mountKernelFs("dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        mountKernelFs("dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=" + plan.shmSizeBytes());
+    }
+
+    private void mountKernelFs(String path, String fstype, long flags, String data) {
+        try (Fd target = root.systemDirectory(path)) {
+            Mounts.mountOn(fstype, target, fstype, flags, data, "/" + path);
+        }
+    }
+
+    private void tmpfs(String path, String data) {
+        tmpfs(path, data, MS_NOSUID | MS_NODEV);
+    }
+
+    private void tmpfs(String path, String data, long flags) {
+        try (Fd target = root.systemDirectory(path)) {
+            Mounts.mountOn("tmpfs", target, "tmpfs", flags, data, "/" + path);
+        }
+    }
+
+    private void userMount(MountPlan.UserMount mount) {
+        if (mount instanceof MountPlan.Bind bind) {
+            boolean directory = Files.isDirectory(bind.source());
+            try (Fd source = Fcntl.open(bind.source().toString(), O_PATH | O_CLOEXEC, 0);
+                 Fd target = root.userTarget(bind.target(), directory)) {
+                Mounts.bind(source, target, true, bind.target());
+            }
+            // The flags of a bind mount are set by remounting the new mount, found again by its path.
+            try (Fd mounted = root.resolveInRoot(bind.target().substring(1))) {
+                Mounts.mountOn(null, mounted, null, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (bind.readOnly() ? MS_RDONLY : 0),
+                        null, bind.target());
+            }
+        } else if (mount instanceof MountPlan.Tmpfs tmpfs) {
+            try (Fd target = root.userTarget(tmpfs.target(), true)) {
+                Mounts.mountOn("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=" + tmpfs.sizeBytes(), tmpfs.target());
+            }
+        }
+    }
+
+    /** PID 1 mounted procfs on the directory it was given; make sure that is where /proc resolves now. */
+    private void checkProc() {
+        try (Fd proc = Fcntl.openat2(root.root(), "proc", O_PATH | O_DIRECTORY | O_CLOEXEC,
+                Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_BENEATH, "/proc")) {
+            if (Mounts.filesystemType(proc) != Mounts.PROC_SUPER_MAGIC) {
+                throw new SetupException("/proc of the container is not procfs after mounting it");
+            }
+        }
+    }
+
+    private void maskPaths() {
+        for (String path : MASKED) {
+            try (Fd target = root.kernelPath(path)) {
+                if (target == null) {
+                    continue;
+                }
+                if (Fcntl.fileType(target) == Fcntl.S_IFDIR) {
+                    Mounts.mountOn("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=000", "/" + path);
+                } else {
+                    Mounts.bind(devices.get("null"), target, false, "/" + path);
+                }
+            }
+        }
+        for (String path : READ_ONLY) {
+            try (Fd target = root.kernelPath(path)) {
+                if (target == null) {
+                    continue;
+                }
+                Mounts.bind(target, target, true, "/" + path);
+            }
+            try (Fd bound = root.kernelPath(path)) {
+                Mounts.mountOn(null, bound, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null, "/" + path);
+            }
+        }
+    }
+
+    private static <T> T step(String name, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (LinuxException | UncheckedIOException e) {
+            throw new SetupException(name, e);
+        } catch (SetupException e) {
+            throw new SetupException(name + ": " + e.getMessage());
+        }
+    }
+
+    private static void step(String name, Runnable action) {
+        step(name, () -> {
+            action.run();
+            return null;
+        });
+    }
+
+    private static void mkdirs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("mkdir " + dir + ": " + e, e);
+        }
+    }
+
+    private static void symlink(Path link, Path target) {
+        try {
+            Files.createSymbolicLink(link, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("symlink " + link + " -> " + target + ": " + e, e);
+        }
+    }
+}

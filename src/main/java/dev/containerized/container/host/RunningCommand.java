@@ -1,0 +1,196 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.ContainerException;
+import dev.containerized.container.ExecResult;
+import dev.containerized.internal.linux.Errno;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+/**
+ * One command, from its request to its result. PID 1 reports that it started, failed to start or
+ * exited; the container's I/O thread feeds it its output until both pipes reach end of file. The
+ * result is complete when both have happened, so it always holds all of the output.
+ */
+public final class RunningCommand {
+    static final int STDOUT = 1;
+    static final int STDERR = 2;
+
+    private final int id;
+    private final List<String> argv;
+    private final FailureContext context;
+    private final LongSupplier oomKills;
+    private final long oomKillsAtStart;
+    private final long startNanos = System.nanoTime();
+    private final OutputBuffer stdout;
+    private final OutputBuffer stderr;
+    private final OutputListener listener;
+    private final CompletableFuture<Integer> pid = new CompletableFuture<>();
+    private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
+    private int openStreams;
+    private Integer waitStatus;
+    private volatile boolean timedOut;
+
+    /** What a message about a command that could not start needs to know. */
+    record FailureContext(String path, long pidsLimit, String workingDirectory) {
+    }
+
+    /** Sees output as it arrives, on the container's I/O thread. */
+    public interface OutputListener {
+        OutputListener NONE = (stream, bytes, length) -> { };
+
+        void output(int stream, byte[] bytes, int length);
+    }
+
+    /** @param streams how many output pipes will report their end: 2, or 0 for a command on a terminal */
+    RunningCommand(int id, List<String> argv, FailureContext context, LongSupplier oomKills, long outputLimit,
+                   OutputListener listener, int streams) {
+        this.id = id;
+        this.openStreams = streams;
+        this.argv = List.copyOf(argv);
+        this.context = context;
+        this.oomKills = oomKills;
+        this.oomKillsAtStart = oomKills.getAsLong();
+        this.stdout = new OutputBuffer(outputLimit);
+        this.stderr = new OutputBuffer(outputLimit);
+        this.listener = listener;
+    }
+
+    int id() {
+        return id;
+    }
+
+    public List<String> command() {
+        return argv;
+    }
+
+    /** Its pid inside the container, once it started; a command that could not start has none. */
+    public int pid(Duration timeout) {
+        try {
+            return pid.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while waiting for the pid of " + argv, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ContainerException("command " + argv + " has no pid: " + message(e), e);
+        }
+    }
+
+    public boolean isAlive() {
+        return !result.isDone();
+    }
+
+    public String stdoutSoFar() {
+        return stdout.text();
+    }
+
+    public String stderrSoFar() {
+        return stderr.text();
+    }
+
+    public void markTimedOut() {
+        timedOut = true;
+    }
+
+    /** The result, once complete within {@code timeout}; empty if still running. */
+    public java.util.Optional<ExecResult> await(Duration timeout) {
+        try {
+            return java.util.Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while " + argv + " ran", e);
+        } catch (ExecutionException e) {
+            throw new ContainerException("command " + argv + " did not complete: " + message(e), e.getCause());
+        }
+    }
+
+    CompletableFuture<ExecResult> result() {
+        return result;
+    }
+
+    synchronized void started(int containerPid) {
+        pid.complete(containerPid);
+    }
+
+    /** PID 1 could not start it: the result is the shell's answer (126 or 127) with a message on stderr. */
+    synchronized void failed(int stage, int errno) {
+        byte[] message = ("containerized: " + failureMessage(stage, errno) + "\n").getBytes(StandardCharsets.UTF_8);
+        stderr.append(message, message.length);
+        waitStatus = failureStatus(stage, errno) << 8;
+        pid.completeExceptionally(new ContainerException("command " + argv + " never started"));
+        completeIfDone();
+    }
+
+    synchronized void exited(int status) {
+        if (waitStatus == null) { // a PID-1 run that failed before its execve exits 127: the failure says more
+            waitStatus = status;
+        }
+        pid.completeExceptionally(new ContainerException("command " + argv + " ended before it started"));
+        completeIfDone();
+    }
+
+    void output(int stream, byte[] bytes, int length) {
+        (stream == STDOUT ? stdout : stderr).append(bytes, length);
+        listener.output(stream, bytes, length);
+    }
+
+    synchronized void streamClosed() {
+        openStreams--;
+        completeIfDone();
+    }
+
+    /** The container ended under it: the result is an exception that says why. */
+    synchronized void abandoned(String why) {
+        ContainerException failure = new ContainerException(why);
+        pid.completeExceptionally(failure);
+        result.completeExceptionally(failure);
+    }
+
+    private void completeIfDone() {
+        if (waitStatus == null || openStreams > 0 || result.isDone()) {
+            return;
+        }
+        WaitStatus status = new WaitStatus(waitStatus);
+        boolean oomKilled = status.signal().equals(OptionalInt.of(9)) && !timedOut && oomKills.getAsLong() > oomKillsAtStart;
+        result.complete(new ExecResult(argv, status.shellStatus(), status.signal(), stdout.text(), stderr.text(),
+                Duration.ofNanos(System.nanoTime() - startNanos), timedOut, oomKilled, stdout.dropped(), stderr.dropped()));
+    }
+
+    /** As a shell says: 127 when there is no such program, 126 when it cannot be run. */
+    private static int failureStatus(int stage, int errno) {
+        return stage == Pid1Protocol.STAGE_EXEC && (errno == Errno.ENOENT || errno == Errno.ENOTDIR) ? 127 : 126;
+    }
+
+    private String failureMessage(int stage, int errno) {
+        String program = "\"" + argv.get(0) + "\"";
+        if (stage == Pid1Protocol.STAGE_EXEC && errno == Errno.ENOENT && !argv.get(0).contains("/")) {
+            return "exec: " + program + ": executable file not found in $PATH (" + context.path() + ")";
+        }
+        if (stage == Pid1Protocol.STAGE_EXEC) {
+            return "exec: " + program + ": " + Errno.describe(errno);
+        }
+        if (stage == Pid1Protocol.STAGE_FORK && errno == Errno.EAGAIN && context.pidsLimit() > 0) {
+            return "exec: " + program + ": the container is at its pids limit of " + context.pidsLimit() + ": "
+                    + Errno.describe(errno);
+        }
+        if (stage == Pid1Protocol.STAGE_CWD) {
+            return "exec: " + program + ": " + SetupSteps.describeStage(stage) + " chdir(\"" + context.workingDirectory()
+                    + "\"): " + Errno.describe(errno);
+        }
+        return "exec: " + program + ": " + SetupSteps.describeStage(stage) + ": " + Errno.describe(errno);
+    }
+
+    private static String message(Exception e) {
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        return cause == null ? e.toString() : String.valueOf(cause.getMessage());
+    }
+}

@@ -1,0 +1,36 @@
+package dev.containerized.container.host;
+
+import dev.containerized.internal.linux.Errno;
+
+/** PID 1's setup steps, as SETUP_FAILED numbers them, in words: step, path and errno. */
+final class SetupSteps {
+    private SetupSteps() {
+    }
+
+    static String describe(int step, int errno, ContainerThread.Setup setup) {
+        String error = Errno.describe(errno);
+        return switch (step) {
+            case Pid1Protocol.STEP_CGROUP -> "join the container's cgroup: write(\"0\" to " + setup.cgroupJoinFiles() + "): " + error;
+            case Pid1Protocol.STEP_CGROUPNS -> "root a cgroup namespace at the container's cgroup: unshare(CLONE_NEWCGROUP): " + error;
+            case Pid1Protocol.STEP_PROC -> "mount proc: mount(\"proc\", \"" + setup.stateDir().resolve("merged/proc") + "\"): " + error;
+            case Pid1Protocol.STEP_PIVOT -> "pivot_root into " + setup.stateDir().resolve("merged") + ": " + error;
+            case Pid1Protocol.STEP_CAPS -> "drop PID 1's capabilities to the commands' set: " + error;
+            default -> "PID 1 could not read its configuration (protocol step " + step + "): " + error;
+        };
+    }
+
+    /** A command's stage before execve, as FAILED numbers it, for the message the command's stderr gets. */
+    static String describeStage(int stage) {
+        return switch (stage) {
+            case Pid1Protocol.STAGE_FORK -> "fork";
+            case Pid1Protocol.STAGE_STDIO -> "set up stdin, stdout and stderr";
+            case Pid1Protocol.STAGE_SESSION -> "start a session";
+            case Pid1Protocol.STAGE_CAPS -> "drop capabilities";
+            case Pid1Protocol.STAGE_USER -> "switch user";
+            case Pid1Protocol.STAGE_CWD -> "enter the working directory";
+            case Pid1Protocol.STAGE_SECCOMP -> "install the seccomp filter";
+            case Pid1Protocol.STAGE_EXEC -> "exec";
+            default -> "stage " + stage;
+        };
+    }
+}

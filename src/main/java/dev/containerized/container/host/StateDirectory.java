@@ -1,0 +1,168 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.ContainerException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * A container's directory on the host, {@code <base>/<id>}: the overlay's upper (the container's
+ * diff), work and lower links, and a {@code lock} file its owner holds locked for as long as the
+ * container lives. The lock is the proof of life: the kernel releases it when the owning JVM ends,
+ * however it ends, and it works across pid namespaces and CI containers that share the directory,
+ * where a pid would not.
+ */
+public final class StateDirectory {
+    public static final String BASE_PROPERTY = "containerized.stateDir";
+    private static final String LOCK = "lock";
+    /** A directory younger than this may be being made by another JVM, which has not locked it yet. */
+    private static final Duration YOUNG = Duration.ofSeconds(60);
+    /**
+     * The directories this JVM holds locked. The sweep never opens their lock files: closing any
+     * descriptor of a file drops every POSIX lock the process holds on it.
+     */
+    private static final Set<Path> OURS = ConcurrentHashMap.newKeySet();
+
+    private final Path dir;
+    private final FileChannel lockFile;
+    private final FileLock lock;
+
+    private StateDirectory(Path dir, FileChannel lockFile, FileLock lock) {
+        this.dir = dir;
+        this.lockFile = lockFile;
+        this.lock = lock;
+    }
+
+    public static Path base() {
+        return Path.of(System.getProperty(BASE_PROPERTY, "/run/containerized"));
+    }
+
+    static StateDirectory create(String id) {
+        Path base = base();
+        Path dir = base.resolve(id);
+        try {
+            if (!Files.isDirectory(base)) {
+                Files.createDirectories(base);
+                Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
+            }
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new ContainerException("cannot create the container's state directory " + dir + ": " + e
+                    + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
+        }
+        try {
+            FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            OURS.add(dir);
+            return new StateDirectory(dir, channel, channel.lock());
+        } catch (IOException | RuntimeException e) {
+            deleteTree(dir);
+            throw new ContainerException("cannot lock the container's state directory " + dir + ": " + e
+                    + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** Deletes the directory, then lets go of the lock. */
+    void delete() {
+        try {
+            deleteTree(dir);
+        } finally {
+            try {
+                lock.release();
+                lockFile.close();
+            } catch (IOException ignored) {
+                // Closing the channel releases the lock anyway.
+            }
+            OURS.remove(dir);
+        }
+    }
+
+    /**
+     * Removes the state directories of containers whose owner is gone: those whose lock nobody holds.
+     * Live ones, of this JVM or any other, are locked and kept.
+     */
+    static void removeDeadOnes() {
+        Path base = base();
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(base)) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                if (provablyDead(dir)) {
+                    deleteTree(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + base, e);
+        }
+    }
+
+    private static boolean provablyDead(Path dir) {
+        if (OURS.contains(dir)) {
+            return false;
+        }
+        Path lockPath = dir.resolve(LOCK);
+        if (!Files.exists(lockPath)) {
+            return isOld(dir); // a JVM died between mkdir and lock, or one is between them right now
+        }
+        try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return false; // another process holds it: alive
+            }
+            lock.release();
+            return true;
+        } catch (IOException | OverlappingFileLockException gone) {
+            return false;
+        }
+    }
+
+    private static boolean isOld(Path dir) {
+        try {
+            return Files.getLastModifiedTime(dir).toInstant().isBefore(Instant.now().minus(YOUNG));
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.ContainerException;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A container's resources, acquired in phases, each registering its undo as it succeeds; closing runs
+ * the undos in reverse order, after a failed start as at the end, so there is one teardown and no
+ * hand-written rollback. Every undo runs even when an earlier one fails; the first failure is thrown
+ * with the others suppressed.
+ */
+final class Undo implements AutoCloseable {
+    private record Step(String name, Runnable undo) {
+    }
+
+    private final Deque<Step> steps = new ArrayDeque<>();
+
+    /** Runs {@code acquire}; once it returns, {@code release} of its result is registered under {@code name}. */
+    <T> T acquire(String name, Supplier<T> acquire, Consumer<T> release) {
+        T resource = acquire.get();
+        add(name, () -> release.accept(resource));
+        return resource;
+    }
+
+    synchronized void add(String name, Runnable undo) {
+        steps.push(new Step(name, undo));
+    }
+
+    @Override
+    public void close() {
+        ContainerException failure = null;
+        Step step;
+        while ((step = next()) != null) {
+            try {
+                step.undo.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = new ContainerException("cannot undo \"" + step.name + "\": " + e.getMessage(), e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private synchronized Step next() {
+        return steps.poll();
+    }
+}

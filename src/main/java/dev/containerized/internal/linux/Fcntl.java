@@ -1,0 +1,156 @@
+package dev.containerized.internal.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Structure;
+
+/**
+ * fcntl.h, sys/stat.h and linux/openat2.h: opening files, also relative to a directory and confined
+ * to it, making directories and nodes, file status flags and seals.
+ */
+public final class Fcntl {
+    public static final int O_RDONLY = 00;
+    public static final int O_WRONLY = 01;
+    public static final int O_RDWR = 02;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NOCTTY = 0400;
+    public static final int O_TRUNC = 01000;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_DIRECTORY = Architecture.CURRENT.oDirectory;
+    public static final int O_NOFOLLOW = Architecture.CURRENT.oNofollow;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int O_PATH = 010000000;
+
+    public static final int AT_FDCWD = -100;
+    public static final int AT_REMOVEDIR = 0x200;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_EMPTY_PATH = 0x1000;
+
+    /** linux/openat2.h: how a path given to {@link #openat2} may be resolved. */
+    public static final long RESOLVE_NO_XDEV = 0x01;
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
+    public static final long RESOLVE_IN_ROOT = 0x10;
+
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_SEAL_SEAL = 0x0001;
+    public static final int F_SEAL_SHRINK = 0x0002;
+    public static final int F_SEAL_GROW = 0x0004;
+    public static final int F_SEAL_WRITE = 0x0008;
+    /** Linux 6.3: no chmod of the exec bits. */
+    public static final int F_SEAL_EXEC = 0x0020;
+
+    // sys/stat.h: the file type bits of st_mode.
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFLNK = 0120000;
+
+    private Fcntl() {
+    }
+
+    /** open(2). */
+    public static Fd open(String path, int flags, int mode) {
+        return Fd.of(Libc.check(() -> C.open(path, flags, mode), "open(" + Libc.quote(path) + ")"));
+    }
+
+    /** openat(2): {@code path} relative to the directory {@code dir}. */
+    public static Fd openat(Fd dir, String path, int flags, int mode) {
+        return Fd.of(Libc.check(() -> C.openat(dir.number(), path, flags, mode), "openat(" + dir + ", " + Libc.quote(path) + ")"));
+    }
+
+    /**
+     * openat2(2), Linux 5.6: {@code path} below {@code dir}, resolved as {@code resolve} allows, e.g.
+     * with {@link #RESOLVE_IN_ROOT} every absolute symlink and ".." stays inside {@code dir}.
+     *
+     * @param what the path as the user knows it, for the error message
+     */
+    public static Fd openat2(Fd dir, String path, int flags, long resolve, String what) {
+        OpenHow how = new OpenHow();
+        how.flags = flags & 0xffffffffL;
+        how.resolve = resolve;
+        how.write();
+        return Fd.of((int) Libc.checkLong(() -> C.syscall(Architecture.SYS_OPENAT2, dir.number(), path, how, how.size()),
+                "openat2(" + Libc.quote(what) + ")"));
+    }
+
+    public static void mkdirat(Fd dir, String name, int mode, String what) {
+        Libc.check(() -> C.mkdirat(dir.number(), name, mode), "mkdir(" + Libc.quote(what) + ")");
+    }
+
+    public static void unlinkat(Fd dir, String name, int flags, String what) {
+        Libc.check(() -> C.unlinkat(dir.number(), name, flags), "unlink(" + Libc.quote(what) + ")");
+    }
+
+    /** symlinkat(2): a link named {@code name} in {@code dir}, pointing at {@code target}. */
+    public static void symlinkat(String target, Fd dir, String name) {
+        Libc.check(() -> C.symlinkat(target, dir.number(), name), "symlink(" + Libc.quote(name) + " -> " + Libc.quote(target) + ")");
+    }
+
+    /** An empty regular file, a mount point for a file bind mount; an existing one is an error. */
+    public static void createFileAt(Fd dir, String name, String what) {
+        Fd created = Fd.of(Libc.check(() -> C.openat(dir.number(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644),
+                "create(" + Libc.quote(what) + ")"));
+        created.close();
+    }
+
+    /** The type bits of the file {@code fd} refers to (statx(2) with AT_EMPTY_PATH; also for O_PATH descriptors). */
+    public static int fileType(Fd fd) {
+        Statx statx = new Statx();
+        Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, statx), "statx(" + fd + ")");
+        statx.read();
+        return statx.stx_mode & S_IFMT;
+    }
+
+    public static int fcntl(Fd fd, int command, int argument) {
+        return Libc.check(() -> C.fcntl(fd.number(), command, argument), "fcntl(" + fd + ", " + command + ")");
+    }
+
+    private static final int STATX_TYPE = 0x1;
+
+    /** struct open_how of linux/openat2.h: three u64. */
+    @Structure.FieldOrder({"flags", "mode", "resolve"})
+    public static final class OpenHow extends Structure {
+        public long flags;
+        public long mode;
+        public long resolve;
+    }
+
+    /** The start of struct statx (linux/stat.h), the same on every architecture; the kernel fills 256 bytes. */
+    @Structure.FieldOrder({"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode", "rest"})
+    public static final class Statx extends Structure {
+        public int stx_mask;
+        public int stx_blksize;
+        public long stx_attributes;
+        public int stx_nlink;
+        public int stx_uid;
+        public int stx_gid;
+        public short stx_mode;
+        public byte[] rest = new byte[256 - 30];
+    }
+
+    private static final class C {
+        static {
+            Libc.register(C.class);
+        }
+
+        static native int open(String path, int flags, int mode) throws LastErrorException;
+
+        static native int openat(int dirfd, String path, int flags, int mode) throws LastErrorException;
+
+        static native int mkdirat(int dirfd, String path, int mode) throws LastErrorException;
+
+        static native int unlinkat(int dirfd, String path, int flags) throws LastErrorException;
+
+        static native int symlinkat(String target, int dirfd, String path) throws LastErrorException;
+
+        static native int statx(int dirfd, String path, int flags, int mask, Statx statx) throws LastErrorException;
+
+        static native int fcntl(int fd, int command, int argument) throws LastErrorException;
+
+        static native long syscall(long number, int dirfd, String path, OpenHow how, long size) throws LastErrorException;
+    }
+}

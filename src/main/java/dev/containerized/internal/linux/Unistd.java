@@ -1,0 +1,106 @@
+package dev.containerized.internal.linux;
+
+import com.sun.jna.LastErrorException;
+
+import java.nio.charset.StandardCharsets;
+
+/** unistd.h: descriptors, pipes, the working directory, identities. */
+public final class Unistd {
+    /** fcntl.h O_CLOEXEC, for pipe2(2). */
+    private static final int O_CLOEXEC = 02000000;
+
+    private Unistd() {
+    }
+
+    public static int geteuid() {
+        return C.geteuid();
+    }
+
+    public static int gettid() {
+        return C.gettid();
+    }
+
+    public static void chdir(String path) {
+        Libc.check(() -> C.chdir(path), "chdir(" + Libc.quote(path) + ")");
+    }
+
+    public static void sethostname(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        Libc.check(() -> C.sethostname(bytes, bytes.length), "sethostname(" + Libc.quote(name) + ")");
+    }
+
+    /** A pipe whose ends close on exec: {@code [read, write]}. */
+    public static Fd[] pipe() {
+        int[] fds = new int[2];
+        Libc.check(() -> C.pipe2(fds, O_CLOEXEC), "pipe2()");
+        return new Fd[] {Fd.of(fds[0]), Fd.of(fds[1])};
+    }
+
+    /** read(2) into the start of {@code buffer}, retried on EINTR; 0 at end of file. */
+    public static int read(int fd, byte[] buffer, int count) {
+        while (true) {
+            try {
+                return (int) C.read(fd, buffer, count);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new LinuxException("read(" + fd + ")", e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Writes all of {@code bytes[offset, offset + length)}, retrying on EINTR and short writes. */
+    public static void writeFully(int fd, byte[] bytes, int offset, int length) {
+        byte[] rest = offset == 0 ? bytes : java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+        int remaining = length;
+        while (remaining > 0) {
+            try {
+                int n = (int) C.write(fd, rest, remaining);
+                remaining -= n;
+                if (remaining > 0) {
+                    rest = java.util.Arrays.copyOfRange(rest, n, n + remaining);
+                }
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new LinuxException("write(" + fd + ")", e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** One write(2) of a short text, as cgroup files want it. */
+    public static void writeString(int fd, String text, String what) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        Libc.checkLong(() -> C.write(fd, bytes, bytes.length), "write(" + Libc.quote(what) + ", \"" + text.strip() + "\")");
+    }
+
+    static void closeQuietly(int fd) {
+        try {
+            C.close(fd);
+        } catch (LastErrorException ignored) {
+            // Nothing to do: the descriptor is gone either way.
+        }
+    }
+
+    private static final class C {
+        static {
+            Libc.register(C.class);
+        }
+
+        static native int geteuid();
+
+        static native int gettid();
+
+        static native int chdir(String path) throws LastErrorException;
+
+        static native int sethostname(byte[] name, long length) throws LastErrorException;
+
+        static native int pipe2(int[] fds, int flags) throws LastErrorException;
+
+        static native long read(int fd, byte[] buffer, long count) throws LastErrorException;
+
+        static native long write(int fd, byte[] buffer, long count) throws LastErrorException;
+
+        static native int close(int fd) throws LastErrorException;
+    }
+}
