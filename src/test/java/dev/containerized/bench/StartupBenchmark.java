@@ -6,6 +6,8 @@ import dev.containerized.container.ExecResult;
 import dev.containerized.rootfs.DefaultRootfs;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,44 +15,51 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * How fast a container starts and runs a command, each as a median over N runs, next to references
- * measured in the same run on the same machine (absolute times here are noisy; ratios are what to
- * compare between runs):
+ * How fast a container starts and runs a command, and what it costs in memory, each figure next to a
+ * reference measured in the same run on the same machine: absolute times here are noisy, the ratios
+ * are what to compare between runs and machines.
  * <ul>
- *   <li>start to first exec result, against bubblewrap running /bin/true in new namespaces on the same
- *       rootfs, and against a bare JVM start with the init's flags (the floor of our design);</li>
- *   <li>one exec in a running container, against the host starting /bin/true with ProcessBuilder.</li>
+ *   <li>start to first exec result (500 ms apart, back to back, and cold: the first container of a
+ *       fresh JVM) and a command run as PID 1, against bubblewrap running /bin/true in new namespaces
+ *       on the same rootfs;</li>
+ *   <li>one exec in a running container, against nsenter into that same container and against the
+ *       host starting /bin/true with ProcessBuilder;</li>
+ *   <li>PID 1's resident memory, and the test JVM's memory per open container;</li>
+ *   <li>100 containers started, used and closed back to back, and 10 at a time on 10 threads.</li>
  * </ul>
- * Run: see the README's "Benchmark" section. Not a test: it asserts nothing and CI does not run it.
+ * Run: see the README's "How fast" section. Not a test: it asserts nothing and CI does not run it.
  */
 public final class StartupBenchmark {
+    private static final ContainerSpec SPEC = ContainerSpec.builder().pidsLimit(64).memoryLimit("256m").build();
+
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Path rootfs = DefaultRootfs.path();
-        ContainerSpec spec = ContainerSpec.builder().pidsLimit(64).memoryLimit("256m").build();
-        warmUp(spec);
+        for (int i = 0; i < 20; i++) {
+            startToFirstExec();
+        }
 
-        // Warm: the prestarted init had time to boot (a test's own work usually gives it that time).
-        double startToExec = median(runs, () -> {
+        double paused = median(runs, () -> {
             Thread.sleep(500);
-            return startToFirstExec(spec);
+            return startToFirstExec();
         });
+        double backToBack = median(runs, StartupBenchmark::startToFirstExec);
+        double cold = median(Math.max(5, runs / 2), StartupBenchmark::coldStartInFreshJvm);
         double run = median(runs, () -> {
-            Thread.sleep(500);
             long t0 = System.nanoTime();
-            check(Container.run(spec, "true"));
+            check(Container.run(SPEC, "true"));
             return System.nanoTime() - t0;
         });
-        // Cold: every init boots while the test waits.
-        System.setProperty("containerized.prestart", "false");
-        double coldStartToExec = median(runs, () -> startToFirstExec(spec));
-        System.clearProperty("containerized.prestart");
         double exec;
-        long initRssKib;
-        try (Container c = Container.start(spec)) {
-            for (int i = 0; i < 5; i++) {
+        double nsenter;
+        long pid1RssKib;
+        try (Container c = Container.start(SPEC)) {
+            for (int i = 0; i < 20; i++) {
                 check(c.exec("true"));
             }
             exec = median(runs, () -> {
@@ -60,37 +69,42 @@ public final class StartupBenchmark {
                 check(r);
                 return t1 - t0;
             });
-            initRssKib = rssKib(c.initPid());
+            String pid = Long.toString(c.initPid());
+            nsenter = median(runs, () -> time(List.of("nsenter", "-t", pid, "-m", "-u", "-i", "-n", "-p", "-r", "-w", "true")));
+            pid1RssKib = statusKib(c.initPid(), "VmRSS:");
         }
+        double perContainerKib = jvmMemoryPerOpenContainer(50);
+        double hundredInSequence = time(() -> {
+            for (int i = 0; i < 100; i++) {
+                startToFirstExec();
+            }
+        });
+        double[] parallel = tenAtATime(10, 10);
         double hostSpawn = median(runs, () -> time(List.of("/bin/true")));
-        double bareJvm = median(runs, () -> time(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), Noop.class.getName())));
-        Double bwrap = Files.isExecutable(Path.of("/usr/bin/bwrap")) ? median(runs, () -> time(List.of("/usr/bin/bwrap",
-                "--unshare-all", "--die-with-parent", "--ro-bind", rootfs.toString(), "/", "--proc", "/proc",
-                "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true"))) : null;
+        double bwrap = median(runs, () -> time(List.of("bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", rootfs.toString(), "/",
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true")));
+        long bwrapRssKib = bwrapResidentKib(rootfs);
 
-        System.out.printf(Locale.ROOT, "%-50s %10s %s%n", "measure (median of " + runs + ")", "ms", "ratio");
-        row("Container.start -> first exec (prestarted init)", startToExec, null, null);
-        if (bwrap != null) {
-            row("  reference: bwrap --unshare-all /bin/true", bwrap, startToExec, "start / bwrap");
-        }
-        row("  reference: bare JVM start, init's flags", bareJvm, startToExec, "start / JVM");
-        row("Container.run(\"true\"), command as PID 1 (prestarted)", run, null, null);
-        row("  reference: bare JVM start, init's flags", bareJvm, run, "run / JVM");
-        row("Container.start -> first exec (cold, no prestart)", coldStartToExec, null, null);
-        if (bwrap != null) {
-            row("  reference: bwrap --unshare-all /bin/true", bwrap, coldStartToExec, "start / bwrap");
-        }
-        row("  reference: bare JVM start, init's flags", bareJvm, coldStartToExec, "start / JVM");
-        row("exec(\"true\") in a running container", exec, null, null);
-        row("  reference: host ProcessBuilder /bin/true", hostSpawn, exec, "exec / host spawn");
-        System.out.printf(Locale.ROOT, "init JVM resident memory: %d KiB%n", initRssKib);
+        System.out.printf(Locale.ROOT, "%-62s %9s  %s%n", "measure (medians of " + runs + ")", "ms", "ratio to the reference");
+        row("reference: bwrap --unshare-all /bin/true, same rootfs", bwrap, null, null);
+        row("Container.start -> first exec(\"true\") result, 500 ms apart", paused, bwrap, "x bwrap");
+        row("Container.start -> first exec(\"true\") result, back to back", backToBack, bwrap, "x bwrap");
+        row("the same, cold: first container of a fresh JVM", cold, bwrap, "x bwrap");
+        row("Container.run(spec, \"true\"), the command as PID 1", run, bwrap, "x bwrap");
+        row("reference: nsenter -t PID1 -m -u -i -n -p -r -w true", nsenter, null, null);
+        row("reference: host ProcessBuilder /bin/true", hostSpawn, null, null);
+        row("exec(\"true\") in a running container", exec, nsenter, "x nsenter");
+        System.out.printf(Locale.ROOT, "%-62s %9s  %.2f x host ProcessBuilder%n", "", "", exec / hostSpawn);
+        row("100 containers started, used, closed back to back (each)", hundredInSequence / 100, backToBack, "x one start");
+        row("10 threads x 10 containers: median start -> first result", parallel[0], backToBack, "x one start");
+        row("10 threads x 10 containers: slowest start -> first result", parallel[1], backToBack, "x one start");
+        System.out.printf(Locale.ROOT, "PID 1 resident memory: %d KiB (bwrap's own: %d KiB)%n", pid1RssKib, bwrapRssKib);
+        System.out.printf(Locale.ROOT, "test JVM memory per open container (50 open): %.0f KiB%n", perContainerKib);
     }
 
-    private static long startToFirstExec(ContainerSpec spec) {
+    private static long startToFirstExec() {
         long t0 = System.nanoTime();
-        try (Container c = Container.start(spec)) {
+        try (Container c = Container.start(SPEC)) {
             ExecResult r = c.exec("true");
             long t1 = System.nanoTime();
             check(r);
@@ -98,17 +112,81 @@ public final class StartupBenchmark {
         }
     }
 
-    private static void row(String name, double nanos, Double of, String ratioName) {
-        String ratio = of == null ? "" : String.format(Locale.ROOT, "%s = %.2f", ratioName, of / nanos);
-        System.out.printf(Locale.ROOT, "%-50s %10.1f %s%n", name, nanos / 1e6, ratio);
+    /** A fresh JVM measures its own first container: classes, JNA and the init's memfd all cold. */
+    private static long coldStartInFreshJvm() throws IOException, InterruptedException {
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), FirstContainer.class.getName()).redirectErrorStream(true).start();
+        String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (jvm.waitFor() != 0) {
+            throw new IllegalStateException("the cold-start JVM failed: " + out);
+        }
+        return Long.parseLong(out.substring(out.lastIndexOf('\n') + 1));
     }
 
-    private static void warmUp(ContainerSpec spec) {
-        for (int i = 0; i < 3; i++) {
-            try (Container c = Container.start(spec)) {
+    /** Prints the nanoseconds from its first Container.start to the first exec result. */
+    public static final class FirstContainer {
+        public static void main(String[] args) {
+            System.out.println(startToFirstExec());
+        }
+    }
+
+    /** Resident memory of this JVM with {@code count} idle containers open, less before, per container. */
+    private static double jvmMemoryPerOpenContainer(int count) throws Exception {
+        List<Container> open = new ArrayList<>();
+        gc();
+        long before = statusKib(ProcessHandle.current().pid(), "VmRSS:");
+        try {
+            for (int i = 0; i < count; i++) {
+                Container c = Container.start(SPEC);
+                open.add(c);
                 check(c.exec("true"));
             }
+            gc();
+            long after = statusKib(ProcessHandle.current().pid(), "VmRSS:");
+            return (after - before) / (double) count;
+        } finally {
+            open.forEach(Container::close);
         }
+    }
+
+    /** Median and slowest start -> first result of {@code threads} threads each running {@code each} containers. */
+    private static double[] tenAtATime(int threads, int each) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Long>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    List<Long> times = new ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        times.add(startToFirstExec());
+                    }
+                    return times;
+                }));
+            }
+            List<Long> all = new ArrayList<>();
+            for (Future<List<Long>> f : futures) {
+                all.addAll(f.get());
+            }
+            Collections.sort(all);
+            return new double[] {all.get(all.size() / 2), all.get(all.size() - 1)};
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static long bwrapResidentKib(Path rootfs) throws Exception {
+        Process p = new ProcessBuilder("bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", rootfs.toString(), "/",
+                "--proc", "/proc", "--dev", "/dev", "/bin/sleep", "2").start();
+        Thread.sleep(500);
+        // bwrap stays as the parent of its command (and PID 1 of its pid namespace, with --unshare-pid).
+        long kib = statusKib(p.pid(), "VmRSS:");
+        p.waitFor();
+        return kib;
+    }
+
+    private static void row(String name, double nanos, Double reference, String ratioName) {
+        String ratio = reference == null ? "" : String.format(Locale.ROOT, "%.2f %s", nanos / reference, ratioName);
+        System.out.printf(Locale.ROOT, "%-62s %9.2f  %s%n", name, nanos / 1e6, ratio);
     }
 
     private static void check(ExecResult r) {
@@ -127,6 +205,16 @@ public final class StartupBenchmark {
         return System.nanoTime() - t0;
     }
 
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private static long time(Work work) throws Exception {
+        long t0 = System.nanoTime();
+        work.run();
+        return System.nanoTime() - t0;
+    }
+
     private static double median(int runs, Callable<Long> run) throws Exception {
         List<Long> times = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
@@ -136,14 +224,16 @@ public final class StartupBenchmark {
         return runs % 2 == 1 ? times.get(runs / 2) : (times.get(runs / 2 - 1) + times.get(runs / 2)) / 2.0;
     }
 
-    private static long rssKib(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+    private static long statusKib(long pid, String field) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(field))
                 .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
     }
 
-    /** The smallest Java program: what starting a JVM costs by itself. */
-    public static final class Noop {
-        public static void main(String[] args) {
+    private static void gc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
         }
+        ManagementFactory.getMemoryMXBean().gc();
     }
 }

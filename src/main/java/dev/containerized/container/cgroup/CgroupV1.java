@@ -62,9 +62,14 @@ public final class CgroupV1 extends CgroupDriver {
         }
     }
 
+    /**
+     * The {@code tasks} files: writing "0" there moves the writing thread alone, which the kernel does
+     * without taking its global threadgroup lock (cgroup.procs takes it, and after an idle moment that
+     * costs an RCU grace period, 10-30 ms). PID 1 has one thread, so the thread is the process.
+     */
     @Override
     public List<Path> joinFiles() {
-        return List.of(pids.resolve("cgroup.procs"), memory.resolve("cgroup.procs"));
+        return List.of(pids.resolve("tasks"), memory.resolve("tasks"));
     }
 
     @Override

@@ -217,36 +217,47 @@ final class ContainerThread {
 
     private void makeContainer() {
         List<AutoCloseable> held = new ArrayList<>();
+        StartTrace trace = new StartTrace(setup.id());
         try {
             Fd hostMountNamespace = hold(held, Fcntl.open("/proc/thread-self/ns/mnt", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0));
             List<Fd> joinFiles = new ArrayList<>();
             for (Path file : setup.cgroupJoinFiles()) {
                 joinFiles.add(hold(held, Fcntl.open(file.toString(), Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0)));
             }
+            trace.mark("open");
             step("create namespaces", () -> Sched.unshare(NAMESPACES));
+            trace.mark("unshare");
             // On systemd hosts "/" is shared: without this, every mount below would show up on the host.
             step("make / private", () -> Mounts.mount(null, "/", null, Mounts.MS_REC | Mounts.MS_PRIVATE, null));
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
             step("bring up loopback", Network::loopbackUp);
+            trace.mark("hostname+lo");
             RootfsMounts mounts = new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices()));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
+            trace.mark("mounts");
             // PID 1 starts in the container's root directory, which it makes its root with pivot_root.
             step("enter " + mounts.merged(), () -> Unistd.chdir(mounts.merged().toString()));
             spawnPid1(held);
+            trace.mark("spawn");
             List<Fd> configFds = new ArrayList<>(joinFiles);
             configFds.add(procDirectory);
             channel.send(Pid1Protocol.config(setup.cgroupNamespace(), joinFiles.size(), setup.confinement().lastCap(),
                     setup.confinement().capabilities(), setup.confinement().seccomp()), configFds.toArray(Fd[]::new));
             awaitReady("configure");
+            trace.mark("pid1-config");
             mounts.finish();
             mounts.checkWorkingDirectory(setup.workingDirectory());
+            trace.mark("masks");
             if (setup.terminal()) {
                 terminal = step("open the container's pty", mounts::openPtyMaster);
             }
             // Back to the host's mount namespace: root and working directory are the host's again.
             step("leave the container's mount namespace", () -> Sched.setns(hostMountNamespace, CLONE_NEWNS));
+            trace.mark("setns");
             channel.send(Pid1Protocol.pivot());
             awaitReady("pivot_root");
+            trace.mark("pivot");
+            trace.print();
         } finally {
             for (AutoCloseable resource : held) {
                 try {

@@ -57,15 +57,22 @@ public final class HostContainer {
         }
         String id = ContainerIds.next();
         Undo undo = new Undo();
+        StartTrace trace = new StartTrace(id);
         try {
             StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
+            trace.mark("state");
             ContainerCgroup cgroup = undo.acquire("remove the cgroup",
                     () -> createCgroup(layout, id, plan), c -> c.destroy(TEARDOWN));
+            trace.mark("cgroup");
             ContainerThread thread = undo.acquire("end PID 1 and its thread",
                     () -> ContainerThread.start(new ContainerThread.Setup(id, plan.hostname(), state.path(), plan.mounts(),
                             cgroup.joinFiles(), true, plan.confinement(), plan.workingDirectory(), plan.terminal())),
                     HostContainer::endThread);
-            return new HostContainer(id, plan, undo, cgroup, thread, pid1Run);
+            trace.mark("thread");
+            HostContainer container = new HostContainer(id, plan, undo, cgroup, thread, pid1Run);
+            trace.mark("io");
+            trace.print();
+            return container;
         } catch (RuntimeException e) {
             try {
                 undo.close();
