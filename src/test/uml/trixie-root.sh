@@ -16,6 +16,7 @@
 #   DIR defaults to $CONTAINERIZED_TRIXIE_ROOT, else /var/cache/containerized-ci/trixie.
 #   The mirror is $CONTAINERIZED_DEBIAN_MIRROR, else http://deb.debian.org/debian.
 set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin   # debootstrap and chroot, also when root came by plain su
 dir=${1:-${CONTAINERIZED_TRIXIE_ROOT:-/var/cache/containerized-ci/trixie}}
 mirror=${CONTAINERIZED_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 suite=trixie
