@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -51,6 +52,8 @@ class SeccompKernelTests {
     static final int EFAULT = 14;
     static final int EINVAL = 22;
     static final int ENOSYS = 38;
+    /** How Process reports a death by SIGSYS: 128 + 31. */
+    static final int KILLED_BY_SIGSYS = 128 + 31;
     static final Pattern SECCOMP_FILTERS = Pattern.compile("(?m)^Seccomp_filters:\\s*(\\d+)$");
 
     /** Test-only bindings: the runtime installs filters from its C init, never from Java. */
@@ -98,7 +101,7 @@ class SeccompKernelTests {
                 before.put("unshare(CLONE_NEWUSER)", call("unshare", CLONE_NEWUSER));
                 before.put("clone3(NULL, 0)", call("clone3", 0L, 0L));
                 before.put("syscall 1000", callNumber(1000));
-                install(program);
+                install(program, table);
                 probe(after);
                 filteredStatus.complete(readStatus());
             } catch (Throwable t) {
@@ -135,6 +138,26 @@ class SeccompKernelTests {
         assertThat(after.get("syscall 1000").errno()).as("unknown calls get the default").isEqualTo(EPERM);
     }
 
+    @Test
+    void anX32CallKillsTheWholeProcess() throws Exception {
+        assumeTrue(arch == Architecture.X86_64, "x32 exists on x86_64 only");
+        // A child JVM, since the answer is death; without core dumps, which a JVM makes large.
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder("/bin/sh", "-c", "ulimit -c 0; exec \"$0\" \"$@\"", java,
+                "-cp", System.getProperty("java.class.path"), SeccompKillProbe.class.getName())
+                .redirectErrorStream(true).start();
+        child.getOutputStream().close();
+        boolean ended = child.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) {
+            child.destroyForcibly();
+        }
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ended).as("the probe ended; output:%n%s", output).isTrue();
+        assertThat(output).as("the filter was installed before the call").contains(SeccompKillProbe.FILTERED)
+                .doesNotContain(SeccompKillProbe.SURVIVED);
+        assertThat(child.exitValue()).as("killed by SIGSYS; output:%n%s", output).isEqualTo(KILLED_BY_SIGSYS);
+    }
+
     /** Runs on the filtered thread: only calls, no assertions (their failures would make more calls). */
     private static void probe(Map<String, Result> results) {
         results.put("getpid", call("getpid"));
@@ -161,7 +184,7 @@ class SeccompKernelTests {
         results.put("syscall 1000", callNumber(1000));
     }
 
-    private static void install(byte[] program) {
+    static void install(byte[] program, SyscallTable table) {
         Memory filter = new Memory(program.length);
         filter.write(0, program, 0, program.length);
         Memory fprog = new Memory(16); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
