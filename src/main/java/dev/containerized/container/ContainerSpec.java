@@ -25,10 +25,11 @@ import java.util.stream.Stream;
  * @param execTimeout      how long {@link Container#exec(String...)} waits before it kills the command
  * @param outputLimitBytes how much of each of a command's stdout and stderr is kept: its first half and
  *                         its last half; what lies between is dropped and counted
+ * @param seccomp          the system calls commands may make: Docker's default profile unless set
  */
 public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,
-                            String workingDirectory, Duration execTimeout, long outputLimitBytes) {
+                            String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp) {
     public static final String DEFAULT_HOSTNAME = "containerized";
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** 4 MiB of each stream: room for any test's output, and a bound a flood cannot take the test JVM past. */
@@ -56,6 +57,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         b.workingDirectory = workingDirectory;
         b.execTimeout = execTimeout;
         b.outputLimitBytes = outputLimitBytes;
+        b.seccomp = seccomp;
         return b;
     }
 
@@ -69,6 +71,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         private String workingDirectory = "/";
         private Duration execTimeout = Duration.ofMinutes(2);
         private long outputLimitBytes = DEFAULT_OUTPUT_LIMIT;
+        private Seccomp seccomp = Seccomp.DEFAULT;
 
         private Builder() {
         }
@@ -142,6 +145,15 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
             return this;
         }
 
+        /** {@link Seccomp#DEFAULT} (Docker's profile), {@link Seccomp#UNCONFINED}, or a profile file of yours. */
+        public Builder seccomp(Seccomp seccomp) {
+            if (seccomp == null) {
+                throw new IllegalArgumentException("seccomp must not be null: use Seccomp.DEFAULT, Seccomp.UNCONFINED or Seccomp.fromFile(path)");
+            }
+            this.seccomp = seccomp;
+            return this;
+        }
+
         /** Checks everything and returns the spec; throws {@link IllegalArgumentException} naming the bad value. */
         public ContainerSpec build() {
             if (hostname == null || !HOSTNAME.matcher(hostname).matches()) {
@@ -155,7 +167,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
             environment.putIfAbsent("HOSTNAME", hostname);
             return new ContainerSpec(checkedRootfs, hostname, pidsLimit, memoryLimitBytes, environment,
-                    workingDirectory, execTimeout, outputLimitBytes);
+                    workingDirectory, execTimeout, outputLimitBytes, seccomp);
         }
 
         static Path checkRootfs(Path rootfs) {

@@ -191,6 +191,21 @@ class ContainerTests {
     }
 
     @Test
+    void dockersSeccompProfileIsOnByDefaultAndUnconfinedTurnsItOff() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            ExecResult userns = c.exec("unshare", "-U", "-r", "id", "-u");
+            assertThat(userns.exitCode()).as(userns.describe()).isNotZero();
+            assertThat(userns.stderr()).contains("Operation not permitted");
+            assertThat(c.exec("sh", "-c", "grep Seccomp: /proc/self/status").stdout()).contains("Seccomp:\t2");
+            assertThat(c.exec("ps").succeeded()).isTrue();
+        }
+        try (Container c = Container.start(ContainerSpec.builder().seccomp(Seccomp.UNCONFINED).build())) {
+            assertThat(c.exec("sh", "-c", "grep Seccomp: /proc/self/status").stdout()).contains("Seccomp:\t0");
+            assertThat(c.exec("unshare", "-U", "-r", "id", "-u").stdout()).isEqualTo("0\n");
+        }
+    }
+
+    @Test
     void capabilitiesAreDockersDefaults() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
             String status = c.exec("cat", "/proc/self/status").stdout();

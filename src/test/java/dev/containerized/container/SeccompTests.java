@@ -1,9 +1,9 @@
 package dev.containerized.container;
 
-import dev.containerized.container.confine.Architecture;
+import dev.containerized.internal.linux.Architecture;
 import dev.containerized.container.confine.KernelVersion;
 import dev.containerized.container.confine.SeccompFilters;
-import dev.containerized.internal.linux.Capabilities;
+import dev.containerized.container.confine.Confinement;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +66,7 @@ class SeccompTests {
 
     @Test
     void theRuntimeCompilesWhatTheUserChose() throws IOException {
-        Set<Integer> caps = Set.copyOf(Capabilities.DOCKER_DEFAULTS);
+        Set<Integer> caps = Set.copyOf(Confinement.DOCKER_CAPABILITIES);
         KernelVersion kernel = KernelVersion.running();
         assertThat(SeccompFilters.compile(Seccomp.UNCONFINED, Architecture.X86_64, caps, kernel)).isEmpty();
         byte[] program = SeccompFilters.compile(Seccomp.DEFAULT, Architecture.current(), caps, kernel).orElseThrow();

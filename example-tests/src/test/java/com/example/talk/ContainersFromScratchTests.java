@@ -52,7 +52,7 @@ class ContainersFromScratchTests {
     @Test
     void procIsTheContainersOwn(Container container) {
         assertThat(container.exec("sh", "-c", "ls -d /proc/[0-9]* | wc -l")).succeeded().stdout().matches("\\s*[1-4]\\n");
-        assertThat(container.exec("cat", "/proc/1/cmdline")).stdout().contains("ContainerInit");
+        assertThat(container.exec("cat", "/proc/1/cmdline")).stdout().contains("containerized-init");
     }
 
     @Test

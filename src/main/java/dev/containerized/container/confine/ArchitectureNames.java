@@ -1,5 +1,6 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -44,7 +45,7 @@ final class ArchitectureNames {
     }
 
     static boolean isNative(String canonical, Architecture arch) {
-        return canonical.equals(arch.unameName());
+        return canonical.equals(arch.machine());
     }
 
     /** For error messages: every name a profile may write. */

@@ -1,11 +1,17 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.container.Seccomp;
+import dev.containerized.internal.linux.Architecture;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How every command of a container is confined, in one place: Docker's default capability set
@@ -23,10 +29,13 @@ public record Confinement(long capabilities, int lastCap, byte[] seccomp) {
     public static final List<Integer> DOCKER_CAPABILITIES = List.of(0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31);
 
     private static final int LAST_CAP = readLastCap();
+    private static final Map<Seccomp, byte[]> COMPILED = new ConcurrentHashMap<>();
 
-    /** Docker's capabilities and no seccomp filter. */
-    public static Confinement dockerCapabilities() {
-        return new Confinement(capabilityMask(DOCKER_CAPABILITIES), LAST_CAP, new byte[0]);
+    /** Docker's capabilities and {@code seccomp}'s filter, compiled once per JVM. */
+    public static Confinement docker(Seccomp seccomp) {
+        byte[] filter = COMPILED.computeIfAbsent(seccomp, s -> SeccompFilters.compile(s, Architecture.current(),
+                Set.copyOf(DOCKER_CAPABILITIES), KernelVersion.running()).orElse(new byte[0]));
+        return new Confinement(capabilityMask(DOCKER_CAPABILITIES), LAST_CAP, filter);
     }
 
     static long capabilityMask(List<Integer> capabilities) {

@@ -1,5 +1,6 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import dev.containerized.container.confine.BpfAssembler.Label;
 
 import java.util.ArrayList;

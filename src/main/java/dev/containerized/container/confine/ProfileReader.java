@@ -1,5 +1,6 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import dev.containerized.internal.json.Json;
 import dev.containerized.internal.json.JsonException;
 

@@ -1,5 +1,6 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import dev.containerized.container.Seccomp;
 
 import java.util.Objects;
@@ -47,7 +48,7 @@ public final class SeccompFilters {
         int instructions = program.length / BpfAssembler.INSTRUCTION_BYTES;
         if (instructions > MAX_INSTRUCTIONS) {
             throw new IllegalArgumentException(describe(seccomp) + " compiles to " + instructions + " BPF instructions for "
-                    + arch.unameName() + ", more than the kernel's limit of " + MAX_INSTRUCTIONS
+                    + arch.machine() + ", more than the kernel's limit of " + MAX_INSTRUCTIONS
                     + "; merge argument rules or allow whole calls instead");
         }
         return Optional.of(program);

@@ -1,5 +1,6 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,7 @@ final class SyscallTable {
     /** For tests and messages: the number of a call that must exist. */
     int require(String name) {
         return number(name).orElseThrow(() -> new IllegalArgumentException(
-                "no system call \"" + name + "\" on " + arch.unameName()));
+                "no system call \"" + name + "\" on " + arch.machine()));
     }
 
     int size() {
@@ -53,7 +54,7 @@ final class SyscallTable {
     }
 
     private static SyscallTable load(Architecture arch) {
-        String resource = "syscalls-" + arch.unameName() + ".tsv";
+        String resource = "syscalls-" + arch.machine() + ".tsv";
         try (InputStream in = SyscallTable.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("the syscall table " + resource + " is missing from the classpath: "

@@ -22,7 +22,7 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         Path rootfs = spec.rootfs().orElseGet(ContainerPlan::builtInRootfs);
         MountPlan mounts = new MountPlan(List.of(rootfs), false, List.of(), 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
         return new ContainerPlan(spec.hostname(), mounts, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes()),
-                Confinement.dockerCapabilities(), spec.workingDirectory(), false);
+                Confinement.docker(spec.seccomp()), spec.workingDirectory(), false);
     }
 
     /** The same plan, with a pseudo-terminal of the container's own made during setup. */

@@ -2,12 +2,14 @@ package dev.containerized.internal.linux;
 
 /**
  * What differs between the two architectures this project runs on: numbers of system calls glibc
- * does not wrap (or wraps only in versions newer than we require), and the open(2) flags arm64
- * defines apart from asm-generic.
+ * does not wrap (or wraps only in versions newer than we require), the open(2) flags arm64 defines
+ * apart from asm-generic, and the AUDIT_ARCH value a seccomp filter checks first.
  */
 public enum Architecture {
-    X86_64(155, 0200000, 0400000),
-    AARCH64(41, 040000, 0100000);
+    /** AUDIT_ARCH_X86_64: EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
+    X86_64(155, 0200000, 0400000, 0xC000003E),
+    /** AUDIT_ARCH_AARCH64: EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
+    AARCH64(41, 040000, 0100000, 0xC00000B7);
 
     /** The one this JVM runs on. */
     public static final Architecture CURRENT = detect();
@@ -20,11 +22,23 @@ public enum Architecture {
     final long sysPivotRoot;
     final int oDirectory;
     final int oNofollow;
+    private final int auditArch;
 
-    Architecture(long sysPivotRoot, int oDirectory, int oNofollow) {
+    Architecture(long sysPivotRoot, int oDirectory, int oNofollow, int auditArch) {
         this.sysPivotRoot = sysPivotRoot;
         this.oDirectory = oDirectory;
         this.oNofollow = oNofollow;
+        this.auditArch = auditArch;
+    }
+
+    /** The architecture this JVM runs on. */
+    public static Architecture current() {
+        return CURRENT;
+    }
+
+    /** The AUDIT_ARCH value of seccomp_data.arch for this architecture's native system calls. */
+    public int auditArch() {
+        return auditArch;
     }
 
     /** The directory name of this architecture's native code in the jar, as {@code uname -m} says it. */

@@ -1,5 +1,6 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import java.util.Set;
 
 /**

@@ -1,5 +1,6 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,7 +1,8 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import dev.containerized.container.Seccomp;
-import dev.containerized.internal.linux.Capabilities;
+import dev.containerized.container.confine.Confinement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -21,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checked against {@link ReferenceSemantics}.
  */
 class SeccompFilterTests {
-    static final Set<Integer> DOCKER_CAPS = Set.copyOf(Capabilities.DOCKER_DEFAULTS);
+    static final Set<Integer> DOCKER_CAPS = Set.copyOf(Confinement.DOCKER_CAPABILITIES);
     static final KernelVersion KERNEL = new KernelVersion(6, 18);
     static final int CAP_SYS_ADMIN = 21;
     static final int CAP_SYS_CHROOT = 18;

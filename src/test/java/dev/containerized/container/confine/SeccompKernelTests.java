@@ -1,12 +1,13 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import dev.containerized.container.Seccomp;
-import dev.containerized.internal.linux.Capabilities;
+import dev.containerized.container.confine.Confinement;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +90,7 @@ class SeccompKernelTests {
 
     @Test
     void dockersDefaultFilterHoldsOnARealThread() throws Exception {
-        byte[] program = SeccompFilters.compile(Seccomp.DEFAULT, arch, Set.copyOf(Capabilities.DOCKER_DEFAULTS),
+        byte[] program = SeccompFilters.compile(Seccomp.DEFAULT, arch, Set.copyOf(Confinement.DOCKER_CAPABILITIES),
                 KernelVersion.running()).orElseThrow();
         int filtersBefore = filterCount(readStatus());
 

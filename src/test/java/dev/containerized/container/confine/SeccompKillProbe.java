@@ -1,7 +1,8 @@
 package dev.containerized.container.confine;
 
+import dev.containerized.internal.linux.Architecture;
 import dev.containerized.container.Seccomp;
-import dev.containerized.internal.linux.Capabilities;
+import dev.containerized.container.confine.Confinement;
 
 import java.util.Set;
 
@@ -20,7 +21,7 @@ public final class SeccompKillProbe {
     public static void main(String[] args) {
         Architecture arch = Architecture.current();
         SyscallTable table = SyscallTable.of(arch);
-        byte[] program = SeccompFilters.compile(Seccomp.DEFAULT, arch, Set.copyOf(Capabilities.DOCKER_DEFAULTS),
+        byte[] program = SeccompFilters.compile(Seccomp.DEFAULT, arch, Set.copyOf(Confinement.DOCKER_CAPABILITIES),
                 KernelVersion.running()).orElseThrow();
         int x32GetPid = FilterEmitter.X32_SYSCALL_BIT | table.require("getpid");
         SeccompKernelTests.Kernel kernel = SeccompKernelTests.Kernel.C;
