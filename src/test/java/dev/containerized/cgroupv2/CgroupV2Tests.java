@@ -49,10 +49,13 @@ class CgroupV2Tests {
     }
 
     @Test
-    void aCommandSeesItselfInTheContainerCgroup() {
+    void aCommandSeesItsContainersCgroupAsTheRootOfItsOwnNamespace() throws Exception {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
             ExecResult r = c.exec("cat", "/proc/self/cgroup");
-            assertThat(r.stdout()).as(r.describe()).isEqualTo("0::/containerized/" + c.id() + "\n");
+            // PID 1 joined the cgroup, then rooted a cgroup namespace there: as under Docker.
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("0::/\n");
+            assertThat(Files.readString(PARENT.resolve(c.id()).resolve("cgroup.procs")).lines())
+                    .contains(Long.toString(c.initPid()));
         }
     }
 
