@@ -3,6 +3,7 @@ package dev.containerized.cli;
 import dev.containerized.container.Container;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.Mount;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,7 +16,9 @@ import java.util.List;
 public final class Main {
     static final String USAGE = """
             usage: containerized run [--hostname H] [--pids-max N] [--memory SIZE] [--rootfs DIR]
-                                     [--env NAME=VALUE]... [--workdir DIR] -- CMD [ARGS...]
+                                     [--env NAME=VALUE]... [--workdir DIR] [--user USER]
+                                     [-v HOST:CONTAINER[:rw]]... [--tmpfs PATH[:SIZE]]... [--read-only]
+                                     -- CMD [ARGS...]
               Runs CMD as PID 1 of a new container (pid, mount, uts, ipc, net and cgroup namespaces,
               an overlay over the rootfs, a pids and memory cgroup) with this terminal, and exits
               with its status. The rootfs defaults to the built-in busybox one. Needs root.
@@ -43,6 +46,10 @@ public final class Main {
                     System.out.println(USAGE);
                     return 0;
                 }
+                if (option.equals("--read-only")) {
+                    spec.readOnlyRootfs(true);
+                    continue;
+                }
                 String value = value(args, i++, option);
                 switch (option) {
                     case "--hostname" -> spec.hostname(value);
@@ -50,6 +57,12 @@ public final class Main {
                     case "--memory" -> spec.memoryLimit(value);
                     case "--rootfs" -> spec.rootfs(Path.of(value));
                     case "--workdir" -> spec.workingDirectory(value);
+                    case "--user", "-u" -> spec.user(value);
+                    case "--volume", "-v" -> spec.mount(volume(value));
+                    case "--tmpfs" -> {
+                        int colon = value.indexOf(':');
+                        spec.tmpfs(colon < 0 ? value : value.substring(0, colon), colon < 0 ? "64m" : value.substring(colon + 1));
+                    }
                     case "--env" -> {
                         int eq = value.indexOf('=');
                         if (eq < 0) {
@@ -72,6 +85,17 @@ public final class Main {
             System.err.println("containerized: " + e.getMessage());
             return 125;
         }
+    }
+
+    /** {@code HOST:CONTAINER[:ro|:rw]}, read-only unless {@code :rw}, as the README says (docker's default is rw). */
+    private static Mount volume(String value) {
+        String[] parts = value.split(":");
+        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()
+                || (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw"))) {
+            throw new IllegalArgumentException("--volume takes HOST:CONTAINER, HOST:CONTAINER:ro or HOST:CONTAINER:rw, got '" + value + "'");
+        }
+        Mount mount = Mount.bind(Path.of(parts[0]), parts[1]);
+        return parts.length == 3 && parts[2].equals("rw") ? mount.readWrite() : mount;
     }
 
     private static String value(String[] args, int i, String option) {

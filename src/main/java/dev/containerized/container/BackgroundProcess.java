@@ -16,10 +16,12 @@ public final class BackgroundProcess {
 
     private final HostContainer container;
     private final RunningCommand command;
+    private final Duration timeout;
 
-    BackgroundProcess(HostContainer container, RunningCommand command) {
+    BackgroundProcess(HostContainer container, RunningCommand command, Duration timeout) {
         this.container = container;
         this.command = command;
+        this.timeout = timeout;
     }
 
     public List<String> command() {
@@ -52,6 +54,11 @@ public final class BackgroundProcess {
     /** What it wrote to stderr so far. */
     public String stderrSoFar() {
         return command.stderrSoFar();
+    }
+
+    /** Waits for the end of the command, at most its timeout (the {@link Exec}'s, else the container's exec timeout). */
+    public ExecResult await() {
+        return await(timeout);
     }
 
     /**

@@ -1,19 +1,24 @@
 package dev.containerized.container;
 
 import dev.containerized.container.host.ContainerPlan;
+import dev.containerized.container.host.ContainerUsers;
 import dev.containerized.container.host.ExecRequest;
 import dev.containerized.container.host.HostContainer;
 import dev.containerized.container.host.Pid1Runs;
 import dev.containerized.container.host.RunningCommand;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A running container: new pid, mount, uts, ipc, net and cgroup namespaces, a copy-on-write root
@@ -47,7 +52,7 @@ public final class Container implements AutoCloseable {
      * this returns.
      */
     public static ExecResult run(ContainerSpec spec, String... argv) {
-        return Pid1Runs.captured(ContainerPlan.of(spec), request(spec, argv), spec.execTimeout());
+        return Pid1Runs.captured(ContainerPlan.of(spec), host -> request(spec, Exec.of(argv), host::resolveUser), spec.execTimeout());
     }
 
     /**
@@ -56,33 +61,85 @@ public final class Container implements AutoCloseable {
      * of the container's own, relayed to this one; otherwise pipes. It never gets a host file.
      */
     public static int runInteractive(ContainerSpec spec, String... argv) {
-        return Pid1Runs.interactive(ContainerPlan.of(spec), request(spec, argv));
+        return Pid1Runs.interactive(ContainerPlan.of(spec), host -> request(spec, Exec.of(argv), host::resolveUser));
     }
 
     /** Runs {@code argv}, waits at most the spec's exec timeout, and returns how it ended. */
     public ExecResult exec(String... argv) {
-        return exec(spec.execTimeout(), argv);
+        return exec(Exec.of(argv));
     }
 
     /** Runs {@code argv}; after {@code timeout} it is killed and the result says it timed out. */
     public ExecResult exec(Duration timeout, String... argv) {
-        return execInBackground(argv).await(timeout);
+        return exec(Exec.of(argv).timeout(timeout));
+    }
+
+    /**
+     * Runs a command with its own environment, directory, user, stdin or timeout (see {@link Exec}),
+     * waits for it and returns how it ended.
+     */
+    public ExecResult exec(Exec exec) {
+        return execInBackground(exec).await(exec.timeout().orElse(spec.execTimeout()));
     }
 
     /** Starts {@code argv} and returns at once. */
     public BackgroundProcess execInBackground(String... argv) {
-        RunningCommand command = host.exec(request(spec, argv));
-        return new BackgroundProcess(host, command);
+        return execInBackground(Exec.of(argv));
     }
 
-    private static ExecRequest request(ContainerSpec spec, String... argv) {
-        checkArgv(argv);
+    /** Starts a command with its own options and returns at once; its timeout applies to {@link BackgroundProcess#await()}. */
+    public BackgroundProcess execInBackground(Exec exec) {
+        RunningCommand command = host.exec(request(spec, exec, user -> host.resolveUser(user)));
+        return new BackgroundProcess(host, command, exec.timeout().orElse(spec.execTimeout()));
+    }
+
+    /** What a command needs from the spec and its own options, with its user resolved in the container. */
+    static ExecRequest request(ContainerSpec spec, Exec exec, Function<String, ContainerUsers.Identity> users) {
+        Map<String, String> variables = new LinkedHashMap<>(spec.environment());
+        variables.putAll(exec.env());
         List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : spec.environment().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
-        }
-        return new ExecRequest(List.of(argv), env, spec.workingDirectory(), Optional.empty(), Optional.empty(), List.of(),
-                Optional.empty(), spec.outputLimitBytes(), RunningCommand.OutputListener.NONE, true);
+        variables.forEach((name, value) -> env.add(name + "=" + value));
+        Optional<ContainerUsers.Identity> identity = exec.user().or(spec::user).map(users);
+        return new ExecRequest(exec.argv(), env, exec.workingDirectory().orElse(spec.workingDirectory()),
+                identity.map(ContainerUsers.Identity::uid), identity.map(ContainerUsers.Identity::gid),
+                identity.map(ContainerUsers.Identity::groups).orElse(List.of()),
+                exec.stdin().map(ExecRequest.Stdin::from), spec.outputLimitBytes(), RunningCommand.OutputListener.NONE, true);
+    }
+
+    /**
+     * Copies the host file or directory {@code hostPath} to {@code containerPath} (the path of the copy,
+     * made with its parents, or replaced), modes and times kept, as {@code docker cp} does.
+     */
+    public void copyTo(Path hostPath, String containerPath) {
+        host.copyTo(hostPath, containerPath);
+    }
+
+    /** Writes {@code content} as the file {@code containerPath} (mode 0644), making its parent directories. */
+    public void copyTo(byte[] content, String containerPath) {
+        host.write(content, containerPath);
+    }
+
+    /** Copies the file or directory {@code containerPath} out to {@code hostPath} (the path of the copy). */
+    public void copyFrom(String containerPath, Path hostPath) {
+        host.copyFrom(containerPath, hostPath);
+    }
+
+    /** The bytes of the file {@code containerPath} (up to 64 MiB; copyFrom for more). */
+    public byte[] readFile(String containerPath) {
+        return host.readFile(containerPath);
+    }
+
+    /** The file {@code containerPath} as UTF-8 text. */
+    public String readString(String containerPath) {
+        return new String(readFile(containerPath), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What the container changed in its root filesystem so far, sorted by path, as {@code docker diff}
+     * lists it: its overlay's upper layer. Mounts (tmpfs, bind) are not part of it.
+     */
+    public List<Change> changes() {
+        return host.changes();
     }
 
     static void checkArgv(String... argv) {

@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Pattern;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +21,7 @@ import java.util.stream.Stream;
  * @param rootfs           the root filesystem, read-only under the container's overlay; empty for
  *                         the built-in one
  * @param hostname         the container's own hostname
- * @param pidsLimit        the most tasks the container's processes may have (pids.max)
+ * @param pidsLimit        the most tasks the container's processes may have (pids.max), its PID 1 included
  * @param memoryLimitBytes the most memory they may use, without swap (memory.max)
  * @param environment      the environment of every command
  * @param workingDirectory where commands start, inside the container
@@ -26,19 +29,22 @@ import java.util.stream.Stream;
  * @param outputLimitBytes how much of each of a command's stdout and stderr is kept: its first half and
  *                         its last half; what lies between is dropped and counted
  * @param seccomp          the system calls commands may make: Docker's default profile unless set
+ * @param mounts           bind and tmpfs mounts, in order
+ * @param readOnlyRootfs   whether the root filesystem refuses writes (mounts and /tmp, /run, /dev/shm still take them)
+ * @param user             who runs commands by default ({@code docker run --user}); root when empty
  */
 public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,
-                            String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp) {
+                            String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp,
+                            List<Mount> mounts, boolean readOnlyRootfs, Optional<String> user) {
     public static final String DEFAULT_HOSTNAME = "containerized";
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** 4 MiB of each stream: room for any test's output, and a bound a flood cannot take the test JVM past. */
     public static final long DEFAULT_OUTPUT_LIMIT = 4L << 20;
-    /** RFC 1123 host names: what sethostname accepts and other tools expect. */
-    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
 
     public ContainerSpec {
         environment = Map.copyOf(environment);
+        mounts = List.copyOf(mounts);
     }
 
     public static Builder builder() {
@@ -58,6 +64,9 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         b.execTimeout = execTimeout;
         b.outputLimitBytes = outputLimitBytes;
         b.seccomp = seccomp;
+        b.mounts.addAll(mounts);
+        b.readOnlyRootfs = readOnlyRootfs;
+        b.user = user.orElse(null);
         return b;
     }
 
@@ -72,6 +81,9 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         private Duration execTimeout = Duration.ofMinutes(2);
         private long outputLimitBytes = DEFAULT_OUTPUT_LIMIT;
         private Seccomp seccomp = Seccomp.DEFAULT;
+        private final List<Mount> mounts = new ArrayList<>();
+        private boolean readOnlyRootfs;
+        private String user;
 
         private Builder() {
         }
@@ -87,6 +99,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
             return this;
         }
 
+        /** The most tasks, PID 1 (Containerized's init, or the command of a {@link Container#run}) included. */
         public Builder pidsLimit(long pidsLimit) {
             if (pidsLimit < 1) {
                 throw new IllegalArgumentException("pids limit " + pidsLimit
@@ -111,13 +124,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         }
 
         public Builder env(String name, String value) {
-            if (name == null || name.isEmpty() || name.contains("=") || name.contains("\0")) {
-                throw new IllegalArgumentException("environment variable name \"" + name
-                        + "\" is invalid: it must be non-empty and contain neither '=' nor NUL");
-            }
-            if (value == null || value.contains("\0")) {
-                throw new IllegalArgumentException("environment variable " + name + " needs a value without NUL");
-            }
+            checkEnv(name, value);
             environment.put(name, value);
             return this;
         }
@@ -128,9 +135,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         }
 
         public Builder execTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("exec timeout " + timeout + " must be positive, such as Duration.ofMinutes(2)");
-            }
+            checkTimeout("exec timeout", timeout);
             this.execTimeout = timeout;
             return this;
         }
@@ -154,20 +159,51 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
             return this;
         }
 
+        /** A bind or tmpfs mount; see {@link Mount}. */
+        public Builder mount(Mount mount) {
+            if (mount == null) {
+                throw new IllegalArgumentException("mount must not be null: use Mount.bind(path, target) or Mount.tmpfs(target, size)");
+            }
+            mounts.add(mount);
+            return this;
+        }
+
+        /** A tmpfs of at most {@code size} ({@code "64m"}) at {@code target}, as {@code docker run --tmpfs}. */
+        public Builder tmpfs(String target, String size) {
+            return mount(Mount.tmpfs(target, size));
+        }
+
+        /** A root filesystem that refuses writes (EROFS), as {@code docker run --read-only}. */
+        public Builder readOnlyRootfs(boolean readOnly) {
+            this.readOnlyRootfs = readOnly;
+            return this;
+        }
+
+        /** Who runs commands unless an {@link Exec} says otherwise: a name or uid, optionally {@code :group}. */
+        public Builder user(String user) {
+            checkUser(user);
+            this.user = user;
+            return this;
+        }
+
         /** Checks everything and returns the spec; throws {@link IllegalArgumentException} naming the bad value. */
         public ContainerSpec build() {
-            if (hostname == null || !HOSTNAME.matcher(hostname).matches()) {
+            if (hostname == null || !isHostname(hostname)) {
                 throw new IllegalArgumentException("hostname \"" + hostname
                         + "\" is invalid: use 1 to 64 letters, digits, '-' or '.', starting with a letter or digit");
             }
-            if (workingDirectory == null || !workingDirectory.startsWith("/")) {
-                throw new IllegalArgumentException("working directory \"" + workingDirectory
-                        + "\" must be an absolute path inside the container, such as \"/\"");
-            }
+            checkWorkingDirectory(workingDirectory);
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
-            environment.putIfAbsent("HOSTNAME", hostname);
-            return new ContainerSpec(checkedRootfs, hostname, pidsLimit, memoryLimitBytes, environment,
-                    workingDirectory, execTimeout, outputLimitBytes, seccomp);
+            Set<String> targets = new HashSet<>();
+            for (Mount mount : mounts) {
+                if (!targets.add(mount.target())) {
+                    throw new IllegalArgumentException("two mounts have the target " + mount.target() + ": give each its own path");
+                }
+            }
+            Map<String, String> env = new LinkedHashMap<>(environment);
+            env.putIfAbsent("HOSTNAME", hostname);
+            return new ContainerSpec(checkedRootfs, hostname, pidsLimit, memoryLimitBytes, env, workingDirectory, execTimeout,
+                    outputLimitBytes, seccomp, mounts, readOnlyRootfs, Optional.ofNullable(user));
         }
 
         static Path checkRootfs(Path rootfs) {
@@ -185,6 +221,52 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
                 throw new IllegalArgumentException("rootfs " + absolute + " cannot be read: " + e.getMessage(), e);
             }
             return absolute;
+        }
+    }
+
+    /** RFC 1123 host names: what sethostname accepts and other tools expect. */
+    private static boolean isHostname(String name) {
+        if (name.isEmpty() || name.length() > 64 || !Character.isLetterOrDigit(name.charAt(0)) || name.charAt(0) > 127) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void checkEnv(String name, String value) {
+        if (name == null || name.isEmpty() || name.contains("=") || name.contains("\0")) {
+            throw new IllegalArgumentException("environment variable name \"" + name
+                    + "\" is invalid: it must be non-empty and contain neither '=' nor NUL");
+        }
+        if (value == null || value.contains("\0")) {
+            throw new IllegalArgumentException("environment variable " + name + " needs a value without NUL");
+        }
+    }
+
+    static void checkWorkingDirectory(String directory) {
+        if (directory == null || !directory.startsWith("/") || directory.contains("\0")) {
+            throw new IllegalArgumentException("working directory \"" + directory
+                    + "\" must be an absolute path inside the container, such as \"/\"");
+        }
+    }
+
+    static void checkTimeout(String what, Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(what + " " + timeout + " must be positive, such as Duration.ofMinutes(2)");
+        }
+    }
+
+    /** {@code name}, {@code uid}, {@code name:group}, {@code uid:gid}: resolved when a command runs. */
+    static void checkUser(String user) {
+        if (user == null || user.isEmpty() || user.contains("\0") || user.indexOf(':') != user.lastIndexOf(':')
+                || user.startsWith(":") || user.endsWith(":") || user.contains("/")) {
+            throw new IllegalArgumentException("user \"" + user + "\" is invalid: give a name or uid, optionally with "
+                    + ":group or :gid, such as \"nobody\", \"1000\" or \"1000:1000\"");
         }
     }
 }

@@ -29,10 +29,10 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     static Optional<ContainerSettings> of(ExtensionContext context) {
         List<Found> found = new ArrayList<>();
         context.getTestMethod().flatMap(m -> AnnotationSupport.findAnnotation(m, Containerized.class))
-                .ifPresent(a -> found.add(new Found(a, describe(context.getTestMethod().get()))));
+                .ifPresent(a -> found.add(new Found(a, context.getTestMethod().get())));
         for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
             Class<?> current = type;
-            AnnotationSupport.findAnnotation(type, Containerized.class).ifPresent(a -> found.add(new Found(a, describe(current))));
+            AnnotationSupport.findAnnotation(type, Containerized.class).ifPresent(a -> found.add(new Found(a, current)));
         }
         if (found.isEmpty()) {
             return Optional.empty();
@@ -41,11 +41,14 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     }
 
     /** An annotation and where it was found, nearest first. */
-    private record Found(Containerized annotation, String element) {
+    private record Found(Containerized annotation, AnnotatedElement on) {
+        String element() {
+            return describe(on);
+        }
     }
 
     private static ContainerSettings merge(List<Found> found, ExtensionContext context) {
-        String element = found.get(0).element;
+        String element = found.get(0).element();
         ContainerSpec.Builder builder = ContainerSpec.builder();
         try {
             pick(found, Containerized::rootfs, s -> !s.isEmpty()).ifPresent(rootfs -> builder.rootfs(Path.of(rootfs)));
@@ -53,6 +56,12 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
             pick(found, Containerized::pidsLimit, n -> n != Containerized.DEFAULT).ifPresent(builder::pidsLimit);
             pick(found, Containerized::memoryLimit, s -> !s.isEmpty()).ifPresent(builder::memoryLimit);
             pick(found, Containerized::workingDirectory, s -> !s.isEmpty()).ifPresent(builder::workingDirectory);
+            pick(found, Containerized::user, s -> !s.isEmpty()).ifPresent(builder::user);
+            pick(found, Containerized::execTimeout, s -> !s.isEmpty())
+                    .or(() -> context.getConfigurationParameter(Containerized.EXEC_TIMEOUT_PROPERTY))
+                    .map(ContainerSettings::parseDuration).ifPresent(builder::execTimeout);
+            builder.readOnlyRootfs(found.stream().anyMatch(f -> f.annotation.readOnlyRootfs()));
+            addMounts(context, builder);
             // Environment: the class's first, then the method's on top.
             for (int i = found.size() - 1; i >= 0; i--) {
                 for (String entry : found.get(i).annotation.env()) {
@@ -76,6 +85,25 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
             return new ContainerSettings(builder.build(), lifecycle, whenUnsupported, timeout, element);
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException("@Containerized on " + element + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The mounts of the outermost class first, then the inner classes', then the method's. */
+    private static void addMounts(ExtensionContext context, ContainerSpec.Builder builder) {
+        List<AnnotatedElement> elements = new ArrayList<>();
+        context.getTestMethod().ifPresent(elements::add);
+        for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
+            elements.add(type);
+        }
+        for (int i = elements.size() - 1; i >= 0; i--) {
+            AnnotatedElement on = elements.get(i);
+            for (Mount mount : AnnotationSupport.findRepeatableAnnotations(on, Mount.class)) {
+                dev.containerized.container.Mount bind = dev.containerized.container.Mount.bind(Path.of(mount.source()), mount.target());
+                builder.mount(mount.readOnly() ? bind : bind.readWrite());
+            }
+            for (Tmpfs tmpfs : AnnotationSupport.findRepeatableAnnotations(on, Tmpfs.class)) {
+                builder.tmpfs(tmpfs.target(), tmpfs.size());
+            }
         }
     }
 

@@ -41,6 +41,8 @@ public @interface Containerized {
     String LIFECYCLE_PROPERTY = "containerized.lifecycle";
     /** Configuration parameter: the default container timeout, such as {@code 5m} or {@code 90s}; none by default. */
     String TIMEOUT_PROPERTY = "containerized.timeout";
+    /** Configuration parameter: the default exec timeout of every command, such as {@code 30s}; 2 minutes by default. */
+    String EXEC_TIMEOUT_PROPERTY = "containerized.execTimeout";
 
     /** The value of a number attribute that means "not set here". */
     long DEFAULT = -1;
@@ -65,6 +67,18 @@ public @interface Containerized {
 
     /** After this long the container is killed, such as {@code "30s"} or {@code "2m"}; empty for the global setting. */
     String timeout() default "";
+
+    /** After this long a command that {@code exec} runs is killed, such as {@code "30s"}; empty for the global setting. */
+    String execTimeout() default "";
+
+    /** Who runs commands: a name or uid, optionally {@code :group}, as {@code docker run --user}; empty for root. */
+    String user() default "";
+
+    /**
+     * Whether the root filesystem refuses writes, as {@code docker run --read-only}; /tmp, /run, /dev/shm
+     * and {@link Tmpfs} mounts still take them. Set on a class, it holds for its methods too.
+     */
+    boolean readOnlyRootfs() default false;
 
     /** One container per test method, or one per test class. */
     Lifecycle lifecycle() default Lifecycle.DEFAULT;

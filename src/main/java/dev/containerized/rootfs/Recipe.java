@@ -33,7 +33,8 @@ record Recipe(String text, List<String> busyboxCandidates, List<String> programs
                     if (args.isEmpty()) {
                         throw new IllegalArgumentException("rootfs recipe line " + number + ": 'file' needs a path");
                     }
-                    files.put(args.get(0), String.join(" ", args.subList(1, args.size())));
+                    // The same path again adds a line: /etc/passwd has more than one user.
+                    files.merge(args.get(0), String.join(" ", args.subList(1, args.size())), (a, b) -> a + "\n" + b);
                 }
                 default -> throw new IllegalArgumentException("rootfs recipe line " + number + ": unknown directive '"
                         + words[0] + "' (known: busybox, program, fallback, dir, file)");

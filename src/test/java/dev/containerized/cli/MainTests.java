@@ -34,6 +34,19 @@ class MainTests {
     }
 
     @Test
+    void volumesTmpfsAReadOnlyRootAndAUserComeFromFlags(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("in.txt"), "host file\n");
+        Files.setAttribute(dir, "unix:mode", 0777);
+        Run run = cli("run", "-v", dir + ":/in", "-v", dir + ":/out:rw", "--tmpfs", "/cache:1m", "--read-only", "-u", "nobody", "--",
+                "sh", "-c", "cat /in/in.txt; echo w > /out/w.txt; touch /in/x 2>&1 | grep -c Read-only; touch /etc/x 2>&1 | grep -c Read-only; "
+                        + "echo c > /cache/c && cat /cache/c; id -u");
+        assertThat(run.stdout).as(run.stderr).isEqualTo("host file\n1\n1\nc\n65534\n");
+        assertThat(Files.readString(dir.resolve("w.txt"))).isEqualTo("w\n");
+        assertThat(cli("run", "-v", "/nope:/x", "--", "true").stderr).contains("bind mount source /nope does not exist");
+        assertThat(cli("run", "-v", "justone", "--", "true").stderr).contains("--volume takes HOST:CONTAINER");
+    }
+
+    @Test
     void badUsageSaysWhatIsWrongAndExits2() throws Exception {
         assertThat(cli("run", "--pids-max", "many", "--", "sh")).satisfies(r -> {
             assertThat(r.status).isEqualTo(2);

@@ -71,6 +71,13 @@ class ContainerizedExtensionTests {
     }
 
     @Test
+    void mountsTmpfsAReadOnlyRootAUserAndAnExecTimeoutComeFromAnnotations() throws Exception {
+        java.nio.file.Path shared = java.nio.file.Files.createDirectories(java.nio.file.Path.of(MountTestCases.SHARED));
+        java.nio.file.Files.setAttribute(shared, "unix:mode", 0777); // the fixture's user is nobody
+        assertAllSucceeded(run(MountTestCases.class), 2);
+    }
+
+    @Test
     void aMetaAnnotationWorks() {
         run(FailingTestCases.ViaMetaAnnotation.class).testEvents().assertStatistics(s -> s.succeeded(1));
     }

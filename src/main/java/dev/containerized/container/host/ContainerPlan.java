@@ -2,6 +2,7 @@ package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.Mount;
 import dev.containerized.container.cgroup.CgroupLimits;
 import dev.containerized.container.confine.Confinement;
 import dev.containerized.rootfs.DefaultRootfs;
@@ -20,14 +21,20 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
     /** The plan for {@code spec}; building the built-in rootfs first if it is the one asked for and not cached yet. */
     public static ContainerPlan of(ContainerSpec spec) {
         Path rootfs = spec.rootfs().orElseGet(ContainerPlan::builtInRootfs);
-        MountPlan mounts = new MountPlan(List.of(rootfs), false, List.of(), 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
-        return new ContainerPlan(spec.hostname(), mounts, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes()),
+        List<MountPlan.UserMount> mounts = spec.mounts().stream().map(ContainerPlan::userMount).toList();
+        MountPlan plan = new MountPlan(List.of(rootfs), spec.readOnlyRootfs(), mounts, 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
+        return new ContainerPlan(spec.hostname(), plan, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes()),
                 Confinement.docker(spec.seccomp()), spec.workingDirectory(), false);
     }
 
     /** The same plan, with a pseudo-terminal of the container's own made during setup. */
     ContainerPlan withTerminal() {
         return new ContainerPlan(hostname, mounts, limits, confinement, workingDirectory, true);
+    }
+
+    private static MountPlan.UserMount userMount(Mount mount) {
+        return mount.source().<MountPlan.UserMount>map(source -> new MountPlan.Bind(source, mount.target(), mount.isReadOnly()))
+                .orElseGet(() -> new MountPlan.Tmpfs(mount.target(), mount.sizeBytes()));
     }
 
     private static Path builtInRootfs() {

@@ -77,6 +77,7 @@ final class ContainerThread {
     private EventReader events;
     private Fd log;
     private Fd terminal;
+    private Fd upper;
 
     private ContainerThread(Setup setup) {
         this.setup = setup;
@@ -116,6 +117,11 @@ final class ContainerThread {
 
     EventReader events() {
         return events;
+    }
+
+    /** The overlay's upper layer: what the container changed in its root filesystem. */
+    Fd upper() {
+        return upper;
     }
 
     /** The master side of the container's own pty, when the setup asked for one. */
@@ -205,6 +211,7 @@ final class ContainerThread {
             killAndReap();
             closeQuietly(log);
             closeQuietly(terminal);
+            closeQuietly(upper);
             if (channel != null) {
                 channel.socket().close();
             }
@@ -251,6 +258,7 @@ final class ContainerThread {
             if (setup.terminal()) {
                 terminal = step("open the container's pty", mounts::openPtyMaster);
             }
+            upper = step("open the upper layer", mounts::openUpper);
             // Back to the host's mount namespace: root and working directory are the host's again.
             step("leave the container's mount namespace", () -> Sched.setns(hostMountNamespace, CLONE_NEWNS));
             trace.mark("setns");

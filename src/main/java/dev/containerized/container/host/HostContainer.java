@@ -33,6 +33,9 @@ public final class HostContainer {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String closeReason;
 
+    private final ContainerFiles files;
+    private final ContainerUsers users;
+
     private HostContainer(String id, ContainerPlan plan, Undo undo, ContainerCgroup cgroup, ContainerThread thread,
                           boolean pid1Run) {
         this.id = id;
@@ -40,6 +43,9 @@ public final class HostContainer {
         this.undo = undo;
         this.cgroup = cgroup;
         this.thread = thread;
+        this.files = new ContainerFiles(thread.pid(), id);
+        this.users = new ContainerUsers(files, id);
+        undo.add("close the upper layer", thread.upper()::close);
         this.io = undo.acquire("stop the I/O thread",
                 () -> new ContainerIo(id, thread.channel(), thread.events(), thread.log(), this::endReason, pid1Run),
                 started -> started.awaitEnd(TEARDOWN));
@@ -193,6 +199,39 @@ public final class HostContainer {
             request.stdin().ifPresentOrElse(s -> s.feed(stdin[1]), stdin[1]::close);
         }
         return command;
+    }
+
+    /** The uid, gid and groups of a {@code docker exec --user} spelling, from the container's own files. */
+    public ContainerUsers.Identity resolveUser(String user) {
+        return users.resolve(user);
+    }
+
+    public void copyTo(java.nio.file.Path source, String target) {
+        requireRunning();
+        files.copyTo(source, target);
+    }
+
+    public void write(byte[] content, String target) {
+        requireRunning();
+        files.write(content, target, 0644);
+    }
+
+    public void copyFrom(String source, java.nio.file.Path target) {
+        requireRunning();
+        files.copyFrom(source, target);
+    }
+
+    public byte[] readFile(String path) {
+        requireRunning();
+        return files.read(path);
+    }
+
+    /** What the container changed in its root filesystem, as docker diff lists it. */
+    public List<dev.containerized.container.Change> changes() {
+        requireRunning();
+        java.util.Set<String> mountPoints = new java.util.HashSet<>(List.of("/proc", "/dev", "/sys", "/tmp", "/run"));
+        plan.mounts().mounts().forEach(m -> mountPoints.add(m.target()));
+        return new ContainerChanges(thread.upper(), plan.mounts().lowerDirsTopFirst(), mountPoints).list();
     }
 
     public void signal(RunningCommand command, int signal) {

@@ -28,9 +28,11 @@ public final class Pid1Runs {
     }
 
     /** Runs with its output captured (and given to the request's listener as it comes); killed after {@code timeout}. */
-    public static ExecResult captured(ContainerPlan plan, ExecRequest request, Duration timeout) {
+    public static ExecResult captured(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor,
+                                      Duration timeout) {
         HostContainer container = HostContainer.start(plan, true);
         try {
+            ExecRequest request = requestFor.apply(container);
             RunningCommand command = container.becomeCommand(request);
             OptionalInt status = container.awaitPid1(timeout);
             if (status.isEmpty()) {
@@ -52,13 +54,14 @@ public final class Pid1Runs {
      * own, else through pipes (never a host file: a command holding one could reopen it through
      * /proc/self/fd and read or chmod it). Returns the exit status, 128 + N for a death by signal N.
      */
-    public static int interactive(ContainerPlan plan, ExecRequest request) {
+    public static int interactive(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor) {
         if (Terminals.isTerminal(0)) {
-            return onTerminal(plan, request);
+            return onTerminal(plan, requestFor);
         }
-        ExecRequest piped = request.withStdio(ExecRequest.Stdin.from(() -> new FileInputStream(FileDescriptor.in)),
-                (stream, bytes, length) -> (stream == RunningCommand.STDOUT ? System.out : System.err).write(bytes, 0, length));
-        ExecResult result = captured(plan, piped, Duration.ofDays(3650));
+        ExecResult result = captured(plan, host -> requestFor.apply(host).withStdio(
+                ExecRequest.Stdin.from(() -> new FileInputStream(FileDescriptor.in)),
+                (stream, bytes, length) -> (stream == RunningCommand.STDOUT ? System.out : System.err).write(bytes, 0, length)),
+                Duration.ofDays(3650));
         System.out.flush();
         return result.exitCode();
     }
@@ -68,10 +71,11 @@ public final class Pid1Runs {
      * terminal in raw mode (so Ctrl-C reaches the command as a byte its pty turns into SIGINT), with the
      * window size passed on.
      */
-    private static int onTerminal(ContainerPlan plan, ExecRequest request) {
+    private static int onTerminal(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor) {
         HostContainer container = HostContainer.start(plan.withTerminal(), true);
         Memory savedMode = null;
         try (Fd master = container.terminal(); Fd slave = Terminals.openPeer(master)) {
+            ExecRequest request = requestFor.apply(container);
             Terminals.copyWindowSize(0, master.number());
             Runnable resize = () -> Terminals.copyWindowSize(0, master.number());
             WindowChanges.follow(resize);

@@ -45,6 +45,7 @@ final class RootfsMounts {
     private final MountPlan plan;
     private final HostDevices devices;
     private InRoot root;
+    private Path upper;
 
     RootfsMounts(Path state, MountPlan plan, HostDevices devices) {
         this.state = state;
@@ -135,7 +136,13 @@ final class RootfsMounts {
         root = new InRoot(Fcntl.open("merged", O_PATH | O_DIRECTORY | O_CLOEXEC, 0), merged().toString());
     }
 
+    /** The overlay's upper layer, the container's diff: opened here, where a tmpfs holding it is visible. */
+    Fd openUpper() {
+        return Fcntl.open(upper.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    }
+
     private void overlay(CharSequence lowerdir, String upperBase) {
+        upper = state.resolve(upperBase + "upper");
         mkdirs(state.resolve(upperBase + "upper"));
         mkdirs(state.resolve(upperBase + "work"));
         Mounts.mount("overlay", "merged", "overlay", MS_NODEV,

@@ -99,17 +99,74 @@ public final class Fcntl {
 
     /** The type bits of the file {@code fd} refers to (statx(2) with AT_EMPTY_PATH; also for O_PATH descriptors). */
     public static int fileType(Fd fd) {
+        return stat(fd).type();
+    }
+
+    /** What statx(2) says of the file {@code fd} refers to, itself (a symlink opened O_PATH|O_NOFOLLOW stays one). */
+    public static FileStat stat(Fd fd) {
         Statx statx = new Statx();
-        Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, statx), "statx(" + fd + ")");
+        Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx), "statx(" + fd + ")");
         statx.read();
-        return statx.stx_mode & S_IFMT;
+        return new FileStat(statx.stx_mode & 0xffff, statx.stx_uid, statx.stx_gid, statx.stx_size,
+                statx.stx_mtime_sec, statx.stx_mtime_nsec, statx.stx_rdev_major, statx.stx_rdev_minor);
+    }
+
+    /**
+     * A file's type, permissions, owner, size, modification time and device numbers.
+     *
+     * @param mode st_mode: type ({@link #S_IFMT}) and permission bits
+     */
+    public record FileStat(int mode, int uid, int gid, long size, long mtimeSeconds, int mtimeNanos, int rdevMajor, int rdevMinor) {
+        public int type() {
+            return mode & S_IFMT;
+        }
+
+        public int permissions() {
+            return mode & 07777;
+        }
+
+        public boolean isDirectory() {
+            return type() == S_IFDIR;
+        }
+
+        public boolean isSymlink() {
+            return type() == S_IFLNK;
+        }
+
+        public boolean isRegularFile() {
+            return type() == S_IFREG;
+        }
+
+        /** An overlayfs whiteout: a character device 0/0, which marks a file deleted from the layers below. */
+        public boolean isWhiteout() {
+            return type() == S_IFCHR && rdevMajor == 0 && rdevMinor == 0;
+        }
+    }
+
+    /** readlinkat(2) with an empty path: the target of the symlink {@code link} (opened O_PATH|O_NOFOLLOW). */
+    public static String readlink(Fd link) {
+        byte[] buffer = new byte[4096];
+        int n = (int) Libc.checkLong(() -> C.readlinkat(link.number(), "", buffer, buffer.length), "readlink(" + link + ")");
+        return new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** fchmod(2). */
+    public static void chmod(Fd fd, int mode, String what) {
+        Libc.check(() -> C.fchmod(fd.number(), mode), "chmod(" + Libc.quote(what) + ", 0" + Integer.toOctalString(mode) + ")");
+    }
+
+    /** futimens(2): the access and modification times. */
+    public static void setTimes(Fd fd, long seconds, int nanos, String what) {
+        long[] times = {seconds, nanos, seconds, nanos};
+        Libc.check(() -> C.futimens(fd.number(), times), "futimens(" + Libc.quote(what) + ")");
     }
 
     public static int fcntl(Fd fd, int command, int argument) {
         return Libc.check(() -> C.fcntl(fd.number(), command, argument), "fcntl(" + fd + ", " + command + ")");
     }
 
-    private static final int STATX_TYPE = 0x1;
+    private static final int STATX_BASIC_STATS = 0x7ff;
+    public static final int S_IFCHR = 0020000;
 
     /** struct open_how of linux/openat2.h: three u64. */
     @Structure.FieldOrder({"flags", "mode", "resolve"})
@@ -119,8 +176,10 @@ public final class Fcntl {
         public long resolve;
     }
 
-    /** The start of struct statx (linux/stat.h), the same on every architecture; the kernel fills 256 bytes. */
-    @Structure.FieldOrder({"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode", "rest"})
+    /** struct statx (linux/stat.h), the same on every architecture; 256 bytes, the tail reserved. */
+    @Structure.FieldOrder({"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode",
+            "spare0", "stx_ino", "stx_size", "stx_blocks", "stx_attributes_mask", "stx_atime", "stx_btime", "stx_ctime",
+            "stx_mtime_sec", "stx_mtime_nsec", "stx_mtime_reserved", "stx_rdev_major", "stx_rdev_minor", "rest"})
     public static final class Statx extends Structure {
         public int stx_mask;
         public int stx_blksize;
@@ -129,7 +188,20 @@ public final class Fcntl {
         public int stx_uid;
         public int stx_gid;
         public short stx_mode;
-        public byte[] rest = new byte[256 - 30];
+        public short spare0;
+        public long stx_ino;
+        public long stx_size;
+        public long stx_blocks;
+        public long stx_attributes_mask;
+        public byte[] stx_atime = new byte[16];
+        public byte[] stx_btime = new byte[16];
+        public byte[] stx_ctime = new byte[16];
+        public long stx_mtime_sec;
+        public int stx_mtime_nsec;
+        public int stx_mtime_reserved;
+        public int stx_rdev_major;
+        public int stx_rdev_minor;
+        public byte[] rest = new byte[256 - 136];
     }
 
     private static final class C {
@@ -150,6 +222,12 @@ public final class Fcntl {
         static native int statx(int dirfd, String path, int flags, int mask, Statx statx) throws LastErrorException;
 
         static native int fcntl(int fd, int command, int argument) throws LastErrorException;
+
+        static native long readlinkat(int dirfd, String path, byte[] buffer, long size) throws LastErrorException;
+
+        static native int fchmod(int fd, int mode) throws LastErrorException;
+
+        static native int futimens(int fd, long[] times) throws LastErrorException;
 
         static native long syscall(long number, int dirfd, String path, OpenHow how, long size) throws LastErrorException;
     }

@@ -1,0 +1,298 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Errno;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Unistd;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
+import static dev.containerized.internal.linux.Fcntl.O_CREAT;
+import static dev.containerized.internal.linux.Fcntl.O_DIRECTORY;
+import static dev.containerized.internal.linux.Fcntl.O_NOFOLLOW;
+import static dev.containerized.internal.linux.Fcntl.O_PATH;
+import static dev.containerized.internal.linux.Fcntl.O_RDONLY;
+import static dev.containerized.internal.linux.Fcntl.O_TRUNC;
+import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
+
+/**
+ * Files in and out of a running container, as {@code docker cp} moves them: through PID 1's root
+ * ({@code /proc/<pid>/root}), every path resolved with openat2(RESOLVE_IN_ROOT), so that a symlink in
+ * the container, absolute or climbing with "..", stays inside it as it would for a process there.
+ * Modes and modification times are kept; files made inside belong to root.
+ */
+final class ContainerFiles {
+    /** readFile is for test fixtures and results; larger files go through copyFrom. */
+    static final int READ_LIMIT = 64 << 20;
+    private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
+
+    private final long pid1;
+    private final String id;
+
+    ContainerFiles(long pid1, String id) {
+        this.pid1 = pid1;
+        this.id = id;
+    }
+
+    /** Copies the host file or directory {@code source} to {@code target} in the container (made, or replaced). */
+    void copyTo(Path source, String target) {
+        String relative = relative(target);
+        try (Fd root = root()) {
+            if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+                copyDirectoryIn(root, source, relative);
+            } else if (Files.isSymbolicLink(source)) {
+                try (Fd parent = parentOf(root, relative)) {
+                    Fcntl.symlinkat(Files.readSymbolicLink(source).toString(), parent, name(relative));
+                }
+            } else {
+                try (InputStream in = Files.newInputStream(source)) {
+                    writeFile(root, relative, in, modeOf(source), Files.getLastModifiedTime(source));
+                }
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e, e);
+        } catch (LinuxException e) {
+            throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code content} as the file {@code target} in the container, with {@code mode}. */
+    void write(byte[] content, String target, int mode) {
+        try (Fd root = root(); InputStream in = new java.io.ByteArrayInputStream(content)) {
+            writeFile(root, relative(target), in, mode, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (LinuxException e) {
+            throw new ContainerException("cannot write " + target + " in container " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies the file or directory {@code source} of the container to {@code target} on the host (made, or replaced). */
+    void copyFrom(String source, Path target) {
+        try (Fd root = root(); Fd item = open(root, relative(source), O_PATH | O_NOFOLLOW)) {
+            copyOut(root, relative(source), item, target);
+        } catch (IOException e) {
+            throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e, e);
+        } catch (LinuxException e) {
+            throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bytes of the file {@code path} in the container, at most {@link #READ_LIMIT}. */
+    byte[] read(String path) {
+        try (Fd root = root(); Fd file = open(root, relative(path), O_RDONLY)) {
+            Fcntl.FileStat stat = Fcntl.stat(file);
+            if (!stat.isRegularFile()) {
+                throw new ContainerException(path + " in container " + id + " is not a regular file");
+            }
+            if (stat.size() > READ_LIMIT) {
+                throw new ContainerException(path + " in container " + id + " holds " + stat.size() + " bytes, more than readFile's "
+                        + READ_LIMIT + ": use copyFrom(path, hostPath)");
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) stat.size());
+            transfer(file, bytes);
+            return bytes.toByteArray();
+        } catch (LinuxException e) {
+            throw new ContainerException("cannot read " + path + " in container " + id + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Fd root() {
+        try {
+            return Fcntl.open("/proc/" + pid1 + "/root", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        } catch (LinuxException e) {
+            throw new ContainerException("container " + id + " has no root to copy from or to (has it ended?): " + e.getMessage(), e);
+        }
+    }
+
+    private void copyDirectoryIn(Fd root, Path source, String relative) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        makeDirectories(root, relative);
+        try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
+            Fcntl.chmod(dir, modeOf(source), "/" + relative);
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(source)) {
+            for (Path entry : entries) {
+                copyToChild(root, entry, relative + "/" + entry.getFileName());
+            }
+        }
+        try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
+            setTime(dir, attributes.lastModifiedTime(), relative);
+        }
+    }
+
+    private void copyToChild(Fd root, Path entry, String relative) throws IOException {
+        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+            copyDirectoryIn(root, entry, relative);
+        } else if (Files.isSymbolicLink(entry)) {
+            try (Fd parent = parentOf(root, relative)) {
+                unlinkIfThere(parent, name(relative));
+                Fcntl.symlinkat(Files.readSymbolicLink(entry).toString(), parent, name(relative));
+            }
+        } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+            try (InputStream in = Files.newInputStream(entry)) {
+                writeFile(root, relative, in, modeOf(entry), Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS));
+            }
+        }
+        // Sockets, fifos and devices are not copied, as docker cp does not either.
+    }
+
+    private void writeFile(Fd root, String relative, InputStream content, int mode, FileTime modified) throws IOException {
+        makeDirectories(root, parentPath(relative));
+        try (Fd parent = parentOf(root, relative);
+             Fd file = Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = content.read(buffer)) > 0) {
+                Unistd.writeFully(file.number(), buffer, 0, n);
+            }
+            Fcntl.chmod(file, mode, "/" + relative);
+            setTime(file, modified, relative);
+        }
+    }
+
+    private void copyOut(Fd root, String relative, Fd item, Path target) throws IOException {
+        Fcntl.FileStat stat = Fcntl.stat(item);
+        if (stat.isDirectory()) {
+            Files.createDirectories(target);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(item.procPath()))) {
+                for (Path entry : entries) {
+                    String child = relative + "/" + entry.getFileName();
+                    try (Fd childFd = open(root, child, O_PATH | O_NOFOLLOW)) {
+                        copyOut(root, child, childFd, target.resolve(entry.getFileName().toString()));
+                    }
+                }
+            }
+        } else if (stat.isSymlink()) {
+            Files.deleteIfExists(target);
+            Files.createSymbolicLink(target, Path.of(Fcntl.readlink(item)));
+            return;
+        } else if (stat.isRegularFile()) {
+            try (Fd file = open(root, relative, O_RDONLY | O_NOFOLLOW); OutputStream out = Files.newOutputStream(target)) {
+                transfer(file, out);
+            }
+        } else {
+            return; // devices, fifos, sockets: not copied
+        }
+        Files.setAttribute(target, "unix:mode", stat.permissions());
+        Files.setLastModifiedTime(target, FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    private static void transfer(Fd file, OutputStream out) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = Unistd.read(file.number(), buffer, buffer.length)) > 0) {
+            out.write(buffer, 0, n);
+        }
+    }
+
+    /** mkdir -p inside the container, each level resolved in its root. */
+    private void makeDirectories(Fd root, String relative) {
+        if (relative.isEmpty()) {
+            return;
+        }
+        List<String> names = InRoot.components(relative);
+        for (int i = 1; i <= names.size(); i++) {
+            String prefix = String.join("/", names.subList(0, i));
+            try (Fd existing = openOrNull(root, prefix, O_PATH)) {
+                if (existing != null) {
+                    if (!Fcntl.stat(existing).isDirectory()) {
+                        throw new LinuxException("mkdir(\"/" + prefix + "\")", Errno.ENOTDIR);
+                    }
+                    continue;
+                }
+            }
+            try (Fd parent = i == 1 ? Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+                    : open(root, String.join("/", names.subList(0, i - 1)), O_PATH | O_DIRECTORY)) {
+                Fcntl.mkdirat(parent, names.get(i - 1), 0755, "/" + prefix);
+            }
+        }
+    }
+
+    private Fd parentOf(Fd root, String relative) {
+        String parent = parentPath(relative);
+        return parent.isEmpty() ? Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+                : open(root, parent, O_PATH | O_DIRECTORY);
+    }
+
+    private static Fd open(Fd root, String relative, int flags) {
+        return Fcntl.openat2(root, relative.isEmpty() ? "." : relative, flags | O_CLOEXEC, RESOLVE, "/" + relative);
+    }
+
+    private static Fd openOrNull(Fd root, String relative, int flags) {
+        try {
+            return open(root, relative, flags);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static void unlinkIfThere(Fd parent, String name) {
+        try {
+            Fcntl.unlinkat(parent, name, 0, name);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
+    }
+
+    private static void setTime(Fd fd, FileTime time, String relative) {
+        long nanos = time.to(TimeUnit.NANOSECONDS);
+        Fcntl.setTimes(fd, Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L), "/" + relative);
+    }
+
+    /** An absolute container path as a path below its root; ".." is allowed (it cannot climb out). */
+    static String relative(String path) {
+        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("container path \"" + path + "\" must be absolute, such as \"/etc/hosts\"");
+        }
+        return String.join("/", InRoot.components(path));
+    }
+
+    private static String parentPath(String relative) {
+        int slash = relative.lastIndexOf('/');
+        return slash < 0 ? "" : relative.substring(0, slash);
+    }
+
+    private static String name(String relative) {
+        if (relative.isEmpty()) {
+            throw new IllegalArgumentException("the container's root \"/\" itself cannot be replaced: copy into a path below it");
+        }
+        return relative.substring(relative.lastIndexOf('/') + 1);
+    }
+
+    /** A host file's permission bits, setuid, setgid and sticky included. */
+    private static int modeOf(Path file) throws IOException {
+        return (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+    }
+
+    static List<String> list(Fd directory) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory.procPath()))) {
+            entries.forEach(p -> names.add(p.getFileName().toString()));
+        }
+        return names;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.containerized.container;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Files in and out of a running container, what it changed, and commands with their own options. */
+class FilesAndExecTests {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    @Test
+    void aDirectoryGoesInAndComesBackOutWithModesAndTimes() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("app/bin"));
+        Path script = Files.writeString(tree.resolve("run.sh"), "#!/bin/sh\necho ran as $(id -u)\n");
+        Files.setAttribute(script, "unix:mode", 0750);
+        Files.setLastModifiedTime(script, FileTime.from(Instant.parse("2020-01-02T03:04:05Z")));
+        Files.createSymbolicLink(tree.resolve("link"), Path.of("run.sh"));
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.copyTo(dir.resolve("app"), "/opt/app");
+            assertThat(c.exec("/opt/app/bin/run.sh").stdout()).isEqualTo("ran as 0\n");
+            assertThat(c.exec("stat", "-c", "%a %Y", "/opt/app/bin/run.sh").stdout()).isEqualTo("750 1577934245\n");
+            assertThat(c.exec("readlink", "/opt/app/bin/link").stdout()).isEqualTo("run.sh\n");
+
+            c.exec("sh", "-c", "mkdir -p /out/deep && echo made > /out/deep/f && chmod 604 /out/deep/f");
+            c.copyFrom("/out", dir.resolve("out"));
+            assertThat(Files.readString(dir.resolve("out/deep/f"))).isEqualTo("made\n");
+            assertThat((Integer) Files.getAttribute(dir.resolve("out/deep/f"), "unix:mode") & 0777).isEqualTo(0604);
+            c.copyFrom("/opt/app/bin/link", dir.resolve("link-out"));
+            assertThat(Files.readSymbolicLink(dir.resolve("link-out"))).isEqualTo(Path.of("run.sh"));
+        }
+    }
+
+    @Test
+    void bytesGoInAFileIsReadAndPathsStayInsideTheContainer() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.copyTo("hello\n".getBytes(StandardCharsets.UTF_8), "/data/greeting");
+            assertThat(c.readString("/data/greeting")).isEqualTo("hello\n");
+            // A symlink that points at the host's files points at the container's, read through it.
+            c.exec("ln", "-s", "/etc/hostname-of-host", "/data/escape");
+            c.exec("ln", "-s", "../../../../../../etc/passwd", "/data/climb");
+            assertThat(c.readString("/data/climb")).startsWith("root:x:0:0").doesNotContain("daemon:");
+            assertThatThrownBy(() -> c.readString("/data/escape")).isInstanceOf(ContainerException.class).hasMessageContaining("ENOENT");
+            // Writing through a link lands inside too.
+            c.exec("ln", "-s", "/tmp", "/data/tmp-link");
+            c.copyTo("inside\n".getBytes(StandardCharsets.UTF_8), "/data/tmp-link/written");
+            assertThat(c.exec("cat", "/tmp/written").stdout()).isEqualTo("inside\n");
+            assertThat(Path.of("/tmp/written")).doesNotExist();
+            assertThatThrownBy(() -> c.readFile("relative")).hasMessageContaining("must be absolute");
+        }
+    }
+
+    @Test
+    void changesListWhatTheContainerAddedChangedAndDeleted() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.exec("sh", "-c", "echo new > /root/new.txt && echo more >> /etc/hosts && rm /bin/ls && echo t > /tmp/not-in-the-diff");
+            List<String> changes = c.changes().stream().map(Change::toString).toList();
+            assertThat(changes).contains("A /root/new.txt", "C /root", "C /etc/hosts", "C /etc", "D /bin/ls", "C /bin")
+                    .noneMatch(s -> s.contains("/tmp") || s.contains("/proc") || s.contains("/dev"));
+        }
+    }
+
+    @Test
+    void aCommandHasItsOwnEnvironmentDirectoryStdinAndTimeout() {
+        try (Container c = Container.start(ContainerSpec.builder().env("SHARED", "spec").build())) {
+            ExecResult env = c.exec(Exec.of("sh", "-c", "echo $SHARED $OWN; pwd").env("OWN", "exec").workingDirectory("/tmp"));
+            assertThat(env.stdout()).isEqualTo("spec exec\n/tmp\n");
+            assertThat(c.exec(Exec.of("wc", "-c").stdin("twelve bytes")).stdout().strip()).isEqualTo("12");
+            byte[] big = new byte[5_000_000];
+            ExecResult streamed = c.exec(Exec.of("sh", "-c", "wc -c").stdin(() -> new ByteArrayInputStream(big)));
+            assertThat(streamed.stdout().strip()).isEqualTo("5000000");
+            // A command that reads only the start of its stdin is not held up by the rest.
+            assertThat(c.exec(Exec.of("head", "-c", "3").stdin(() -> new ByteArrayInputStream(big))).succeeded()).isTrue();
+            ExecResult slow = c.exec(Exec.of("sleep", "30").timeout(Duration.ofMillis(300)));
+            assertThat(slow.timedOut()).isTrue();
+            assertThat(c.exec(Exec.of("pwd").workingDirectory("/nope")).stderr())
+                    .contains("enter the working directory chdir(\"/nope\"): ENOENT");
+        }
+    }
+
+    @Test
+    void aCommandRunsAsAnotherUserWithoutCapabilities() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            assertThat(c.exec(Exec.of("id").user("nobody")).stdout()).isEqualTo("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
+            assertThat(c.exec(Exec.of("id", "-u").user("1234:5678")).stdout()).isEqualTo("1234\n");
+            assertThat(c.exec(Exec.of("id", "-g").user("1234:5678")).stdout()).isEqualTo("5678\n");
+            assertThat(c.exec(Exec.of("id", "-g").user("4321")).stdout()).as("a uid not in /etc/passwd gets gid 0").isEqualTo("0\n");
+            String status = c.exec(Exec.of("cat", "/proc/self/status").user("nobody")).stdout();
+            assertThat(status).contains("CapEff:\t0000000000000000").contains("CapPrm:\t0000000000000000");
+            assertThat(c.exec(Exec.of("touch", "/etc/passwd").user("nobody")).stderr()).contains("Permission denied");
+            assertThatThrownBy(() -> c.exec(Exec.of("id").user("nosuchuser"))).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("unable to find user nosuchuser").hasMessageContaining("/etc/passwd");
+        }
+        try (Container c = Container.start(ContainerSpec.builder().user("nobody").build())) {
+            assertThat(c.exec("id", "-u").stdout()).as("the spec's user is every command's default").isEqualTo("65534\n");
+            assertThat(c.exec(Exec.of("id", "-u").user("0")).stdout()).isEqualTo("0\n");
+        }
+        assertThat(Container.run(ContainerSpec.builder().user("nobody").build(), "id", "-u").stdout()).isEqualTo("65534\n");
+    }
+
+    @Test
+    void badExecOptionsAreRefusedAtOnce() {
+        assertThatThrownBy(() -> Exec.of("x").user("a:b:c")).hasMessageContaining("user \"a:b:c\" is invalid");
+        assertThatThrownBy(() -> Exec.of("x").workingDirectory("rel")).hasMessageContaining("absolute");
+        assertThatThrownBy(() -> Exec.of("x").env("A=B", "c")).hasMessageContaining("\"A=B\"");
+        assertThatThrownBy(() -> Exec.of("x").timeout(Duration.ZERO)).hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> Exec.of()).hasMessageContaining("needs a command");
+    }
+}
