@@ -2,6 +2,7 @@ package dev.containerized.container;
 
 import dev.containerized.container.host.HostContainer;
 import dev.containerized.container.host.RunningCommand;
+import dev.containerized.internal.linux.Processes;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.List;
  * its own session, so a signal reaches the command and the processes it started.
  */
 public final class BackgroundProcess {
-    private static final int SIGKILL = 9;
     private static final Duration AFTER_KILL = Duration.ofSeconds(10);
 
     private final HostContainer container;
@@ -43,7 +43,7 @@ public final class BackgroundProcess {
     }
 
     public void kill() {
-        signal(SIGKILL);
+        signal(Processes.SIGKILL);
     }
 
     /** What it wrote to stdout so far. */

@@ -3,6 +3,7 @@ package dev.containerized.container.host;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.ExecResult;
 import dev.containerized.internal.linux.Errno;
+import dev.containerized.internal.linux.Processes;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -160,7 +161,7 @@ public final class RunningCommand {
             return;
         }
         WaitStatus status = new WaitStatus(waitStatus);
-        boolean oomKilled = status.signal().equals(OptionalInt.of(9)) && !timedOut && oomKills.getAsLong() > oomKillsAtStart;
+        boolean oomKilled = status.signal().equals(OptionalInt.of(Processes.SIGKILL)) && !timedOut && oomKills.getAsLong() > oomKillsAtStart;
         result.complete(new ExecResult(argv, status.shellStatus(), status.signal(), stdout.text(), stderr.text(),
                 Duration.ofNanos(System.nanoTime() - startNanos), timedOut, oomKilled, stdout.dropped(), stderr.dropped()));
     }
