@@ -175,12 +175,12 @@ final class TarReader {
                 length = -1;
             }
             if (length <= space - pos + 1 || pos + length > data.length || data[(int) (pos + length - 1)] != '\n') {
-                throw error("has a malformed PAX record at byte " + pos + " of the PAX header before " + position);
+                throw error("has a malformed PAX record at byte " + pos + " of the PAX header ending at byte " + position);
             }
             String record = new String(data, space + 1, (int) (pos + length - space - 2), StandardCharsets.ISO_8859_1);
             int equals = record.indexOf('=');
             if (equals <= 0) {
-                throw error("has a PAX record without 'key=' at byte " + pos + " of the PAX header before " + position);
+                throw error("has a PAX record without 'key=' at byte " + pos + " of the PAX header ending at byte " + position);
             }
             records.put(record.substring(0, equals), record.substring(equals + 1));
             pos += (int) length;
@@ -220,7 +220,7 @@ final class TarReader {
                     b &= 0x7f;
                 }
                 if ((value >>> 55) != 0) {
-                    throw error("has a base-256 " + what + " too large for 64 bits in the header before byte " + position);
+                    throw error("has a base-256 " + what + " too large for 64 bits in the header at byte " + headerStart());
                 }
                 value = (value << 8) | b;
             }
@@ -235,7 +235,7 @@ final class TarReader {
         for (; i < end && header[i] != ' ' && header[i] != 0; i++) {
             if (header[i] < '0' || header[i] > '7') {
                 throw error("has a " + what + " field that is not octal (\"" + field(offset, length).strip()
-                        + "\") in the header before byte " + position);
+                        + "\") in the header at byte " + headerStart());
             }
             value = value * 8 + (header[i] - '0');
         }
@@ -243,7 +243,12 @@ final class TarReader {
     }
 
     private void checkChecksum() throws TarException {
-        long stored = number(148, 8, "checksum");
+        long stored;
+        try {
+            stored = number(148, 8, "checksum");
+        } catch (TarException notOctal) {
+            stored = -1;
+        }
         long unsigned = 0;
         long signed = 0;
         for (int i = 0; i < BLOCK; i++) {
@@ -252,7 +257,7 @@ final class TarReader {
             signed += b;
         }
         if (stored != unsigned && stored != signed) {
-            throw error("has a header with a wrong checksum before byte " + position
+            throw error("has a header with a wrong checksum at byte " + headerStart()
                     + " (not a tar archive, or a corrupt one)");
         }
     }
@@ -271,7 +276,7 @@ final class TarReader {
 
     private byte[] readExtension(long size, String what) throws IOException {
         if (size > MAX_EXTENSION_SIZE) {
-            throw error("has a " + what + " of " + size + " bytes before byte " + position + "; more than "
+            throw error("has a " + what + " of " + size + " bytes at byte " + headerStart() + "; more than "
                     + MAX_EXTENSION_SIZE + " is not a real one");
         }
         byte[] data = in.readNBytes((int) size);
@@ -296,6 +301,11 @@ final class TarReader {
             left -= n;
             position += n;
         }
+    }
+
+    /** Where the header read last starts, for messages. */
+    private long headerStart() {
+        return position - BLOCK;
     }
 
     private String field(int offset, int length) {
