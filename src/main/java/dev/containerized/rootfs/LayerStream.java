@@ -81,16 +81,16 @@ final class LayerStream implements Closeable {
                     + "; the file is corrupt or truncated, fetch the image again", e);
         }
         storedAfterSniffing.transferTo(java.io.OutputStream.nullOutputStream());
-        if (blob.size().isPresent() && blob.size().getAsLong() != stored.count()) {
-            throw new ImageException(blob.where() + " has " + stored.count() + " bytes where the manifest says "
-                    + blob.size().getAsLong() + "; the blob is corrupt or truncated, fetch the image again");
-        }
         if (blob.blobDigest().isPresent()) {
             Digest actual = stored.digest();
             if (!actual.equals(blob.blobDigest().get())) {
                 throw new ImageException(blob.where() + ": the blob's content hashes to " + actual + ", not to "
                         + blob.blobDigest().get() + " as its name says; the blob is corrupt or was changed, fetch the image again");
             }
+        }
+        if (blob.size().isPresent() && blob.size().getAsLong() != stored.count()) {
+            throw new ImageException(blob.where() + " has " + stored.count() + " bytes where the manifest says "
+                    + blob.size().getAsLong() + "; the manifest is wrong");
         }
         Digest actual = tar.digest();
         if (!actual.equals(blob.diffId())) {
