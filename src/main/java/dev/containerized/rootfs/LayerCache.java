@@ -86,6 +86,7 @@ final class LayerCache {
      * @param lowersTopFirst the unpacked layers below it, for hard links to their files
      */
     Path unpack(LayerBlob blob, Digest chainId, List<Path> lowersTopFirst) {
+        LayerStream.checkMediaType(blob);
         Optional<Path> cached = find(blob.diffId(), chainId);
         if (cached.isPresent()) {
             return cached.get();

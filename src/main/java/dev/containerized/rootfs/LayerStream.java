@@ -44,7 +44,7 @@ final class LayerStream implements Closeable {
 
     /** Checks the media type, opens the blob and picks the decompression by its first bytes. */
     static LayerStream open(LayerBlob blob) throws IOException {
-        blob.mediaType().ifPresent(type -> checkMediaType(blob, type));
+        checkMediaType(blob);
         HashingInputStream stored = new HashingInputStream(blob.opener().open());
         BufferedInputStream sniffable = new BufferedInputStream(stored, 256 * 1024);
         try {
@@ -105,7 +105,16 @@ final class LayerStream implements Closeable {
         storedAfterSniffing.close();
     }
 
-    private static void checkMediaType(LayerBlob blob, String type) {
+    /**
+     * Refuses a layer this class cannot read by its media type, whether or not the cache has it
+     * already: an image must not work on a machine where its layers happen to be cached and fail on
+     * a fresh one.
+     */
+    static void checkMediaType(LayerBlob blob) {
+        if (blob.mediaType().isEmpty()) {
+            return;
+        }
+        String type = blob.mediaType().get();
         if (type.contains("zstd")) {
             throw new ImageException(blob.where() + " has the media type " + type + ": " + ZSTD_FIX);
         }
