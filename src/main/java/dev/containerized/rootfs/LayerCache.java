@@ -3,7 +3,6 @@ package dev.containerized.rootfs;
 import dev.containerized.internal.linux.FileCalls;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ import java.util.regex.Pattern;
  *   sha256/&lt;diff_id hex&gt;/              a layer, keyed by the digest of its uncompressed tar
  *   chain/sha256/&lt;chain id hex&gt;/       a layer whose hard links reached into the layers below (rare)
  *   flat/sha256/&lt;key hex&gt;/             bottom layers merged into one (see {@link LayerStack})
- *   tmp/                                 layers being unpacked
+ *   tmp/                                 layers being unpacked ({@link WorkDirectory})
  * </pre>
  * Keyed by diff_id, not by the compressed blob's digest: the same layer gzip-compressed in an OCI
  * layout and uncompressed in a docker archive (or recompressed by another tool) is one directory, and
@@ -59,6 +58,7 @@ final class LayerCache {
             if (!Files.getPosixFilePermissions(root).equals(OWNER_ONLY)) {
                 Files.setPosixFilePermissions(root, OWNER_ONLY);
             }
+            WorkDirectory.sweep(root.resolve("tmp"));
             return this;
         } catch (IOException e) {
             throw new ImageException("cannot make the layer cache " + root + ": " + e.getMessage()
@@ -96,8 +96,8 @@ final class LayerCache {
             if (cached.isPresent()) {
                 return cached.get();
             }
-            Path temp = createTemp(blob.diffId().hex().substring(0, 12) + "-");
-            try {
+            try (WorkDirectory work = createTemp(blob.diffId().hex().substring(0, 12) + "-")) {
+                Path temp = work.path();
                 long start = System.nanoTime();
                 LayerUnpacker.Result result = unpackInto(blob, temp, lowersTopFirst);
                 Path target = result.copiedFromLowerLayers()
@@ -107,8 +107,6 @@ final class LayerCache {
                 LOG.log(System.Logger.Level.DEBUG, () -> "unpacked " + blob.where() + " in "
                         + (System.nanoTime() - start) / 1_000_000 + " ms");
                 return target;
-            } finally {
-                Trees.removeQuietly(temp);
             }
         }
     }
@@ -138,12 +136,9 @@ final class LayerCache {
         }
     }
 
-    Path createTemp(String prefix) {
-        try {
-            return Files.createTempDirectory(root.resolve("tmp"), prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot make a temporary directory in " + root.resolve("tmp"), e);
-        }
+    /** A work directory in tmp/, on the cache's file system so that it can be renamed into place. */
+    WorkDirectory createTemp(String prefix) {
+        return WorkDirectory.create(root.resolve("tmp"), prefix);
     }
 
     /** The name of an unpacked directory relative to the cache, as image markers record it. */

@@ -69,13 +69,10 @@ final class LayerStack {
             if (Files.isDirectory(target)) {
                 return target;
             }
-            Path temp = cache.createTemp("flat-");
-            try {
-                Flattener.flatten(layersBottomFirst, temp);
-                cache.moveIntoPlace(temp, target);
+            try (WorkDirectory work = cache.createTemp("flat-")) {
+                Flattener.flatten(layersBottomFirst, work.path());
+                cache.moveIntoPlace(work.path(), target);
                 return target;
-            } finally {
-                Trees.removeQuietly(temp);
             }
         }
     }

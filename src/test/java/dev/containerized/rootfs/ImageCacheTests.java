@@ -129,17 +129,31 @@ class ImageCacheTests {
     void aLayerMovedIntoPlaceSecondIsDiscardedAndTheFirstKept() throws IOException {
         LayerCache layers = new LayerCache(cache()).prepare();
         Path target = layers.root().resolve("sha256").resolve("0".repeat(64));
-        Path winner = layers.createTemp("winner-");
-        Files.writeString(winner.resolve("file"), "winner");
-        Path loser = layers.createTemp("loser-");
-        Files.writeString(loser.resolve("file"), "loser");
-
-        layers.moveIntoPlace(winner, target);
-        layers.moveIntoPlace(loser, target); // another JVM was first: no error
-        Trees.removeQuietly(loser);
-
+        try (WorkDirectory winner = layers.createTemp("winner-"); WorkDirectory loser = layers.createTemp("loser-")) {
+            Files.writeString(winner.path().resolve("file"), "winner");
+            Files.writeString(loser.path().resolve("file"), "loser");
+            layers.moveIntoPlace(winner.path(), target);
+            layers.moveIntoPlace(loser.path(), target); // another JVM was first: no error, and its copy goes
+        }
         assertThat(target.resolve("file")).hasContent("winner");
         assertThat(layers.root().resolve("tmp")).isEmptyDirectory();
+    }
+
+    @Test
+    void workLeftByADeadProcessIsSweptAndWorkInProgressIsNot() throws IOException {
+        LayerCache layers = new LayerCache(cache()).prepare();
+        Path tmp = layers.root().resolve("tmp");
+        Path abandoned = Files.createDirectories(tmp.resolve("abc-123/usr/bin"));
+        Files.writeString(abandoned.resolve("half-written"), "x");
+        Files.createFile(tmp.resolve("abc-123.lock")); // its owner died: nobody holds the lock
+        try (WorkDirectory inProgress = layers.createTemp("busy-")) {
+            Files.writeString(inProgress.path().resolve("file"), "x");
+            new LayerCache(cache()).prepare();
+            assertThat(tmp.resolve("abc-123")).doesNotExist();
+            assertThat(tmp.resolve("abc-123.lock")).doesNotExist();
+            assertThat(inProgress.path().resolve("file")).exists();
+        }
+        assertThat(tmp).isEmptyDirectory();
     }
 
     @Test
@@ -179,6 +193,35 @@ class ImageCacheTests {
         }
         assertThat(outputs).containsOnly(outputs.get(0));
         assertComplete(resolve("oci:img"));
+    }
+
+    @Test
+    void aWorkDirectoryOfAnotherJvmIsKeptWhileItLivesAndSweptOnceItIsKilled() throws Exception {
+        LayerCache layers = new LayerCache(cache()).prepare();
+        Process jvm = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), HoldAWorkDirectory.class.getName(), layers.root().resolve("tmp").toString())
+                .redirectErrorStream(true).start();
+        try {
+            Path held = Path.of(new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream())).readLine());
+            new LayerCache(cache()).prepare();
+            assertThat(held).as("its owner lives").isDirectory();
+            jvm.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            new LayerCache(cache()).prepare();
+            assertThat(held).as("its owner was killed").doesNotExist();
+            assertThat(layers.root().resolve("tmp")).isEmptyDirectory();
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    /** Run in another JVM: makes a work directory, says where, and waits to be killed. */
+    static final class HoldAWorkDirectory {
+        public static void main(String[] args) throws Exception {
+            WorkDirectory work = WorkDirectory.create(Path.of(args[0]), "held-");
+            Files.writeString(work.path().resolve("half-written"), "x");
+            System.out.println(work.path());
+            Thread.sleep(120_000);
+        }
     }
 
     /** Run in other JVMs by {@link #jvmsResolvingOneImageAtOnceLeaveOneCompleteCopy}. */
