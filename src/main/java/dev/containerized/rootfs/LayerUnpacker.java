@@ -285,11 +285,12 @@ final class LayerUnpacker {
 
     /**
      * PAX {@code SCHILY.xattr.*} attributes (file capabilities, ACLs, user.*). trusted.* ones are left
-     * out: trusted.overlay.* would let a layer steer overlayfs itself (redirects, metacopy, opacity).
+     * out: trusted.overlay.* would let a layer steer overlayfs itself (redirects, metacopy, opacity),
+     * and so would user.overlay.* on an overlay mounted with userxattr.
      */
     private void setXattrs(TarEntry entry, byte[] target) {
         entry.xattrs().forEach((name, value) -> {
-            if (name.startsWith("trusted.") || name.indexOf('\0') >= 0) {
+            if (name.startsWith("trusted.") || name.startsWith("user.overlay.") || name.indexOf('\0') >= 0) {
                 notes.add("left out the extended attribute " + name + " of \"" + entry.displayName() + "\"");
                 return;
             }

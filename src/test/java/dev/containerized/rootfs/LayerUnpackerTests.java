@@ -133,11 +133,13 @@ class LayerUnpackerTests {
     @Test
     void extendedAttributesFromPaxButNeverTrustedOnes() throws Exception {
         Path layer = unpack(new TarWriter()
-                .pax(Map.of("SCHILY.xattr.user.origin", "test", "SCHILY.xattr.trusted.overlay.opaque", "y"))
+                .pax(Map.of("SCHILY.xattr.user.origin", "test", "SCHILY.xattr.trusted.overlay.opaque", "y",
+                        "SCHILY.xattr.user.overlay.redirect", "/etc"))
                 .dir("d/")
                 .bytes());
         assertThat(xattr(layer.resolve("d"), "user.origin")).isEqualTo("test");
         assertThat(xattr(layer.resolve("d"), "trusted.overlay.opaque")).as("a layer does not steer overlayfs").isNull();
+        assertThat(xattr(layer.resolve("d"), "user.overlay.redirect")).isNull();
     }
 
     @Test
