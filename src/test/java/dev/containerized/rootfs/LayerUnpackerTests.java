@@ -73,6 +73,42 @@ class LayerUnpackerTests {
     }
 
     @Test
+    void devicesAreSkippedWithANoteWhereTheHostRefusesThem() throws Exception {
+        Path layer = Files.createTempDirectory(scratch, "layer-");
+        byte[] tar = new TarWriter().charDevice("dev/null", 1, 3, 0666).fifo("run/fifo", 0600).file(".wh.gone", "").bytes();
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        // Capabilities belong to a thread: this one loses CAP_MKNOD, as in a container without it.
+        Thread withoutMknod = new Thread(() -> {
+            try {
+                dropEffectiveCapability(27);
+                outcome.set(new LayerUnpacker("layer test", FileCalls.bytes(layer), new LowerLayers(List.of())).unpack(reader(tar)));
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        });
+        withoutMknod.start();
+        withoutMknod.join();
+        assertThat(outcome.get()).isInstanceOf(LayerUnpacker.Result.class);
+        LayerUnpacker.Result result = (LayerUnpacker.Result) outcome.get();
+        assertThat(result.notes()).singleElement().asString().contains("skipped the device \"dev/null\"").contains("EPERM");
+        assertThat(layer.resolve("dev/null")).doesNotExist();
+        assertThat(stat(layer.resolve("run/fifo")).type()).as("fifos need no capability").isEqualTo(FileCalls.S_IFIFO);
+        assertThat(stat(layer.resolve("gone")).isWhiteout()).as("nor do whiteouts, since Linux 5.8").isTrue();
+    }
+
+    /** capget + capset on the calling thread, clearing one capability from its effective set. */
+    private static void dropEffectiveCapability(int capability) {
+        boolean arm = System.getProperty("os.arch").equals("aarch64");
+        com.sun.jna.Memory header = new com.sun.jna.Memory(8);
+        header.setInt(0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
+        header.setInt(4, 0);
+        com.sun.jna.Memory data = new com.sun.jna.Memory(24);
+        dev.containerized.internal.linux.LibC.INSTANCE.syscall(arm ? 90 : 125, header, data); // capget
+        data.setInt(0, data.getInt(0) & ~(1 << capability)); // effective, low word
+        dev.containerized.internal.linux.LibC.INSTANCE.syscall(arm ? 91 : 126, header, data); // capset
+    }
+
+    @Test
     void whiteoutsBecomeOverlayWhiteoutsAndOpaqueMarkersAnXattr() throws Exception {
         Path layer = unpack(new TarWriter()
                 .dir("etc/")
