@@ -61,6 +61,30 @@ class ImageCacheTests {
     }
 
     @Test
+    void aLayerThatHardLinksIntoTheLayersBelowIsKeyedByItsChainNotItsDiffId() throws IOException {
+        TarWriter linking = new TarWriter().dir("usr/").hardLink("usr/tool", "bin/tool");
+        TestImages.image().layer(new TarWriter().dir("bin/").file("bin/tool", "tool A")).layer(linking)
+                .ociLayout(scratch.resolve("a"), "t");
+        TestImages.image().layer(new TarWriter().dir("bin/").file("bin/tool", "tool B")).layer(linking)
+                .ociLayout(scratch.resolve("b"), "t");
+
+        Path topA = resolve("oci:a").lowerDirsTopFirst().get(0);
+        Path topB = resolve("oci:b").lowerDirsTopFirst().get(0);
+
+        assertThat(topA.getParent()).isEqualTo(cache().resolve("layers/chain/sha256"));
+        assertThat(topA).as("one layer, two stacks below it: two copies").isNotEqualTo(topB);
+        assertThat(topA.resolve("usr/tool")).hasContent("tool A");
+        assertThat(topB.resolve("usr/tool")).hasContent("tool B");
+        for (java.io.File marker : cache().resolve("images/sha256").toFile().listFiles()) {
+            Files.delete(marker.toPath()); // so that the image is planned again, its layers looked up in the cache
+        }
+        assertThat(resolve("oci:a").lowerDirsTopFirst().get(0)).as("found again by its chain ID").isEqualTo(topA);
+        try (Stream<Path> chains = Files.list(cache().resolve("layers/chain/sha256"))) {
+            assertThat(chains).hasSize(2);
+        }
+    }
+
+    @Test
     void aSecondUseOfAnOciImageReadsNoBlobAtAll() throws IOException {
         Map<String, Object> config = Map.of("Env", List.of("K=v"));
         baseAnd("x").config(config).ociLayout(scratch.resolve("img"), "t");
