@@ -62,11 +62,11 @@ final class LayerUnpacker {
                         + e.getMessage(), e);
             }
         }
-        directoryTimes.forEach((path, time) -> {
-            if (tree.get(path) == LayerTree.Kind.DIRECTORY) {
-                FileCalls.setTimes(at(path), time[0], (int) time[1]);
-            }
-        });
+        try {
+            directoryTimes.forEach((path, time) -> FileCalls.setTimes(at(path), time[0], (int) time[1]));
+        } catch (LinuxException e) {
+            throw new ImageException(layer + ": cannot set the times of its directories: " + e.getMessage(), e);
+        }
         notes.forEach(note -> LOG.log(System.Logger.Level.INFO, layer + ": " + note));
         return new Result(copiedFromLowerLayers, List.copyOf(notes));
     }
@@ -79,7 +79,11 @@ final class LayerUnpacker {
             return;
         }
         if (path.isEmpty() && entry.type() != TarEntry.Type.DIRECTORY) {
-            throw refuse(entry, "is a " + entry.type() + " named like the layer's root directory");
+            throw refuse(entry, "is a " + kind(entry) + " named like the layer's root directory");
+        }
+        if (!isId(entry.uid()) || !isId(entry.gid())) {
+            // chown takes 32 bits, and (uid_t) -1 means "leave as is": the file would stay root's.
+            throw refuse(entry, "has the owner " + entry.uid() + ":" + entry.gid() + ", which Linux cannot record");
         }
         switch (entry.type()) {
             case DIRECTORY -> directory(entry, path);
@@ -312,6 +316,14 @@ final class LayerUnpacker {
             throw refuse(entry, (what.isEmpty() ? "" : "has the " + what + "\"" + TarEntry.display(name) + "\", which ")
                     + e.getMessage());
         }
+    }
+
+    private static boolean isId(long id) {
+        return id >= 0 && id < 0xffffffffL;
+    }
+
+    private static String kind(TarEntry entry) {
+        return entry.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
     private byte[] at(String path) {

@@ -179,6 +179,13 @@ class LayerUnpackerTests {
     }
 
     @Test
+    void anOwnerLinuxCannotRecordIsRefused() {
+        assertThatThrownBy(() -> unpack(new TarWriter().pax(Map.of("uid", "4294967295")).file("f", "x").bytes()))
+                .isInstanceOf(ImageException.class)
+                .hasMessageContaining("layer test is refused: its entry \"f\" has the owner 4294967295:0, which Linux cannot record");
+    }
+
+    @Test
     void aHardLinkToALowerLayersFileIsACopyOfIt() throws Exception {
         Path lower = unpack(new TarWriter().dir("bin/").file("bin/tool", "tool".getBytes(StandardCharsets.UTF_8), 04711, 3, 4, 1_234_567)
                 .bytes());
