@@ -109,11 +109,11 @@ final class DockerArchiveSource implements ImageSource {
         }
         String tag = reference.tag().get();
         if (tag.startsWith("@")) {
-            int n = Integer.parseInt(tag.substring(1));
+            long n = tag.length() > 10 ? Long.MAX_VALUE : Long.parseLong(tag.substring(1));
             if (n >= images.size()) {
                 throw new ImageException(store.describe() + " holds " + images.size() + " images; there is no " + tag);
             }
-            return (Map<?, ?>) images.get(n);
+            return (Map<?, ?>) images.get((int) n);
         }
         for (Object image : images) {
             if (((Map<?, ?>) image).get("RepoTags") instanceof List<?> repoTags

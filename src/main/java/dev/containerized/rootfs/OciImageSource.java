@@ -119,11 +119,11 @@ final class OciImageSource implements ImageSource {
         }
         String tag = reference.tag().get();
         if (tag.startsWith("@") && reference.transport() == ImageReference.Transport.DOCKER_ARCHIVE) {
-            int n = Integer.parseInt(tag.substring(1));
+            long n = tag.length() > 10 ? Long.MAX_VALUE : Long.parseLong(tag.substring(1));
             if (n >= entries.size()) {
                 throw new ImageException(store.describe() + " holds " + entries.size() + " images; there is no " + tag);
             }
-            return entries.get(n);
+            return entries.get((int) n);
         }
         List<Descriptor> tagged = entries.stream().filter(e -> tag.equals(e.annotation(REF_NAME))
                 || (e.annotation(CONTAINERD_NAME) != null && DockerNames.same(tag, e.annotation(CONTAINERD_NAME)))).toList();

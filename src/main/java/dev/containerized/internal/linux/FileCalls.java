@@ -88,10 +88,13 @@ public final class FileCalls {
         /** open(2): a descriptor, or -1 and errno (ELOOP with O_NOFOLLOW on a symlink, EEXIST with O_EXCL). */
         int open(byte[] path, int flags, int mode) throws LastErrorException;
 
-        /** read(2), write(2): a byte count, or -1 and errno. */
-        long read(int fd, byte[] buffer, long count) throws LastErrorException;
+        /**
+         * read(2), write(2): a byte count, or -1 and errno. Through native memory: JNA would copy a whole
+         * byte[] in and out at each call, however few bytes the call moves.
+         */
+        long read(int fd, Pointer buffer, long count) throws LastErrorException;
 
-        long write(int fd, byte[] buffer, long count) throws LastErrorException;
+        long write(int fd, Pointer buffer, long count) throws LastErrorException;
 
         int close(int fd) throws LastErrorException;
 
@@ -176,6 +179,7 @@ public final class FileCalls {
     }
 
     private static final Calls C = Calls.C;
+    private static final ThreadLocal<Memory> IO_BUFFER = new ThreadLocal<>();
 
     private FileCalls() {
     }
@@ -205,9 +209,12 @@ public final class FileCalls {
 
     /** Reads up to {@code count} bytes into the start of {@code buffer}; 0 at end of file. */
     public static int read(int fd, byte[] buffer, int count, byte[] pathForErrors) {
+        Memory memory = ioBuffer(count);
         while (true) {
             try {
-                return (int) C.read(fd, buffer, count);
+                int n = (int) C.read(fd, memory, count);
+                memory.read(0, buffer, 0, n);
+                return n;
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {
                     throw fail("read", pathForErrors, e);
@@ -218,21 +225,28 @@ public final class FileCalls {
 
     /** Writes all {@code count} bytes from the start of {@code buffer}, across short writes. */
     public static void writeFully(int fd, byte[] buffer, int count, byte[] pathForErrors) {
-        int done = 0;
-        byte[] rest = buffer;
+        Memory memory = ioBuffer(count);
+        memory.write(0, buffer, 0, count);
+        long done = 0;
         while (done < count) {
             try {
-                int n = (int) C.write(fd, rest, count - done);
-                done += n;
-                if (done < count) {
-                    rest = Arrays.copyOfRange(buffer, done, count);
-                }
+                done += C.write(fd, memory.share(done), count - done);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {
                     throw fail("write", pathForErrors, e);
                 }
             }
         }
+    }
+
+    /** This thread's native buffer for read and write, grown to {@code size} when needed. */
+    private static Memory ioBuffer(int size) {
+        Memory buffer = IO_BUFFER.get();
+        if (buffer == null || buffer.size() < size) {
+            buffer = new Memory(Math.max(size, 64 * 1024));
+            IO_BUFFER.set(buffer);
+        }
+        return buffer;
     }
 
     public static void close(int fd, byte[] pathForErrors) {
