@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * blobs into fresh directories, both measured in the same run on the same machine (a median of N
  * runs each, after one warm-up run; absolute times are noisy, the ratio is what to compare).
  * <p>
- * The image (about 30 MB unpacked, three layers: host binaries, host shared libraries, the many small
- * files of /usr/share/zoneinfo plus a second copy of the binaries) is built with umoci once per run.
+ * Two images, built with umoci once per run: "binaries" (about 30 MB unpacked, three layers: host
+ * binaries, host shared libraries, the small files of /usr/share/zoneinfo plus a second copy of the
+ * binaries) and "small files" (one layer of 20,000 files of a few dozen bytes: the cost per file).
  * Needs root, umoci and GNU tar. Not a test: it asserts nothing and CI does not run it.
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt \
@@ -41,43 +42,44 @@ public final class ImageUnpackBenchmark {
         Path work = args.length > 1 ? Files.createTempDirectory(Path.of(args[1]), "image-unpack-bench-")
                 : Files.createTempDirectory("image-unpack-bench-");
         try {
-            Path layout = buildImage(work);
-            List<Path> blobs = layerBlobs(layout);
-            long blobBytes = 0;
-            for (Path blob : blobs) {
-                blobBytes += Files.size(blob);
-            }
-            ImageReference reference = ImageReference.parse("oci:" + layout + ":bench");
-
-            timeResolve(work, reference); // warm-up: JIT, JNA, page cache of the blobs
-            timeTar(work, blobs);
-            List<Long> ours = new ArrayList<>();
-            List<Long> tar = new ArrayList<>();
-            for (int i = 0; i < runs; i++) { // interleaved, so that a noisy moment hits both
-                ours.add(timeResolve(work, reference));
-                tar.add(timeTar(work, blobs));
-            }
-            Path cache = work.resolve("cache-cached");
-            Images.resolve(reference, work, cache);
-            List<Long> cached = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                Images.resolve(reference, work, cache);
-                cached.add(System.nanoTime() - t0);
-            }
-            long unpacked = treeBytes(Images.resolve(reference, work, cache));
-
-            System.out.printf(Locale.ROOT, "in %s%n", work);
-            System.out.printf(Locale.ROOT, "image: %d layers, %.1f MB of gzip blobs, %.1f MB unpacked, %d files%n",
-                    blobs.size(), blobBytes / 1e6, unpacked / 1e6, fileCount(Images.resolve(reference, work, cache)));
-            System.out.printf(Locale.ROOT, "%-44s %10s%n", "median of " + runs + " runs", "ms");
-            System.out.printf(Locale.ROOT, "%-44s %10.1f%n", "Images.resolve, cold cache (unpack + verify)", median(ours) / 1e6);
-            System.out.printf(Locale.ROOT, "%-44s %10.1f%n", "tar -xzf of each layer blob (GNU tar)", median(tar) / 1e6);
-            System.out.printf(Locale.ROOT, "%-44s %10.2f%n", "ratio (ours / tar)", (double) median(ours) / median(tar));
-            System.out.printf(Locale.ROOT, "%-44s %10.2f%n", "Images.resolve, image cached (second use)", median(cached) / 1e6);
+            System.out.printf(Locale.ROOT, "in %s, median of %d runs each%n", work, runs);
+            measure("binaries", buildImage(work, "binaries"), work, runs);
+            measure("small files", buildSmallFilesImage(work, "small"), work, runs);
         } finally {
             run(List.of("rm", "-rf", work.toString()));
         }
+    }
+
+    private static void measure(String title, Path layout, Path work, int runs) throws Exception {
+        List<Path> blobs = layerBlobs(layout);
+        long blobBytes = 0;
+        for (Path blob : blobs) {
+            blobBytes += Files.size(blob);
+        }
+        ImageReference reference = ImageReference.parse("oci:" + layout);
+
+        timeResolve(work, reference); // warm-up: JIT, JNA, page cache of the blobs
+        timeTar(work, blobs);
+        List<Long> ours = new ArrayList<>();
+        List<Long> tar = new ArrayList<>();
+        for (int i = 0; i < runs; i++) { // interleaved, so that a noisy moment hits both
+            ours.add(timeResolve(work, reference));
+            tar.add(timeTar(work, blobs));
+        }
+        Path cache = work.resolve("cache-cached-" + title.replace(' ', '-'));
+        ResolvedImage image = Images.resolve(reference, work, cache);
+        List<Long> cached = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            Images.resolve(reference, work, cache);
+            cached.add(System.nanoTime() - t0);
+        }
+        System.out.printf(Locale.ROOT, "%n%s: %d layers, %.1f MB of gzip blobs, %.1f MB unpacked, %d files%n", title,
+                blobs.size(), blobBytes / 1e6, treeBytes(image) / 1e6, fileCount(image));
+        System.out.printf(Locale.ROOT, "  %-44s %8.1f ms%n", "Images.resolve, cold cache (unpack + verify)", median(ours) / 1e6);
+        System.out.printf(Locale.ROOT, "  %-44s %8.1f ms%n", "tar -xzpf of each layer blob (GNU tar)", median(tar) / 1e6);
+        System.out.printf(Locale.ROOT, "  %-44s %8.2f%n", "ratio (ours / tar)", (double) median(ours) / median(tar));
+        System.out.printf(Locale.ROOT, "  %-44s %8.2f ms%n", "Images.resolve, image cached (second use)", median(cached) / 1e6);
     }
 
     private static long timeResolve(Path work, ImageReference reference) throws Exception {
@@ -108,8 +110,8 @@ public final class ImageUnpackBenchmark {
     }
 
     /** Three layers of about 10 MB each, with umoci. */
-    private static Path buildImage(Path work) throws Exception {
-        Path layout = work.resolve("layout");
+    private static Path buildImage(Path work, String name) throws Exception {
+        Path layout = work.resolve(name);
         Path bundle = work.resolve("bundle");
         run(List.of("umoci", "init", "--layout", layout.toString()));
         run(List.of("umoci", "new", "--image", layout + ":bench"));
@@ -128,6 +130,24 @@ public final class ImageUnpackBenchmark {
             }
             run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
         }
+        return layout;
+    }
+
+    /** One layer of 20,000 files of a few dozen bytes in 100 directories: the cost per file, as in node_modules. */
+    private static Path buildSmallFilesImage(Path work, String name) throws Exception {
+        Path layout = work.resolve(name);
+        Path bundle = work.resolve("bundle");
+        run(List.of("umoci", "init", "--layout", layout.toString()));
+        run(List.of("umoci", "new", "--image", layout + ":bench"));
+        run(List.of("rm", "-rf", bundle.toString()));
+        run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
+        for (int d = 0; d < 100; d++) {
+            Path dir = Files.createDirectories(bundle.resolve("rootfs/srv/node_modules/package-" + d));
+            for (int f = 0; f < 200; f++) {
+                Files.writeString(dir.resolve("file-" + f + ".js"), "module.exports = " + d + " * " + f + ";\n");
+            }
+        }
+        run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
         return layout;
     }
 
