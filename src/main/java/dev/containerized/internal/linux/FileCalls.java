@@ -88,19 +88,12 @@ public final class FileCalls {
         /** open(2): a descriptor, or -1 and errno (ELOOP with O_NOFOLLOW on a symlink, EEXIST with O_EXCL). */
         int open(byte[] path, int flags, int mode) throws LastErrorException;
 
-        /**
-         * read(2), write(2): a byte count, or -1 and errno. Through native memory: JNA would copy a whole
-         * byte[] in and out at each call, however few bytes the call moves.
-         */
+        /** read(2) into native memory (JNA would copy a whole byte[] in and out): a byte count, or -1 and errno. */
         long read(int fd, Pointer buffer, long count) throws LastErrorException;
-
-        long write(int fd, Pointer buffer, long count) throws LastErrorException;
 
         int close(int fd) throws LastErrorException;
 
-        /** mkdir(2), symlink(2), link(2) (does not follow a symlink given as old path), unlink(2), rmdir(2): 0, or -1 and errno. */
-        int mkdir(byte[] path, int mode) throws LastErrorException;
-
+        /** symlink(2), link(2) (does not follow a symlink given as old path), unlink(2), rmdir(2): 0, or -1 and errno. */
         int symlink(byte[] target, byte[] linkPath) throws LastErrorException;
 
         int link(byte[] oldPath, byte[] newPath) throws LastErrorException;
@@ -111,20 +104,6 @@ public final class FileCalls {
 
         /** syscall(2), for mknodat: 0, or -1 and errno. */
         long syscall(long number, Object... args) throws LastErrorException;
-
-        /** lchown(2) (a symlink itself), fchown(2), chmod(2) (follows symlinks), fchmod(2): 0, or -1 and errno. */
-        int lchown(byte[] path, int uid, int gid) throws LastErrorException;
-
-        int fchown(int fd, int uid, int gid) throws LastErrorException;
-
-        int chmod(byte[] path, int mode) throws LastErrorException;
-
-        int fchmod(int fd, int mode) throws LastErrorException;
-
-        /** utimensat(2) with {@code times = {atime_s, atime_ns, mtime_s, mtime_ns}}; futimens(3): 0, or -1 and errno. */
-        int utimensat(int dirfd, byte[] path, long[] times, int flags) throws LastErrorException;
-
-        int futimens(int fd, long[] times) throws LastErrorException;
 
         /** lsetxattr(2): 0, or -1 and errno (EPERM for trusted.* without CAP_SYS_ADMIN, EOPNOTSUPP). */
         int lsetxattr(byte[] path, byte[] name, byte[] value, long size, int flags) throws LastErrorException;
@@ -147,6 +126,44 @@ public final class FileCalls {
         Pointer readdir64(Pointer dir);
 
         int closedir(Pointer dir);
+    }
+
+    /**
+     * The calls made once or more per file of a layer, directly mapped: JNA's interface mapping costs
+     * about twice as much per call (a proxy and reflection), which shows on layers of many small files.
+     */
+    static final class PerFile {
+        static {
+            Native.register(Platform.C_LIBRARY_NAME);
+        }
+
+        private PerFile() {
+        }
+
+        /** open(2): a descriptor, or -1 and errno (ELOOP with O_NOFOLLOW on a symlink, EEXIST with O_EXCL). */
+        static native int open(byte[] path, int flags, int mode) throws LastErrorException;
+
+        /** write(2) from native memory: a byte count, or -1 and errno. */
+        static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
+
+        /** fchown(2), lchown(2) (a symlink itself), fchmod(2), chmod(2) (follows symlinks): 0, or -1 and errno. */
+        static native int fchown(int fd, int uid, int gid) throws LastErrorException;
+
+        static native int lchown(byte[] path, int uid, int gid) throws LastErrorException;
+
+        static native int fchmod(int fd, int mode) throws LastErrorException;
+
+        static native int chmod(byte[] path, int mode) throws LastErrorException;
+
+        /** futimens(3), utimensat(2) with {@code times = {atime_s, atime_ns, mtime_s, mtime_ns}}: 0, or -1 and errno. */
+        static native int futimens(int fd, long[] times) throws LastErrorException;
+
+        static native int utimensat(int dirfd, byte[] path, long[] times, int flags) throws LastErrorException;
+
+        /** close(2), mkdir(2): 0, or -1 and errno. */
+        static native int close(int fd) throws LastErrorException;
+
+        static native int mkdir(byte[] path, int mode) throws LastErrorException;
     }
 
     /** What lstat says about a file: its type and permission bits, owner, size, mtime and device numbers. */
@@ -192,7 +209,7 @@ public final class FileCalls {
     /** open(path, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode): a new file, never an existing one or a link. */
     public static int createFile(byte[] path, int mode) {
         try {
-            return C.open(z(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+            return PerFile.open(z(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         } catch (LastErrorException e) {
             throw fail("open", path, e);
         }
@@ -230,7 +247,7 @@ public final class FileCalls {
         long done = 0;
         while (done < count) {
             try {
-                done += C.write(fd, memory.share(done), count - done);
+                done += PerFile.write(fd, memory.share(done), count - done);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {
                     throw fail("write", pathForErrors, e);
@@ -251,7 +268,7 @@ public final class FileCalls {
 
     public static void close(int fd, byte[] pathForErrors) {
         try {
-            C.close(fd);
+            PerFile.close(fd);
         } catch (LastErrorException e) {
             throw fail("close", pathForErrors, e);
         }
@@ -267,7 +284,7 @@ public final class FileCalls {
 
     public static void mkdir(byte[] path, int mode) {
         try {
-            C.mkdir(z(path), mode);
+            PerFile.mkdir(z(path), mode);
         } catch (LastErrorException e) {
             throw fail("mkdir", path, e);
         }
@@ -320,7 +337,7 @@ public final class FileCalls {
     /** lchown(2): the owner of the path itself, a symlink included. */
     public static void lchown(byte[] path, long uid, long gid) {
         try {
-            C.lchown(z(path), (int) uid, (int) gid);
+            PerFile.lchown(z(path), (int) uid, (int) gid);
         } catch (LastErrorException e) {
             throw fail("lchown", path, e);
         }
@@ -328,7 +345,7 @@ public final class FileCalls {
 
     public static void fchown(int fd, long uid, long gid, byte[] pathForErrors) {
         try {
-            C.fchown(fd, (int) uid, (int) gid);
+            PerFile.fchown(fd, (int) uid, (int) gid);
         } catch (LastErrorException e) {
             throw fail("fchown", pathForErrors, e);
         }
@@ -337,7 +354,7 @@ public final class FileCalls {
     /** chmod(2), which follows a symlink: only for paths the caller knows are not links. */
     public static void chmod(byte[] path, int mode) {
         try {
-            C.chmod(z(path), mode);
+            PerFile.chmod(z(path), mode);
         } catch (LastErrorException e) {
             throw fail("chmod", path, e);
         }
@@ -345,7 +362,7 @@ public final class FileCalls {
 
     public static void fchmod(int fd, int mode, byte[] pathForErrors) {
         try {
-            C.fchmod(fd, mode);
+            PerFile.fchmod(fd, mode);
         } catch (LastErrorException e) {
             throw fail("fchmod", pathForErrors, e);
         }
@@ -354,7 +371,7 @@ public final class FileCalls {
     /** Sets access and modification time of the path itself (a symlink is not followed). */
     public static void setTimes(byte[] path, long seconds, int nanos) {
         try {
-            C.utimensat(AT_FDCWD, z(path), new long[] {seconds, nanos, seconds, nanos}, AT_SYMLINK_NOFOLLOW);
+            PerFile.utimensat(AT_FDCWD, z(path), new long[] {seconds, nanos, seconds, nanos}, AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException e) {
             throw fail("utimensat", path, e);
         }
@@ -362,7 +379,7 @@ public final class FileCalls {
 
     public static void setTimes(int fd, long seconds, int nanos, byte[] pathForErrors) {
         try {
-            C.futimens(fd, new long[] {seconds, nanos, seconds, nanos});
+            PerFile.futimens(fd, new long[] {seconds, nanos, seconds, nanos});
         } catch (LastErrorException e) {
             throw fail("futimens", pathForErrors, e);
         }
