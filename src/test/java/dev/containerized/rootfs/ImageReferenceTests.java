@@ -38,6 +38,13 @@ class ImageReferenceTests {
     }
 
     @Test
+    void theLowerdirOptionListsTheTopLayerFirstWithOverlaysEscapes() {
+        ResolvedImage image = new ResolvedImage(java.util.List.of(Path.of("/c/top"), Path.of("/c/odd:name,x\\y")),
+                ImageConfig.empty());
+        assertThat(image.lowerdirOption()).isEqualTo("lowerdir=/c/top:/c/odd\\:name\\,x\\\\y");
+    }
+
+    @Test
     void anUnknownTransportListsTheKnownOnesAndSaysImagesAreNotPulled() {
         assertThatThrownBy(() -> ImageReference.parse("docker://alpine:3"))
                 .isInstanceOf(IllegalArgumentException.class)

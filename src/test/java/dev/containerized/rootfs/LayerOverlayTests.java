@@ -47,6 +47,16 @@ class LayerOverlayTests {
         assertThat(OverlayMounts.visibleOnHost(scratch)).as("the mount stayed in its own namespace and is gone").isFalse();
     }
 
+    @Test
+    void layerDirectoriesWithColonsAndCommasInTheirPathsAreEscapedAsOverlayfsReadsThem() throws Exception {
+        Path odd = unpack("odd:name,with\\escapes", new TarWriter().file("from-odd", "odd").bytes());
+        Path plain = unpack("plain", new TarWriter().file("from-plain", "plain").bytes());
+        OverlayMounts.inspect(List.of(odd, plain), scratch, merged -> {
+            assertThat(merged.resolve("from-odd")).hasContent("odd");
+            assertThat(merged.resolve("from-plain")).hasContent("plain");
+        });
+    }
+
     private Path unpack(String name, byte[] tar) throws Exception {
         Path dir = Files.createDirectory(scratch.resolve(name));
         new LayerUnpacker("layer " + name, FileCalls.bytes(dir), new LowerLayers(List.of()))
