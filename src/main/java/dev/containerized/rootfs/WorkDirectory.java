@@ -26,6 +26,7 @@ final class WorkDirectory implements AutoCloseable {
      * drops every fcntl lock the process holds on it (see {@link FileLock}), ours included.
      */
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Path path;
     private final Path lockFile;
@@ -37,25 +38,45 @@ final class WorkDirectory implements AutoCloseable {
         this.lockChannel = lockChannel;
     }
 
-    /** A new, empty directory under {@code tmp}, locked as in use (the lock first, so no sweep takes it in between). */
+    /**
+     * A new, empty directory under {@code tmp}, locked as in use. The lock comes first, and this JVM
+     * knows it as its own before the file exists, so that no sweep, here or in another process, can
+     * take the directory for an abandoned one.
+     */
     static WorkDirectory create(Path tmp, String prefix) {
-        try {
-            Path lockFile = Files.createTempFile(tmp, prefix, LOCK_SUFFIX);
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        IOException failure = new IOException("its lock file keeps disappearing as it is made");
+        for (int attempt = 0; attempt < 4; attempt++) {
+            Path lockFile = tmp.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + LOCK_SUFFIX);
+            HELD.add(lockFile);
+            FileChannel channel = null;
             try {
+                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 channel.lock();
-                HELD.add(lockFile);
-                String name = lockFile.getFileName().toString();
-                Path dir = Files.createDirectory(tmp.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length())));
-                return new WorkDirectory(dir, lockFile, channel);
-            } catch (IOException | RuntimeException e) {
-                HELD.remove(lockFile);
-                channel.close();
-                Files.deleteIfExists(lockFile);
-                throw e;
+                // Another process's sweep may have taken the file between its creation and our lock.
+                if (Files.exists(lockFile)) {
+                    return new WorkDirectory(Files.createDirectory(directoryOf(lockFile)), lockFile, channel);
+                }
+            } catch (IOException e) {
+                failure = e;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot make a work directory in " + tmp, e);
+            closeQuietly(channel);
+            HELD.remove(lockFile);
+        }
+        throw new UncheckedIOException("cannot make a work directory in " + tmp, failure);
+    }
+
+    private static Path directoryOf(Path lockFile) {
+        String name = lockFile.getFileName().toString();
+        return lockFile.resolveSibling(name.substring(0, name.length() - LOCK_SUFFIX.length()));
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // Closing releases the lock, which is all that matters here.
         }
     }
 
@@ -96,8 +117,7 @@ final class WorkDirectory implements AutoCloseable {
             if (lock == null) {
                 return; // another process is working in it
             }
-            String name = lockFile.getFileName().toString();
-            Trees.removeQuietly(lockFile.resolveSibling(name.substring(0, name.length() - LOCK_SUFFIX.length())));
+            Trees.removeQuietly(directoryOf(lockFile));
             Files.deleteIfExists(lockFile);
         } catch (OverlappingFileLockException ours) {
             // This JVM's own, made between the check above and now.
