@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Orders unpacked layers for overlayfs's {@code lowerdir=} (top layer first) and keeps the list within
  * what the kernel takes. mount(2) copies its option string into one page (4096 bytes), and overlayfs
- * stacks at most 500 lower layers; with cache paths of 80 bytes and more, about 35 layers fill a
- * page. So when the list would pass {@link #LOWERDIR_BUDGET} bytes, the bottom layers are merged into
+ * stacks at most 500 lower layers; a layer's path in the default cache,
+ * /root/.cache/containerized/layers/sha256/HEX, is about 105 bytes, so some 28 layers fill the budget.
+ * So when the list would pass {@link #LOWERDIR_BUDGET} bytes, the bottom layers are merged into
  * one directory (cached too, keyed by the layers it holds) and the top ones kept as they are, so that
  * images sharing a base share the merge, and a change in a top layer does not redo it.
  */
