@@ -13,8 +13,8 @@ import java.util.List;
  * stacks at most 500 lower layers; a layer's path in the default cache,
  * /root/.cache/containerized/layers/sha256/HEX, is about 105 bytes, so some 28 layers fill the budget.
  * So when the list would pass {@link #LOWERDIR_BUDGET} bytes, the bottom layers are merged into
- * one directory (cached too, keyed by the layers it holds) and the top ones kept as they are, so that
- * images sharing a base share the merge, and a change in a top layer does not redo it.
+ * one directory (cached too, keyed by the layers it holds, so one stack is merged once) and the top
+ * ones kept as they are, so that a change in a top layer does not redo the merge.
  */
 final class LayerStack {
     /** For lowerdir's value: leaves 1000 of the page's 4096 bytes to upperdir=, workdir= and other options. */
