@@ -1,0 +1,228 @@
+package dev.containerized.bench;
+
+import dev.containerized.internal.json.Json;
+import dev.containerized.rootfs.ImageReference;
+import dev.containerized.rootfs.Images;
+import dev.containerized.rootfs.ResolvedImage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * How fast an image is unpacked into the layer cache, against GNU {@code tar -xzf} of the same layer
+ * blobs into fresh directories, both measured in the same run on the same machine (a median of N
+ * runs each, after one warm-up run; absolute times are noisy, the ratio is what to compare).
+ * <p>
+ * Two images, built with umoci once per run: "binaries" (about 30 MB unpacked, three layers: host
+ * binaries, host shared libraries, the small files of /usr/share/zoneinfo plus a second copy of the
+ * binaries) and "small files" (one layer of 20,000 files of a few dozen bytes: the cost per file).
+ * Needs root, umoci and GNU tar. Not a test: it asserts nothing and CI does not run it.
+ * <pre>
+ * mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt \
+ *   &amp;&amp; java -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) dev.containerized.bench.ImageUnpackBenchmark 7 [DIR]
+ * </pre>
+ * DIR (default: java.io.tmpdir) is where the image, the caches and tar's directories go.
+ */
+public final class ImageUnpackBenchmark {
+    private static final long LAYER_BYTES = 12L << 20;
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        // A second argument puts everything on another file system, such as a tmpfs (/dev/shm) to leave the disk out.
+        Path work = args.length > 1 ? Files.createTempDirectory(Path.of(args[1]), "image-unpack-bench-")
+                : Files.createTempDirectory("image-unpack-bench-");
+        try {
+            System.out.printf(Locale.ROOT, "in %s, median of %d runs each%n", work, runs);
+            measure("binaries", buildImage(work, "binaries"), work, runs);
+            measure("small files", buildSmallFilesImage(work, "small"), work, runs);
+        } finally {
+            run(List.of("rm", "-rf", work.toString()));
+        }
+    }
+
+    private static void measure(String title, Path layout, Path work, int runs) throws Exception {
+        List<Path> blobs = layerBlobs(layout);
+        long blobBytes = 0;
+        for (Path blob : blobs) {
+            blobBytes += Files.size(blob);
+        }
+        ImageReference reference = ImageReference.parse("oci:" + layout);
+
+        timeResolve(work, reference); // warm-up: JIT, JNA, page cache of the blobs
+        timeTar(work, blobs);
+        List<Long> ours = new ArrayList<>();
+        List<Long> tar = new ArrayList<>();
+        for (int i = 0; i < runs; i++) { // interleaved, so that a noisy moment hits both
+            ours.add(timeResolve(work, reference));
+            tar.add(timeTar(work, blobs));
+        }
+        Path cache = work.resolve("cache-cached-" + title.replace(' ', '-'));
+        ResolvedImage image = Images.resolve(reference, work, cache);
+        List<Long> cached = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            Images.resolve(reference, work, cache);
+            cached.add(System.nanoTime() - t0);
+        }
+        System.out.printf(Locale.ROOT, "%n%s: %d layers, %.1f MB of gzip blobs, %.1f MB unpacked, %d files%n", title,
+                blobs.size(), blobBytes / 1e6, treeBytes(image) / 1e6, fileCount(image));
+        System.out.printf(Locale.ROOT, "  %-44s %8.1f ms%n", "Images.resolve, cold cache (unpack + verify)", median(ours) / 1e6);
+        System.out.printf(Locale.ROOT, "  %-44s %8.1f ms%n", "tar -xzpf of each layer blob (GNU tar)", median(tar) / 1e6);
+        System.out.printf(Locale.ROOT, "  %-44s %8.2f%n", "ratio (ours / tar)", (double) median(ours) / median(tar));
+        System.out.printf(Locale.ROOT, "  %-44s %8.2f ms%n", "Images.resolve, image cached (second use)", median(cached) / 1e6);
+    }
+
+    private static long timeResolve(Path work, ImageReference reference) throws Exception {
+        Path cache = Files.createTempDirectory(work, "cache-");
+        long t0 = System.nanoTime();
+        Images.resolve(reference, work, cache);
+        long elapsed = System.nanoTime() - t0;
+        settle(cache);
+        return elapsed;
+    }
+
+    private static long timeTar(Path work, List<Path> blobs) throws Exception {
+        Path target = Files.createTempDirectory(work, "tar-");
+        long t0 = System.nanoTime();
+        for (int i = 0; i < blobs.size(); i++) {
+            Path layer = Files.createDirectory(target.resolve("layer-" + i));
+            run(List.of("tar", "-xzpf", blobs.get(i).toString(), "-C", layer.toString()));
+        }
+        long elapsed = System.nanoTime() - t0;
+        settle(target);
+        return elapsed;
+    }
+
+    /** Removes a run's tree and lets the disk write back, so that the next run does not pay for this one. */
+    private static void settle(Path tree) throws Exception {
+        run(List.of("rm", "-rf", tree.toString()));
+        run(List.of("sync"));
+    }
+
+    /** Three layers of about 10 MB each, with umoci. */
+    private static Path buildImage(Path work, String name) throws Exception {
+        Path layout = work.resolve(name);
+        Path bundle = work.resolve("bundle");
+        run(List.of("umoci", "init", "--layout", layout.toString()));
+        run(List.of("umoci", "new", "--image", layout + ":bench"));
+        String libs = Files.isDirectory(Path.of("/usr/lib/x86_64-linux-gnu")) ? "/usr/lib/x86_64-linux-gnu"
+                : Files.isDirectory(Path.of("/usr/lib/aarch64-linux-gnu")) ? "/usr/lib/aarch64-linux-gnu" : "/usr/lib";
+        List<List<Copy>> layers = List.of(
+                List.of(new Copy("/usr/bin", "usr/bin", LAYER_BYTES)),
+                List.of(new Copy(libs, "usr/lib", LAYER_BYTES)),
+                List.of(new Copy("/usr/share/zoneinfo", "usr/share/zoneinfo", Long.MAX_VALUE),
+                        new Copy("/usr/bin", "opt/copy-of-bin", LAYER_BYTES / 2)));
+        for (List<Copy> layer : layers) {
+            run(List.of("rm", "-rf", bundle.toString()));
+            run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
+            for (Copy copy : layer) {
+                copyFiles(Path.of(copy.from()), bundle.resolve("rootfs").resolve(copy.to()), copy.budget());
+            }
+            run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
+        }
+        return layout;
+    }
+
+    /** One layer of 20,000 files of a few dozen bytes in 100 directories: the cost per file, as in node_modules. */
+    private static Path buildSmallFilesImage(Path work, String name) throws Exception {
+        Path layout = work.resolve(name);
+        Path bundle = work.resolve("bundle");
+        run(List.of("umoci", "init", "--layout", layout.toString()));
+        run(List.of("umoci", "new", "--image", layout + ":bench"));
+        run(List.of("rm", "-rf", bundle.toString()));
+        run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
+        for (int d = 0; d < 100; d++) {
+            Path dir = Files.createDirectories(bundle.resolve("rootfs/srv/node_modules/package-" + d));
+            for (int f = 0; f < 200; f++) {
+                Files.writeString(dir.resolve("file-" + f + ".js"), "module.exports = " + d + " * " + f + ";\n");
+            }
+        }
+        run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
+        return layout;
+    }
+
+    private record Copy(String from, String to, long budget) {
+    }
+
+    /** Regular files under {@code from}, in name order, until {@code budget} bytes; mode and times kept. */
+    private static void copyFiles(Path from, Path to, long budget) throws IOException {
+        long copied = 0;
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(from)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path file : files) {
+            long size = Files.size(file);
+            if (size > 4 << 20) {
+                continue;
+            }
+            if (copied + size > budget) {
+                break;
+            }
+            Path target = to.resolve(from.relativize(file).toString());
+            Files.createDirectories(target.getParent());
+            Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+            copied += size;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Path> layerBlobs(Path layout) throws IOException {
+        Map<String, Object> index = Json.parseObject(Files.readString(layout.resolve("index.json")));
+        String manifestDigest = (String) ((Map<String, Object>) ((List<Object>) index.get("manifests")).get(0)).get("digest");
+        Map<String, Object> manifest = Json.parseObject(Files.readString(blob(layout, manifestDigest)));
+        List<Path> blobs = new ArrayList<>();
+        for (Object layer : (List<Object>) manifest.get("layers")) {
+            blobs.add(blob(layout, (String) ((Map<String, Object>) layer).get("digest")));
+        }
+        return blobs;
+    }
+
+    private static Path blob(Path layout, String digest) {
+        return layout.resolve("blobs/sha256").resolve(digest.substring("sha256:".length()));
+    }
+
+    private static long treeBytes(ResolvedImage image) throws IOException {
+        long bytes = 0;
+        for (Path layer : image.lowerDirsTopFirst()) {
+            try (Stream<Path> walk = Files.walk(layer)) {
+                bytes += walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            }
+        }
+        return bytes;
+    }
+
+    private static long fileCount(ResolvedImage image) throws IOException {
+        long count = 0;
+        for (Path layer : image.lowerDirsTopFirst()) {
+            try (Stream<Path> walk = Files.walk(layer)) {
+                count += walk.filter(Files::isRegularFile).count();
+            }
+        }
+        return count;
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted, Comparator.naturalOrder());
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+        }
+    }
+}
