@@ -52,7 +52,8 @@ public final class Container implements AutoCloseable {
      * this returns.
      */
     public static ExecResult run(ContainerSpec spec, String... argv) {
-        return Pid1Runs.captured(ContainerPlan.of(spec), host -> request(spec, Exec.of(argv), host::resolveUser), spec.execTimeout());
+        ContainerPlan plan = ContainerPlan.of(spec);
+        return Pid1Runs.captured(plan, host -> request(spec, plan, pid1Command(spec, plan, argv), host::resolveUser), spec.execTimeout());
     }
 
     /**
@@ -61,7 +62,22 @@ public final class Container implements AutoCloseable {
      * of the container's own, relayed to this one; otherwise pipes. It never gets a host file.
      */
     public static int runInteractive(ContainerSpec spec, String... argv) {
-        return Pid1Runs.interactive(ContainerPlan.of(spec), host -> request(spec, Exec.of(argv), host::resolveUser));
+        ContainerPlan plan = ContainerPlan.of(spec);
+        return Pid1Runs.interactive(plan, host -> request(spec, plan, pid1Command(spec, plan, argv), host::resolveUser));
+    }
+
+    /** docker run's rule: an image's Entrypoint, then the arguments given, or the image's Cmd without them. */
+    private static Exec pid1Command(ContainerSpec spec, ContainerPlan plan, String... argv) {
+        if (argv.length == 0 && spec.image().isPresent()) {
+            List<String> command = plan.pid1Command(List.of());
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("run needs a command: the image " + spec.image().get()
+                        + " has no Entrypoint or Cmd; give one, such as run(spec, \"/bin/sh\", \"-c\", \"echo $$\")");
+            }
+            return Exec.of(command.toArray(String[]::new));
+        }
+        Exec given = Exec.of(argv);
+        return Exec.of(plan.pid1Command(given.argv()).toArray(String[]::new));
     }
 
     /** Runs {@code argv}, waits at most the spec's exec timeout, and returns how it ended. */
@@ -89,18 +105,18 @@ public final class Container implements AutoCloseable {
 
     /** Starts a command with its own options and returns at once; its timeout applies to {@link BackgroundProcess#await()}. */
     public BackgroundProcess execInBackground(Exec exec) {
-        RunningCommand command = host.exec(request(spec, exec, user -> host.resolveUser(user)));
+        RunningCommand command = host.exec(request(spec, host.plan(), exec, host::resolveUser));
         return new BackgroundProcess(host, command, exec.timeout().orElse(spec.execTimeout()));
     }
 
-    /** What a command needs from the spec and its own options, with its user resolved in the container. */
-    static ExecRequest request(ContainerSpec spec, Exec exec, Function<String, ContainerUsers.Identity> users) {
-        Map<String, String> variables = new LinkedHashMap<>(spec.environment());
+    /** What a command needs from the plan and its own options, with its user resolved in the container. */
+    static ExecRequest request(ContainerSpec spec, ContainerPlan plan, Exec exec, Function<String, ContainerUsers.Identity> users) {
+        Map<String, String> variables = new LinkedHashMap<>(plan.environment());
         variables.putAll(exec.env());
         List<String> env = new ArrayList<>();
         variables.forEach((name, value) -> env.add(name + "=" + value));
-        Optional<ContainerUsers.Identity> identity = exec.user().or(spec::user).map(users);
-        return new ExecRequest(exec.argv(), env, exec.workingDirectory().orElse(spec.workingDirectory()),
+        Optional<ContainerUsers.Identity> identity = exec.user().or(plan::user).map(users);
+        return new ExecRequest(exec.argv(), env, exec.workingDirectory().orElse(plan.workingDirectory()),
                 identity.map(ContainerUsers.Identity::uid), identity.map(ContainerUsers.Identity::gid),
                 identity.map(ContainerUsers.Identity::groups).orElse(List.of()),
                 exec.stdin().map(ExecRequest.Stdin::from), spec.outputLimitBytes(), RunningCommand.OutputListener.NONE, true);

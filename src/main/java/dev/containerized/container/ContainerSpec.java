@@ -1,5 +1,7 @@
 package dev.containerized.container;
 
+import dev.containerized.rootfs.ImageReference;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +21,14 @@ import java.util.stream.Stream;
  * says which one is wrong and what it should be, before anything is created.
  *
  * @param rootfs           the root filesystem, read-only under the container's overlay; empty for
- *                         the built-in one
+ *                         the built-in one (or the image)
+ * @param image            an image as the root filesystem: {@code oci:DIR[:TAG]} or {@code docker-archive:FILE};
+ *                         its Env, WorkingDir and User are the container's defaults
  * @param hostname         the container's own hostname
  * @param pidsLimit        the most tasks the container's processes may have (pids.max), its PID 1 included
  * @param memoryLimitBytes the most memory they may use, without swap (memory.max)
- * @param environment      the environment of every command
+ * @param environment      the variables set for every command; under them the runtime puts PATH, HOME,
+ *                         TERM and HOSTNAME (and an image's Env), which these override
  * @param workingDirectory where commands start, inside the container
  * @param execTimeout      how long {@link Container#exec(String...)} waits before it kills the command
  * @param outputLimitBytes how much of each of a command's stdout and stderr is kept: its first half and
@@ -33,7 +38,7 @@ import java.util.stream.Stream;
  * @param readOnlyRootfs   whether the root filesystem refuses writes (mounts and /tmp, /run, /dev/shm still take them)
  * @param user             who runs commands by default ({@code docker run --user}); root when empty
  */
-public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong pidsLimit,
+public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,
                             String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp,
                             List<Mount> mounts, boolean readOnlyRootfs, Optional<String> user) {
@@ -55,6 +60,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
     public Builder toBuilder() {
         Builder b = new Builder();
         b.rootfs = rootfs.orElse(null);
+        b.image = image.orElse(null);
         b.hostname = hostname;
         b.pidsLimit = pidsLimit;
         b.memoryLimitBytes = memoryLimitBytes;
@@ -72,11 +78,11 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
 
     public static final class Builder {
         private Path rootfs;
+        private String image;
         private String hostname = DEFAULT_HOSTNAME;
         private OptionalLong pidsLimit = OptionalLong.empty();
         private OptionalLong memoryLimitBytes = OptionalLong.empty();
-        private final Map<String, String> environment = new LinkedHashMap<>(Map.of(
-                "PATH", DEFAULT_PATH, "HOME", "/root", "TERM", "xterm"));
+        private final Map<String, String> environment = new LinkedHashMap<>();
         private String workingDirectory = "/";
         private Duration execTimeout = Duration.ofMinutes(2);
         private long outputLimitBytes = DEFAULT_OUTPUT_LIMIT;
@@ -91,6 +97,16 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         /** A directory holding a root filesystem; the default is the built-in busybox rootfs. */
         public Builder rootfs(Path rootfs) {
             this.rootfs = rootfs;
+            return this;
+        }
+
+        /**
+         * An image as the root filesystem, offline: {@code oci:DIR[:TAG]} (an OCI image layout) or
+         * {@code docker-archive:FILE[:NAME:TAG]} (a {@code docker save} tar); a relative path is taken from
+         * the working directory. Its layers are unpacked once into a cache. Not together with {@link #rootfs}.
+         */
+        public Builder image(String reference) {
+            this.image = reference;
             return this;
         }
 
@@ -194,16 +210,31 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
             }
             checkWorkingDirectory(workingDirectory);
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
+            Optional<String> checkedImage = Optional.ofNullable(image).map(Builder::checkImage);
+            if (checkedRootfs.isPresent() && checkedImage.isPresent()) {
+                throw new IllegalArgumentException("both a rootfs (" + checkedRootfs.get() + ") and an image (" + image
+                        + ") are given: a container has one root filesystem; keep one of them");
+            }
             Set<String> targets = new HashSet<>();
             for (Mount mount : mounts) {
                 if (!targets.add(mount.target())) {
                     throw new IllegalArgumentException("two mounts have the target " + mount.target() + ": give each its own path");
                 }
             }
-            Map<String, String> env = new LinkedHashMap<>(environment);
-            env.putIfAbsent("HOSTNAME", hostname);
-            return new ContainerSpec(checkedRootfs, hostname, pidsLimit, memoryLimitBytes, env, workingDirectory, execTimeout,
+            return new ContainerSpec(checkedRootfs, checkedImage, hostname, pidsLimit, memoryLimitBytes, environment, workingDirectory, execTimeout,
                     outputLimitBytes, seccomp, mounts, readOnlyRootfs, Optional.ofNullable(user));
+        }
+
+        /** The reference's syntax and its file or directory, checked now; the layers are read when a container starts. */
+        static String checkImage(String reference) {
+            ImageReference parsed = ImageReference.parse(reference);
+            Path path = parsed.resolvePath(Path.of("").toAbsolutePath());
+            if (!Files.exists(path)) {
+                throw new IllegalArgumentException("image " + reference + ": " + path + " does not exist; make it with "
+                        + (parsed.transport() == ImageReference.Transport.OCI ? "skopeo copy ... oci:" + parsed.path() : "docker save -o " + parsed.path())
+                        + ", or give the path of an existing one");
+            }
+            return reference;
         }
 
         static Path checkRootfs(Path rootfs) {

@@ -51,7 +51,16 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
         String element = found.get(0).element();
         ContainerSpec.Builder builder = ContainerSpec.builder();
         try {
-            pick(found, Containerized::rootfs, s -> !s.isEmpty()).ifPresent(rootfs -> builder.rootfs(Path.of(rootfs)));
+            // The nearest annotation that names a root filesystem, a directory or an image, decides it.
+            found.stream().map(f -> f.annotation).filter(a -> !a.rootfs().isEmpty() || !a.image().isEmpty()).findFirst()
+                    .ifPresent(a -> {
+                        if (!a.rootfs().isEmpty()) {
+                            builder.rootfs(Path.of(a.rootfs()));
+                        }
+                        if (!a.image().isEmpty()) {
+                            builder.image(a.image());
+                        }
+                    });
             pick(found, Containerized::hostname, s -> !s.isEmpty()).ifPresent(builder::hostname);
             pick(found, Containerized::pidsLimit, n -> n != Containerized.DEFAULT).ifPresent(builder::pidsLimit);
             pick(found, Containerized::memoryLimit, s -> !s.isEmpty()).ifPresent(builder::memoryLimit);

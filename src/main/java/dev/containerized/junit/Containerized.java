@@ -50,6 +50,12 @@ public @interface Containerized {
     /** A directory holding the root filesystem; empty for the built-in busybox rootfs. */
     String rootfs() default "";
 
+    /**
+     * An image as the root filesystem, offline: {@code "oci:DIR[:TAG]"} or {@code "docker-archive:FILE"}
+     * (relative paths from the project directory); its Env, WorkingDir and User are the defaults.
+     */
+    String image() default "";
+
     /** The container's hostname; empty for {@code containerized}. */
     String hostname() default "";
 

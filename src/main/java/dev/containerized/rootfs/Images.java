@@ -1,6 +1,6 @@
 package dev.containerized.rootfs;
 
-import dev.containerized.internal.linux.LibC;
+import dev.containerized.internal.linux.Unistd;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,7 +94,7 @@ public final class Images {
     }
 
     private static void requireRoot(ImageReference reference) {
-        if (LibC.INSTANCE.geteuid() != 0) {
+        if (Unistd.geteuid() != 0) {
             throw new ImageException("cannot use the image " + reference + " without root: unpacking layers sets file "
                     + "owners and makes device nodes and overlay whiteouts; run as root (as containers need anyway)");
         }

@@ -103,9 +103,16 @@ class LayerUnpackerTests {
         header.setInt(0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
         header.setInt(4, 0);
         com.sun.jna.Memory data = new com.sun.jna.Memory(24);
-        dev.containerized.internal.linux.LibC.INSTANCE.syscall(arm ? 90 : 125, header, data); // capget
+        CapabilityCalls.C.syscall(arm ? 90 : 125, header, data); // capget
         data.setInt(0, data.getInt(0) & ~(1 << capability)); // effective, low word
-        dev.containerized.internal.linux.LibC.INSTANCE.syscall(arm ? 91 : 126, header, data); // capset
+        CapabilityCalls.C.syscall(arm ? 91 : 126, header, data); // capset
+    }
+
+    /** capget(2) and capset(2) through syscall(2): only this test changes a thread's capabilities from Java. */
+    interface CapabilityCalls extends com.sun.jna.Library {
+        CapabilityCalls C = com.sun.jna.Native.load(com.sun.jna.Platform.C_LIBRARY_NAME, CapabilityCalls.class);
+
+        long syscall(long number, com.sun.jna.Pointer header, com.sun.jna.Pointer data);
     }
 
     @Test

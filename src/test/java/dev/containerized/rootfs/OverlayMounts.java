@@ -1,7 +1,7 @@
 package dev.containerized.rootfs;
 
-import dev.containerized.internal.linux.LibC;
-import dev.containerized.internal.linux.Linux;
+import dev.containerized.internal.linux.Mounts;
+import dev.containerized.internal.linux.Sched;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,14 +35,14 @@ final class OverlayMounts {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {
-                Linux.unshare(LibC.CLONE_FS | LibC.CLONE_NEWNS);
-                Linux.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
-                Linux.mount("overlay", merged.toString(), "overlay", 0,
+                Sched.unshare(Sched.CLONE_FS | Sched.CLONE_NEWNS);
+                Mounts.mount(null, "/", null, Mounts.MS_REC | Mounts.MS_PRIVATE, null);
+                Mounts.mount("overlay", merged.toString(), "overlay", 0,
                         lowerdirOption + ",upperdir=" + upper + ",workdir=" + work);
                 try {
                     check.inspect(merged);
                 } finally {
-                    Linux.umount2(merged.toString(), 0);
+                    Mounts.umount2(merged.toString(), 0);
                 }
             } catch (Throwable t) {
                 failure.set(t);

@@ -6,30 +6,99 @@ import dev.containerized.container.Mount;
 import dev.containerized.container.cgroup.CgroupLimits;
 import dev.containerized.container.confine.Confinement;
 import dev.containerized.rootfs.DefaultRootfs;
+import dev.containerized.rootfs.ImageConfig;
+import dev.containerized.rootfs.ImageException;
+import dev.containerized.rootfs.Images;
+import dev.containerized.rootfs.ResolvedImage;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the host side needs to make one container, derived from the public spec once: its name, its
- * filesystems, its limits and how its commands are confined.
+ * filesystems, its limits, how its commands are confined, and their defaults (environment, working
+ * directory, user, and an image's command) with an image's config under the spec's own settings.
+ *
+ * @param environment      every command's environment before its own variables, as NAME=VALUE
+ * @param user             who runs commands unless one says otherwise ({@code docker run --user})
+ * @param imageCommand     an image's Entrypoint + Cmd, for a PID-1 run that names no command
+ * @param imageEntrypoint  an image's Entrypoint, which a PID-1 run's own arguments follow, as in docker run
  */
 public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limits, Confinement confinement,
-                            String workingDirectory, boolean terminal) {
+                            String workingDirectory, Map<String, String> environment, Optional<String> user,
+                            List<String> imageEntrypoint, List<String> imageCommand, boolean terminal) {
     private static final long MEBIBYTE = 1L << 20;
+    private static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of(
+            "PATH", ContainerSpec.DEFAULT_PATH, "HOME", "/root", "TERM", "xterm");
 
-    /** The plan for {@code spec}; building the built-in rootfs first if it is the one asked for and not cached yet. */
+    public ContainerPlan {
+        environment = Map.copyOf(environment);
+        imageEntrypoint = List.copyOf(imageEntrypoint);
+        imageCommand = List.copyOf(imageCommand);
+    }
+
+    /**
+     * The plan for {@code spec}: the built-in rootfs is built first if it is the one asked for and not
+     * cached yet, an image's layers unpacked if they are not.
+     */
     public static ContainerPlan of(ContainerSpec spec) {
-        Path rootfs = spec.rootfs().orElseGet(ContainerPlan::builtInRootfs);
+        List<Path> lowerDirs;
+        ImageConfig image;
+        if (spec.image().isPresent()) {
+            ResolvedImage resolved = resolve(spec.image().get());
+            lowerDirs = resolved.lowerDirsTopFirst();
+            image = resolved.config();
+        } else {
+            lowerDirs = List.of(spec.rootfs().orElseGet(ContainerPlan::builtInRootfs));
+            image = ImageConfig.empty();
+        }
         List<MountPlan.UserMount> mounts = spec.mounts().stream().map(ContainerPlan::userMount).toList();
-        MountPlan plan = new MountPlan(List.of(rootfs), spec.readOnlyRootfs(), mounts, 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
+        MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
+        Map<String, String> environment = new LinkedHashMap<>(DEFAULT_ENVIRONMENT);
+        for (String variable : image.env()) {
+            int eq = variable.indexOf('=');
+            if (eq > 0) {
+                environment.put(variable.substring(0, eq), variable.substring(eq + 1));
+            }
+        }
+        environment.put("HOSTNAME", spec.hostname());
+        environment.putAll(spec.environment());
+        // The image's working directory and user are defaults: the spec's own, when set, win.
+        String workingDirectory = spec.workingDirectory().equals("/") ? image.workingDir().filter(d -> d.startsWith("/")).orElse("/")
+                : spec.workingDirectory();
+        Optional<String> user = spec.user().or(() -> image.user().filter(u -> !u.isEmpty()));
         return new ContainerPlan(spec.hostname(), plan, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes()),
-                Confinement.docker(spec.seccomp()), spec.workingDirectory(), false);
+                Confinement.docker(spec.seccomp()), workingDirectory, environment, user, image.entrypoint(), image.command(), false);
     }
 
     /** The same plan, with a pseudo-terminal of the container's own made during setup. */
     ContainerPlan withTerminal() {
-        return new ContainerPlan(hostname, mounts, limits, confinement, workingDirectory, true);
+        return new ContainerPlan(hostname, mounts, limits, confinement, workingDirectory, environment, user, imageEntrypoint,
+                imageCommand, true);
+    }
+
+    /**
+     * What a PID-1 run executes, as {@code docker run IMAGE [ARGS]} does: the image's Entrypoint followed
+     * by the arguments given, or by its Cmd when none are.
+     */
+    public List<String> pid1Command(List<String> argv) {
+        if (argv.isEmpty()) {
+            return imageCommand;
+        }
+        List<String> command = new java.util.ArrayList<>(imageEntrypoint);
+        command.addAll(argv);
+        return command;
+    }
+
+    private static ResolvedImage resolve(String reference) {
+        try {
+            return Images.resolve(reference, Path.of("").toAbsolutePath());
+        } catch (ImageException e) {
+            throw new ContainerException(e.getMessage(), e);
+        }
     }
 
     private static MountPlan.UserMount userMount(Mount mount) {
