@@ -21,7 +21,7 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
     public static ContainerPlan of(ContainerSpec spec) {
         Path rootfs = spec.rootfs().orElseGet(ContainerPlan::builtInRootfs);
         MountPlan mounts = new MountPlan(List.of(rootfs), false, List.of(), 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
-        return new ContainerPlan(spec.hostname(), mounts, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes()),
+        return new ContainerPlan(spec.hostname(), mounts, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes(), spec.cpus(), spec.cpuset()),
                 Confinement.docker(spec.seccomp()), spec.workingDirectory(), false);
     }
 
