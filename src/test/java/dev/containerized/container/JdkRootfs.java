@@ -173,12 +173,13 @@ final class JdkRootfs {
         return libraries;
     }
 
+    /** The JDK's identity and the built-in rootfs's (its directory is named after its own fingerprint). */
     private static String fingerprint(Path base) {
         try {
             Path home = javaHome();
             Path libjvm = home.resolve("lib/server/libjvm.so");
             String identity = VERSION + "\n" + home + "\n" + Files.size(libjvm) + " " + Files.getLastModifiedTime(libjvm)
-                    + "\n" + base + "\n" + PROBE;
+                    + "\n" + base.getFileName() + "\n" + PROBE;
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 6);
         } catch (IOException | NoSuchAlgorithmException e) {

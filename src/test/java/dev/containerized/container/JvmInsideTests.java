@@ -4,11 +4,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The question at the end of the talk: does a JVM in a container see its limits? It does, as under
@@ -37,12 +43,22 @@ class JvmInsideTests {
     }
 
     @Test
-    void aJvmReportsTheContainersMemoryLimitAndSizesItsHeapForIt() {
-        try (Container c = Container.start(jdk().memoryLimit("256m").build())) {
+    void theJdkReportsTheContainersLimits() {
+        try (Container c = Container.start(jdk().memoryLimit("256m").cpus(1).build())) {
             ExecResult settings = c.exec(java, "-XshowSettings:system", "-version");
-            String output = settings.stdout() + settings.stderr();
             assertThat(settings.exitCode()).as(settings.describe()).isZero();
-            assertThat(output).as(settings.describe()).contains("Memory Limit: 256.00M").containsPattern("Provider: cgroupv[12]");
+            assertThat(settings.stdout() + settings.stderr()).as(settings.describe())
+                    .containsPattern("Provider: cgroupv[12]")
+                    .contains("Memory Limit: 256.00M")
+                    .contains("CPU Quota: 100000us").contains("CPU Period: 100000us")
+                    .contains("Effective CPU Count: 1");
+        }
+    }
+
+    @Test
+    void theJvmSizesItsHeapForTheMemoryLimit() {
+        assumeHotSpotSeesCgroups();
+        try (Container c = Container.start(jdk().memoryLimit("256m").build())) {
             // Below 512 MiB the JVM takes its small-memory rule: at most half of the limit (not a quarter
             // of the host's memory, gigabytes, as without a visible limit).
             assertThat(maxHeapSize(c)).isBetween(64 * MIB, 128 * MIB);
@@ -53,6 +69,26 @@ class JvmInsideTests {
         }
     }
 
+    @Test
+    void availableProcessorsIsTheCpusLimit() {
+        assumeHotSpotSeesCgroups();
+        try (Container c = Container.start(jdk().cpus(1).build())) {
+            assertThat(probe(c)).contains("availableProcessors=1\n");
+        }
+        if (CpuList.available().cardinality() >= 2) {
+            // JDK 17 rounds a fraction of a CPU up: 1.5 CPUs' worth is 2 processors.
+            try (Container c = Container.start(jdk().cpus(1.5).build())) {
+                assertThat(probe(c)).contains("availableProcessors=2\n");
+            }
+        }
+    }
+
+    private static String probe(Container c) {
+        ExecResult probe = c.exec(java, "-cp", "/probe", "Probe");
+        assertThat(probe.exitCode()).as(probe.describe()).isZero();
+        return probe.stdout();
+    }
+
     private static long maxHeapSize(Container c) {
         ExecResult flags = c.exec(java, "-XX:+PrintFlagsFinal", "-version");
         Matcher heap = Pattern.compile("size_t MaxHeapSize\\s+= (\\d+)").matcher(flags.stdout());
@@ -60,14 +96,20 @@ class JvmInsideTests {
         return Long.parseLong(heap.group(1));
     }
 
-    @Test
-    void aJvmCountsTheCpusLimitAsItsProcessors() {
-        try (Container c = Container.start(jdk().cpus(1).memoryLimit("256m").build())) {
-            ExecResult probe = c.exec(java, "-cp", "/probe", "Probe");
-            assertThat(probe.stdout()).as(probe.describe()).contains("availableProcessors=1\n");
-            ExecResult settings = c.exec(java, "-XshowSettings:system", "-version");
-            assertThat(settings.stdout() + settings.stderr()).as(settings.describe())
-                    .contains("CPU Quota: 100000us").contains("CPU Period: 100000us");
+    /**
+     * HotSpot (JDK 17's, in C++, apart from the Java-side metrics above) gives up on cgroups when the
+     * kernel lacks any of the cpuset, cpu, cpuacct and memory controllers ("One or more required
+     * controllers disabled at kernel level"): the User-Mode Linux guest's kernel has no cpuset.
+     */
+    private static void assumeHotSpotSeesCgroups() {
+        try {
+            List<String> controllers = Files.readAllLines(Path.of("/proc/cgroups")).stream()
+                    .map(line -> line.split("\\s+")[0]).toList();
+            assumeTrue(controllers.containsAll(List.of("cpuset", "cpu", "cpuacct", "memory")),
+                    "this kernel lacks one of the cpuset, cpu, cpuacct and memory controllers (/proc/cgroups lists "
+                            + controllers + "), so JDK 17's HotSpot ignores cgroup limits on it, in a container or not");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
