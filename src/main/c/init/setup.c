@@ -78,8 +78,8 @@ int cz_setup(const struct cz_message *config, struct cz_confinement *confinement
         fstypes[i] = cz_string(&in);
         options[i] = cz_string(&in);
     }
-    if (in.bad || in.at != in.end || confinement->seccomp_length % 8 != 0
-        || config->nfds != (int) (cgroup_files + 1 + cgroupfs_mounts)) {
+    if (in.bad || in.at != in.end || confinement->seccomp_length % 8 != 0 || cgroup_files >= CZ_MAX_FDS
+        || cgroupfs_mounts >= CZ_MAX_FDS || config->nfds != (int) (cgroup_files + 1 + cgroupfs_mounts)) {
         *failed_step = CZ_STEP_PROTOCOL;
         errno = EPROTO;
         return -1;

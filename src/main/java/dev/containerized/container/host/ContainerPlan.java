@@ -21,8 +21,8 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
     public static ContainerPlan of(ContainerSpec spec) {
         Path rootfs = spec.rootfs().orElseGet(ContainerPlan::builtInRootfs);
         MountPlan mounts = new MountPlan(List.of(rootfs), false, List.of(), 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
-        return new ContainerPlan(spec.hostname(), mounts, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes(), spec.cpus(), spec.cpuset()),
-                Confinement.docker(spec.seccomp()), spec.workingDirectory(), false);
+        CgroupLimits limits = new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes(), spec.cpus(), spec.cpuset());
+        return new ContainerPlan(spec.hostname(), mounts, limits, Confinement.docker(spec.seccomp()), spec.workingDirectory(), false);
     }
 
     /** The same plan, with a pseudo-terminal of the container's own made during setup. */
