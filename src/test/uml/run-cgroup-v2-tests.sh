@@ -20,7 +20,11 @@ default_classes=(dev.containerized.cgroupv2.CgroupV2Tests
                  dev.containerized.container.CgroupLimitTests
                  dev.containerized.container.CgroupPlacementTests
                  dev.containerized.container.ContainerTests
-                 dev.containerized.container.Pid1RunTests)
+                 dev.containerized.container.Pid1RunTests
+                 dev.containerized.container.CgroupfsInsideTests
+                 dev.containerized.container.CpuLimitTests
+                 dev.containerized.container.JvmInsideTests
+                 dev.containerized.junit.CpuLimitAnnotationTests)
 nested_class=dev.containerized.cgroupv2.NestedCgroupNamespaceTests
 
 root=${CONTAINERIZED_UML_ROOT:-/}

@@ -1,8 +1,8 @@
 /* Containerized's PID 1, started by the test JVM in a container's new namespaces, from a sealed memfd.
  *
- * fd 0 is the control socket, fds 1 and 2 its log. It joins the container's cgroup, mounts /proc,
- * says READY; pivots into the container's root when told, says READY again, and then forks commands on
- * request, each confined before its execve; it reaps every
+ * fd 0 is the control socket, fds 1 and 2 its log. It joins the container's cgroup, mounts /proc and
+ * the container's read-only cgroupfs, says READY; pivots into the container's root when told, says
+ * READY again, and then forks commands on request, each confined before its execve; it reaps every
  * child (orphans too: a zombie holds a slot of pids.max) and reports how commands ended. It is tini's
  * job plus a request loop. It ends when the control socket closes; the kernel then kills every process
  * in the pid namespace. In "command as PID 1" mode it confines itself and becomes the command. */
@@ -189,11 +189,11 @@ int main(void)
         _exit(1);
     }
     struct cz_confinement confinement;
-    uint32_t step = 0;
+    uint32_t step = 0, which = 0;
     int error = 0;
     if (signals < 0)
         step = CZ_STEP_PROTOCOL;
-    else if (cz_setup(&config, &confinement, &step) < 0)
+    else if (cz_setup(&config, &confinement, &step, &which) < 0)
         error = errno;
     if (step == 0) {
         /* The payload stays: the seccomp program lives in it. */
@@ -213,8 +213,8 @@ int main(void)
         cz_release(&pivot);
     }
     if (step != 0) {
-        uint32_t failed[2] = { step, (uint32_t) (error ? error : errno) };
-        cz_send(CONTROL, CZ_SETUP_FAILED, failed, 2);
+        uint32_t failed[3] = { step, (uint32_t) (error ? error : errno), which };
+        cz_send(CONTROL, CZ_SETUP_FAILED, failed, 3);
         _exit(1);
     }
     cz_send(CONTROL, CZ_READY, NULL, 0);

@@ -54,7 +54,8 @@ const char *cz_string(struct cz_cursor *cursor);
 void cz_log(const char *format, ...);
 
 /* setup.c */
-int cz_setup(const struct cz_message *config, struct cz_confinement *confinement, uint32_t *failed_step);
+int cz_setup(const struct cz_message *config, struct cz_confinement *confinement, uint32_t *failed_step,
+             uint32_t *failed_which);
 int cz_pivot(const struct cz_confinement *confinement, uint32_t *failed_step);
 
 /* command.c */

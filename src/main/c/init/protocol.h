@@ -9,11 +9,11 @@
 
 #include <stdint.h>
 
-#define CZ_MAX_FDS 8
+#define CZ_MAX_FDS 16
 #define CZ_MAX_PAYLOAD (64u << 20)
 
 /* Requests, JVM to PID 1. */
-#define CZ_CONFIG 1     /* fds: cgroup files to join, then the /proc mount point; once, first */
+#define CZ_CONFIG 1     /* fds: cgroup files to join, the /proc mount point, the cgroupfs mount points; once, first */
 #define CZ_EXEC 2       /* fds: stdin, stdout, stderr; fork a command */
 #define CZ_SIGNAL 3     /* no fds; signal a command's process group */
 #define CZ_EXEC_SELF 4  /* fds: stdin, stdout, stderr; PID 1 becomes the command */
@@ -21,10 +21,14 @@
 
 /* Events, PID 1 to JVM. */
 #define CZ_READY 101        /* CONFIG or PIVOT done */
-#define CZ_SETUP_FAILED 102 /* u32 step, u32 errno; PID 1 exits */
+#define CZ_SETUP_FAILED 102 /* u32 step, u32 errno, u32 which (CGROUPFS: the mount's index); PID 1 exits */
 #define CZ_STARTED 103      /* u32 id, i32 pid: the command runs (its execve succeeded) */
 #define CZ_FAILED 104       /* u32 id, u32 stage, u32 errno: it never ran */
 #define CZ_EXITED 105       /* u32 id, i32 wait status */
+
+/* CONFIG payload: u32 flags, u32 cgroup files, u32 cgroupfs mounts, u32 last capability, u32 capabilities
+ * low, u32 high, u32 seccomp bytes, the seccomp program; then for each cgroupfs mount two strings: its
+ * filesystem type ("cgroup2" or "cgroup") and its options (v1: the hierarchy's controllers). */
 
 /* CONFIG flags. */
 #define CZ_UNSHARE_CGROUP 0x1 /* after joining the cgroup, root a cgroup namespace there */
@@ -42,6 +46,7 @@
 #define CZ_STEP_PROC 4
 #define CZ_STEP_PIVOT 5
 #define CZ_STEP_CAPS 6
+#define CZ_STEP_CGROUPFS 7
 
 #define CZ_STAGE_FORK 10
 #define CZ_STAGE_STDIO 11

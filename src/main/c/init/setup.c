@@ -46,18 +46,40 @@ static int restrict_capabilities(uint64_t keep, uint32_t last_cap)
     return (int) syscall(SYS_capset, &header, data);
 }
 
-int cz_setup(const struct cz_message *config, struct cz_confinement *confinement, uint32_t *failed_step)
+/* The container's own cgroups, read-only, where programs look for their limits (a JVM, Go's and .NET's
+ * runtimes): mounted after the cgroup namespace was rooted at the container's cgroup, each mount shows
+ * that cgroup as its top and nothing of the host's tree. The flags apply to this mount only: the
+ * superblock is the host's, and stays writable there. */
+static int mount_cgroupfs(int directory, const char *fstype, const char *options)
+{
+    char target[64];
+    snprintf(target, sizeof target, "/proc/self/fd/%d", directory);
+    return mount("cgroup", target, fstype, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, *options ? options : NULL);
+}
+
+int cz_setup(const struct cz_message *config, struct cz_confinement *confinement, uint32_t *failed_step,
+             uint32_t *failed_which)
 {
     struct cz_cursor in = { config->payload, config->payload + config->length, 0 };
     uint32_t flags = cz_word(&in);
     uint32_t cgroup_files = cz_word(&in);
+    uint32_t cgroupfs_mounts = cz_word(&in);
     confinement->last_cap = cz_word(&in);
     uint32_t low = cz_word(&in);
     confinement->capabilities = ((uint64_t) cz_word(&in) << 32) | low;
     confinement->seccomp_length = cz_word(&in);
     confinement->seccomp = confinement->seccomp_length > 0 ? in.at : NULL;
-    if (in.bad || (size_t) (in.end - in.at) != confinement->seccomp_length || confinement->seccomp_length % 8 != 0
-        || config->nfds != (int) cgroup_files + 1) {
+    if (!in.bad && (size_t) (in.end - in.at) >= confinement->seccomp_length)
+        in.at += confinement->seccomp_length;
+    else
+        in.bad = 1;
+    const char *fstypes[CZ_MAX_FDS], *options[CZ_MAX_FDS];
+    for (uint32_t i = 0; i < cgroupfs_mounts && i < CZ_MAX_FDS; i++) {
+        fstypes[i] = cz_string(&in);
+        options[i] = cz_string(&in);
+    }
+    if (in.bad || in.at != in.end || confinement->seccomp_length % 8 != 0 || cgroup_files >= CZ_MAX_FDS
+        || cgroupfs_mounts >= CZ_MAX_FDS || config->nfds != (int) (cgroup_files + 1 + cgroupfs_mounts)) {
         *failed_step = CZ_STEP_PROTOCOL;
         errno = EPROTO;
         return -1;
@@ -74,6 +96,13 @@ int cz_setup(const struct cz_message *config, struct cz_confinement *confinement
     if (mount_proc(config->fds[cgroup_files]) < 0) {
         *failed_step = CZ_STEP_PROC;
         return -1;
+    }
+    for (uint32_t i = 0; i < cgroupfs_mounts; i++) {
+        if (mount_cgroupfs(config->fds[cgroup_files + 1 + i], fstypes[i], options[i]) < 0) {
+            *failed_step = CZ_STEP_CGROUPFS;
+            *failed_which = i;
+            return -1;
+        }
     }
     return 0;
 }

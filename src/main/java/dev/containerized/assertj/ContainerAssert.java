@@ -7,6 +7,8 @@ import dev.containerized.container.MemorySize;
 
 import org.assertj.core.api.AbstractAssert;
 
+import java.time.Duration;
+
 
 /** Assertions on a container's isolation and on its cgroup's figures. */
 public final class ContainerAssert extends AbstractAssert<ContainerAssert, Container> {
@@ -84,6 +86,21 @@ public final class ContainerAssert extends AbstractAssert<ContainerAssert, Conta
         CgroupStats stats = stats();
         if (stats.oomKills() <= 0) {
             failWithMessage("Expected an OOM kill in container %s, but there was none (%s)", actual.id(), stats);
+        }
+        return this;
+    }
+
+    /**
+     * The CPU time the container's processes used so far stayed at or under {@code bound} (v2 cpu.stat
+     * usage_usec, v1 cpuacct.usage): with a {@code cpus} limit, at most that many CPUs' worth of the
+     * wall-clock time they ran.
+     */
+    public ContainerAssert cpuUsageAtMost(Duration bound) {
+        CgroupStats stats = stats();
+        if (stats.cpuUsageMicros() < 0 || stats.cpuUsageMicros() > bound.toNanos() / 1000) {
+            failWithMessage("Expected the CPU usage of container %s to stay within %d ms, but it was %s (%s)", actual.id(),
+                    bound.toMillis(), stats.cpuUsageMicros() < 0 ? "not counted on this host (no cpuacct controller)"
+                            : stats.cpuUsageMicros() / 1000 + " ms", stats);
         }
         return this;
     }

@@ -18,7 +18,7 @@ public final class Main {
             usage: containerized run [--hostname H] [--pids-max N] [--memory SIZE] [--rootfs DIR]
                                      [--env NAME=VALUE]... [--workdir DIR] [--user USER]
                                      [-v HOST:CONTAINER[:rw]]... [--tmpfs PATH[:SIZE]]... [--read-only]
-                                     -- CMD [ARGS...]
+                                     [--cpus N] [--cpuset-cpus LIST] -- CMD [ARGS...]
               Runs CMD as PID 1 of a new container (pid, mount, uts, ipc, net and cgroup namespaces,
               an overlay over the rootfs, a pids and memory cgroup) with this terminal, and exits
               with its status. The rootfs defaults to the built-in busybox one. Needs root.
@@ -55,6 +55,8 @@ public final class Main {
                     case "--hostname" -> spec.hostname(value);
                     case "--pids-max" -> spec.pidsLimit(number(option, value));
                     case "--memory" -> spec.memoryLimit(value);
+                    case "--cpus" -> spec.cpus(value);
+                    case "--cpuset-cpus" -> spec.cpuset(value);
                     case "--rootfs" -> spec.rootfs(Path.of(value));
                     case "--workdir" -> spec.workingDirectory(value);
                     case "--user", "-u" -> spec.user(value);

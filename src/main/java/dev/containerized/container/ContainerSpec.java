@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -37,11 +39,15 @@ import java.util.stream.Stream;
  * @param mounts           bind and tmpfs mounts, in order
  * @param readOnlyRootfs   whether the root filesystem refuses writes (mounts and /tmp, /run, /dev/shm still take them)
  * @param user             who runs commands by default ({@code docker run --user}); root when empty
+ * @param cpus             the most CPU time per wall-clock time, in CPUs: 0.5 is half of one CPU, 2 two
+ *                         CPUs' worth (a CFS quota of cpus × 100 ms per 100 ms, as {@code docker run --cpus})
+ * @param cpuset           the CPUs its processes may run on, such as {@code "0-1"} or {@code "0,2"}
  */
 public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,
                             String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp,
-                            List<Mount> mounts, boolean readOnlyRootfs, Optional<String> user) {
+                            List<Mount> mounts, boolean readOnlyRootfs, Optional<String> user,
+                            OptionalDouble cpus, Optional<String> cpuset) {
     public static final String DEFAULT_HOSTNAME = "containerized";
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** 4 MiB of each stream: room for any test's output, and a bound a flood cannot take the test JVM past. */
@@ -73,6 +79,8 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
         b.mounts.addAll(mounts);
         b.readOnlyRootfs = readOnlyRootfs;
         b.user = user.orElse(null);
+        b.cpus = cpus;
+        b.cpuset = cpuset;
         return b;
     }
 
@@ -90,6 +98,8 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
         private final List<Mount> mounts = new ArrayList<>();
         private boolean readOnlyRootfs;
         private String user;
+        private OptionalDouble cpus = OptionalDouble.empty();
+        private Optional<String> cpuset = Optional.empty();
 
         private Builder() {
         }
@@ -202,6 +212,57 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
             return this;
         }
 
+        /**
+         * The most CPU time per wall-clock time, in CPUs, as {@code docker run --cpus}: 0.5 lets the
+         * container's processes together use half of one CPU, 2 two CPUs' worth. From 0.01 to the number
+         * of CPUs this host offers.
+         */
+        public Builder cpus(double cpus) {
+            int available = CpuList.available().cardinality();
+            if (!(cpus > 0)) {
+                throw new IllegalArgumentException("cpus " + cpus + " must be positive: a fraction of one CPU such as 0.5, "
+                        + "or a number of CPUs such as 2");
+            }
+            if (cpus < 0.01) {
+                throw new IllegalArgumentException("cpus " + cpus + " is below 0.01, the least the kernel schedules "
+                        + "(1 ms per 100 ms): use 0.01 or more, such as 0.5");
+            }
+            if (cpus > available) {
+                throw new IllegalArgumentException("cpus " + cpus + " is more than the " + available + " CPU"
+                        + (available == 1 ? "" : "s") + " this host offers: use at most " + available);
+            }
+            this.cpus = OptionalDouble.of(cpus);
+            return this;
+        }
+
+        /** {@link #cpus(double)} from text, such as {@code "0.5"} or {@code "2"}. */
+        public Builder cpus(String cpus) {
+            double value;
+            try {
+                value = Double.parseDouble(cpus == null ? "" : cpus.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("cpus \"" + cpus + "\" does not parse: use a number of CPUs such as \"0.5\" or \"2\"");
+            }
+            return cpus(value);
+        }
+
+        /**
+         * The CPUs the container's processes may run on, as {@code docker run --cpuset-cpus}: CPU numbers
+         * and ranges such as {@code "0"}, {@code "0-1"} or {@code "0,2-3"}, each one this host offers.
+         */
+        public Builder cpuset(String cpus) {
+            BitSet requested = CpuList.parse(cpus);
+            BitSet available = CpuList.available();
+            BitSet missing = (BitSet) requested.clone();
+            missing.andNot(available);
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("cpuset \"" + cpus + "\" names CPU" + (missing.cardinality() == 1 ? " " : "s ")
+                        + CpuList.format(missing) + ", which this host does not offer: it offers CPUs " + CpuList.format(available));
+            }
+            this.cpuset = Optional.of(CpuList.format(requested));
+            return this;
+        }
+
         /** Checks everything and returns the spec; throws {@link IllegalArgumentException} naming the bad value. */
         public ContainerSpec build() {
             if (hostname == null || !isHostname(hostname)) {
@@ -222,7 +283,7 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                 }
             }
             return new ContainerSpec(checkedRootfs, checkedImage, hostname, pidsLimit, memoryLimitBytes, environment, workingDirectory, execTimeout,
-                    outputLimitBytes, seccomp, mounts, readOnlyRootfs, Optional.ofNullable(user));
+                    outputLimitBytes, seccomp, mounts, readOnlyRootfs, Optional.ofNullable(user), cpus, cpuset);
         }
 
         /** The reference's syntax and its file or directory, checked now; the layers are read when a container starts. */

@@ -64,6 +64,8 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
             pick(found, Containerized::hostname, s -> !s.isEmpty()).ifPresent(builder::hostname);
             pick(found, Containerized::pidsLimit, n -> n != Containerized.DEFAULT).ifPresent(builder::pidsLimit);
             pick(found, Containerized::memoryLimit, s -> !s.isEmpty()).ifPresent(builder::memoryLimit);
+            pick(found, Containerized::cpus, s -> !s.isEmpty()).ifPresent(builder::cpus);
+            pick(found, Containerized::cpuset, s -> !s.isEmpty()).ifPresent(builder::cpuset);
             pick(found, Containerized::workingDirectory, s -> !s.isEmpty()).ifPresent(builder::workingDirectory);
             pick(found, Containerized::user, s -> !s.isEmpty()).ifPresent(builder::user);
             pick(found, Containerized::execTimeout, s -> !s.isEmpty())

@@ -65,6 +65,12 @@ public @interface Containerized {
     /** The most memory, without swap, such as {@code "64m"}; empty for no limit. */
     String memoryLimit() default "";
 
+    /** The most CPU time per wall-clock time, in CPUs, such as {@code "0.5"} or {@code "2"} (docker run --cpus); empty for no limit. */
+    String cpus() default "";
+
+    /** The CPUs the container may run on, such as {@code "0"} or {@code "0-1"} (docker run --cpuset-cpus); empty for any. */
+    String cpuset() default "";
+
     /** Environment variables of every command, each {@code NAME=VALUE}. */
     String[] env() default {};
 

@@ -50,7 +50,10 @@ class ContainerTests {
             String inside = c.exec("cat", "/proc/self/mountinfo").stdout();
             String host = Files.readString(Path.of("/proc/self/mountinfo"));
 
-            assertThat(inside).doesNotContain("/sys/fs/cgroup").doesNotContain(" /work");
+            assertThat(inside).doesNotContain(" /work");
+            // The cgroupfs inside is the container's own: rooted at its cgroup, read-only (CgroupfsInsideTests).
+            assertThat(inside.lines().filter(l -> l.contains(" /sys/fs/cgroup")))
+                    .allSatisfy(l -> assertThat(l.split(" ")[3]).as(l).isEqualTo("/"));
             assertThat(inside.lines().map(l -> l.split(" ")[4]))
                     .contains("/", "/proc", "/dev", "/tmp", "/sys").doesNotContain("/run/containerized");
             // The container's overlay, proc and tmpfs are not the host's.

@@ -19,10 +19,16 @@ import java.util.Optional;
  * hierarchy is used.
  *
  * @param version   which cgroup version the container cgroups are made with
- * @param hierarchies for v1: "pids" and "memory"; for v2: the single key "unified"
+ * @param hierarchies for v1: "pids" and "memory", and "cpu", "cpuacct", "cpuset" where the host mounts
+ *                    them (co-mounted controllers share one hierarchy); for v2: the single key "unified"
  */
 public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) {
     public static final List<String> CONTROLLERS = List.of("pids", "memory");
+    /**
+     * The v1 controllers a container also gets a cgroup of when the host mounts them: the CPU limits
+     * live there, and a JVM's container detection on v1 wants all of them mounted.
+     */
+    public static final List<String> CPU_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset");
     public static final String UNIFIED = "unified";
 
     public enum Version { V1, V2 }
@@ -34,8 +40,13 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
      * @param ownCgroup  the directory of this process's own cgroup in it
      * @param isRoot     whether {@code ownCgroup} is the top of what is mounted (v2: exempt from the
      *                   "no internal processes" rule only when it is the true root)
+     * @param controllers v1: every controller of the hierarchy as /proc/self/cgroup names them, such as
+     *                    [cpu, cpuacct] (a mount of it must name exactly these); v2: empty
      */
-    public record Hierarchy(Path mountPoint, Path ownCgroup, boolean isRoot) {
+    public record Hierarchy(Path mountPoint, Path ownCgroup, boolean isRoot, List<String> controllers) {
+        public Hierarchy {
+            controllers = List.copyOf(controllers);
+        }
     }
 
     /** The layout of the running process. */
@@ -50,6 +61,7 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
     /** The layout described by the text of a mountinfo and a /proc/PID/cgroup file. */
     public static CgroupLayout parse(String mountinfo, String procCgroup) {
         Map<String, String> v1Paths = new HashMap<>();
+        Map<String, List<String>> v1Sets = new HashMap<>();
         Optional<String> v2Path = Optional.empty();
         for (String line : procCgroup.split("\n")) {
             String[] parts = line.split(":", 3);
@@ -59,8 +71,10 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
             if (parts[0].equals("0") && parts[1].isEmpty()) {
                 v2Path = Optional.of(parts[2]);
             } else {
-                for (String controller : parts[1].split(",")) {
+                List<String> set = List.of(parts[1].split(","));
+                for (String controller : set) {
                     v1Paths.put(controller, parts[2]);
+                    v1Sets.put(controller, set);
                 }
             }
         }
@@ -70,12 +84,13 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
         for (Mount mount : mounts(mountinfo)) {
             if (mount.fstype.equals("cgroup")) {
                 for (String option : mount.superOptions.split(",")) {
-                    if (CONTROLLERS.contains(option) && v1Paths.containsKey(option) && !v1.containsKey(option)) {
-                        v1.put(option, hierarchy(mount, v1Paths.get(option)));
+                    boolean wanted = CONTROLLERS.contains(option) || CPU_CONTROLLERS.contains(option);
+                    if (wanted && v1Paths.containsKey(option) && !v1.containsKey(option)) {
+                        v1.put(option, hierarchy(mount, v1Paths.get(option), v1Sets.get(option)));
                     }
                 }
             } else if (mount.fstype.equals("cgroup2") && v2Path.isPresent() && v2.isEmpty()) {
-                v2 = Optional.of(hierarchy(mount, v2Path.get()));
+                v2 = Optional.of(hierarchy(mount, v2Path.get(), List.of()));
             }
         }
         if (v1.keySet().containsAll(CONTROLLERS)) {
@@ -108,7 +123,7 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
     }
 
     /** The own cgroup's directory: the mount point plus the part of the path below the mount's root. */
-    private static Hierarchy hierarchy(Mount mount, String cgroupPath) {
+    private static Hierarchy hierarchy(Mount mount, String cgroupPath, List<String> controllers) {
         String relative;
         if (mount.root.equals("/")) {
             relative = cgroupPath;
@@ -121,7 +136,7 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
         }
         relative = relative.replaceFirst("^/+", "");
         Path own = relative.isEmpty() ? mount.mountPoint : mount.mountPoint.resolve(relative);
-        return new Hierarchy(mount.mountPoint, own, relative.isEmpty());
+        return new Hierarchy(mount.mountPoint, own, relative.isEmpty(), controllers);
     }
 
     /** mountinfo escapes space, tab, newline and backslash as octal. */

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,13 +34,16 @@ public final class CgroupV2 extends CgroupDriver {
     static CgroupV2 create(CgroupLayout layout, String id, CgroupLimits limits) {
         Path top = layout.hierarchies().get(CgroupLayout.UNIFIED).mountPoint();
         Path parent = parent(layout);
-        enableControllers(top);
+        List<String> controllers = new ArrayList<>(CgroupLayout.CONTROLLERS);
+        limits.cpus().ifPresent(cpus -> controllers.add(requireAvailable(top, "cpu", "cpus")));
+        limits.cpuset().ifPresent(cpuset -> controllers.add(requireAvailable(top, "cpuset", "cpuset")));
+        enableControllers(top, controllers);
         try {
             Files.createDirectories(parent);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create cgroup " + parent + ": " + e, e);
         }
-        enableControllers(parent);
+        enableControllers(parent, controllers);
         Path dir = parent.resolve(id);
         try {
             Files.createDirectory(dir);
@@ -54,6 +58,9 @@ public final class CgroupV2 extends CgroupDriver {
                     Cgroups.write(dir.resolve("memory.swap.max"), "0");
                 }
             });
+            limits.cpus().ifPresent(cpus -> Cgroups.write(dir.resolve("cpu.max"),
+                    CgroupLimits.cpuQuotaMicros(cpus) + " " + CgroupLimits.CPU_PERIOD_MICROS));
+            limits.cpuset().ifPresent(cpuset -> Cgroups.write(dir.resolve("cpuset.cpus"), cpuset));
             return new CgroupV2(id, dir);
         } catch (RuntimeException e) {
             Cgroups.killAndRemove(dir, Duration.ofSeconds(1));
@@ -62,22 +69,46 @@ public final class CgroupV2 extends CgroupDriver {
     }
 
     /**
-     * Enables pids and memory for the children of {@code cgroup}. On a nested host (a privileged CI
+     * {@code controller}, for a limit that needs it: the top cgroup must offer it to its children (a
+     * kernel without it, or a parent that does not pass it down, leaves it out of cgroup.controllers).
+     */
+    private static String requireAvailable(Path top, String controller, String limit) {
+        List<String> available = List.of(read(top.resolve("cgroup.controllers")).split(" "));
+        if (!available.contains(controller)) {
+            throw new IllegalStateException(limit + " needs the cgroup v2 " + controller + " controller, which "
+                    + top.resolve("cgroup.controllers") + " does not offer (it offers: " + String.join(" ", available)
+                    + "): enable it in the parent cgroup's cgroup.subtree_control (a kernel without it cannot), "
+                    + "or leave " + limit + " unset");
+        }
+        return controller;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Enables pids and memory (and cpu or cpuset, when a limit needs them) for the children of
+     * {@code cgroup}. On a nested host (a privileged CI
      * container with its own cgroup namespace) the top we see is not the true root and holds our own
      * processes: v2's "no internal processes" rule then forbids this until they move to a leaf. With
      * {@link #MOVE_TO_LEAF_PROPERTY} set we move them, as docker-in-docker's entrypoint does; else we
      * refuse and say how to fix it.
      */
-    private static void enableControllers(Path cgroup) {
+    private static void enableControllers(Path cgroup, List<String> controllers) {
         try {
-            writeSubtreeControl(cgroup);
+            writeSubtreeControl(cgroup, controllers);
         } catch (IOException e) {
             List<Integer> processes = Cgroups.processes(cgroup);
             boolean nestedWithProcesses = Files.exists(cgroup.resolve("cgroup.type")) && !processes.isEmpty();
             if (nestedWithProcesses && Boolean.getBoolean(MOVE_TO_LEAF_PROPERTY)) {
                 moveProcessesToLeaf(cgroup);
                 try {
-                    writeSubtreeControl(cgroup);
+                    writeSubtreeControl(cgroup, controllers);
                     return;
                 } catch (IOException again) {
                     e.addSuppressed(again);
@@ -89,15 +120,17 @@ public final class CgroupV2 extends CgroupDriver {
                     + "leaf cgroup first, or run with -D" + MOVE_TO_LEAF_PROPERTY + "=true to let Containerized move them "
                     + "into " + cgroup.resolve(LEAF) + ")"
                     : "";
-            throw new IllegalStateException("cannot enable the pids and memory controllers in "
+            throw new IllegalStateException("cannot enable the " + String.join(", ", controllers) + " controllers in "
                     + cgroup.resolve("cgroup.subtree_control") + ": " + e.getMessage() + why, e);
         }
     }
 
-    private static void writeSubtreeControl(Path cgroup) throws IOException {
+    private static void writeSubtreeControl(Path cgroup, List<String> controllers) throws IOException {
         Path control = cgroup.resolve("cgroup.subtree_control");
-        if (!List.of(Files.readString(control).trim().split(" ")).containsAll(CgroupLayout.CONTROLLERS)) {
-            Files.writeString(control, "+pids +memory");
+        List<String> enabled = List.of(Files.readString(control).trim().split(" "));
+        List<String> missing = controllers.stream().filter(c -> !enabled.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            Files.writeString(control, String.join(" ", missing.stream().map(c -> "+" + c).toList()));
         }
     }
 
@@ -130,6 +163,11 @@ public final class CgroupV2 extends CgroupDriver {
     }
 
     @Override
+    public List<CgroupfsMount> cgroupfs() {
+        return List.of(CgroupfsMount.v2());
+    }
+
+    @Override
     long readOomKills() {
         return Cgroups.readKeyed(dir.resolve("memory.events"), "oom_kill");
     }
@@ -142,6 +180,8 @@ public final class CgroupV2 extends CgroupDriver {
                 Cgroups.readKeyed(dir.resolve("pids.events"), "max"),
                 Cgroups.readLong(dir.resolve("memory.current")),
                 Cgroups.readLong(dir.resolve("memory.peak")),
-                readOomKills());
+                readOomKills(),
+                // cpu.stat is a core file of v2: there with or without the cpu controller.
+                Cgroups.readKeyed(dir.resolve("cpu.stat"), "usage_usec"));
     }
 }

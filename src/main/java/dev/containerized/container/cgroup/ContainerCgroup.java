@@ -34,6 +34,9 @@ public sealed interface ContainerCgroup permits CgroupDriver {
     /** The files to which PID 1 writes "0" to join the cgroup, one per hierarchy (v2: cgroup.procs). */
     List<Path> joinFiles();
 
+    /** The cgroupfs mounts that show this cgroup inside the container, read-only, at /sys/fs/cgroup. */
+    List<CgroupfsMount> cgroupfs();
+
     /** The figures now; after {@link #destroy} the last ones read before removal. */
     CgroupStats stats();
 

@@ -70,7 +70,7 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         String workingDirectory = spec.workingDirectory().equals("/") ? image.workingDir().filter(d -> d.startsWith("/")).orElse("/")
                 : spec.workingDirectory();
         Optional<String> user = spec.user().or(() -> image.user().filter(u -> !u.isEmpty()));
-        return new ContainerPlan(spec.hostname(), plan, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes()),
+        return new ContainerPlan(spec.hostname(), plan, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes(), spec.cpus(), spec.cpuset()),
                 Confinement.docker(spec.seccomp()), workingDirectory, environment, user, image.entrypoint(), image.command(), false);
     }
 

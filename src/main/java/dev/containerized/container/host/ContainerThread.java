@@ -1,6 +1,7 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
+import dev.containerized.container.cgroup.CgroupfsMount;
 import dev.containerized.container.confine.Confinement;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
@@ -56,9 +57,11 @@ final class ContainerThread {
      * What the thread needs to make a container.
      *
      * @param cgroupNamespace whether PID 1 roots a cgroup namespace at the cgroup it joined
+     * @param cgroupfs        what PID 1 mounts at /sys/fs/cgroup once it rooted that namespace
      */
     record Setup(String id, String hostname, Path stateDir, MountPlan mounts, List<Path> cgroupJoinFiles,
-                 boolean cgroupNamespace, Confinement confinement, String workingDirectory, boolean terminal) {
+                 boolean cgroupNamespace, Confinement confinement, String workingDirectory, boolean terminal,
+                 List<CgroupfsMount> cgroupfs) {
     }
 
     private final Setup setup;
@@ -241,6 +244,8 @@ final class ContainerThread {
             trace.mark("hostname+lo");
             RootfsMounts mounts = new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices()));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
+            List<Fd> cgroupfsDirectories = mounts.cgroupfsMountPoints(setup.cgroupfs());
+            cgroupfsDirectories.forEach(fd -> hold(held, fd));
             trace.mark("mounts");
             // PID 1 starts in the container's root directory, which it makes its root with pivot_root.
             step("enter " + mounts.merged(), () -> Unistd.chdir(mounts.merged().toString()));
@@ -248,8 +253,10 @@ final class ContainerThread {
             trace.mark("spawn");
             List<Fd> configFds = new ArrayList<>(joinFiles);
             configFds.add(procDirectory);
-            channel.send(Pid1Protocol.config(setup.cgroupNamespace(), joinFiles.size(), setup.confinement().lastCap(),
-                    setup.confinement().capabilities(), setup.confinement().seccomp()), configFds.toArray(Fd[]::new));
+            configFds.addAll(cgroupfsDirectories);
+            channel.send(Pid1Protocol.config(setup.cgroupNamespace(), joinFiles.size(), setup.cgroupfs(),
+                    setup.confinement().lastCap(), setup.confinement().capabilities(), setup.confinement().seccomp()),
+                    configFds.toArray(Fd[]::new));
             awaitReady("configure");
             trace.mark("pid1-config");
             mounts.finish();
@@ -314,7 +321,7 @@ final class ContainerThread {
                     return;
                 }
                 if (event.type() == Pid1Protocol.SETUP_FAILED) {
-                    throw new SetupException(SetupSteps.describe(event.word(0), event.word(1), setup));
+                    throw new SetupException(SetupSteps.describe(event.word(0), event.word(1), event.word(2), setup));
                 }
             }
         }

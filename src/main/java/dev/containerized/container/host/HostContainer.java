@@ -72,7 +72,8 @@ public final class HostContainer {
             trace.mark("cgroup");
             ContainerThread thread = undo.acquire("end PID 1 and its thread",
                     () -> ContainerThread.start(new ContainerThread.Setup(id, plan.hostname(), state.path(), plan.mounts(),
-                            cgroup.joinFiles(), true, plan.confinement(), plan.workingDirectory(), plan.terminal())),
+                            cgroup.joinFiles(), true, plan.confinement(), plan.workingDirectory(), plan.terminal(),
+                            cgroup.cgroupfs())),
                     HostContainer::endThread);
             trace.mark("thread");
             HostContainer container = new HostContainer(id, plan, undo, cgroup, thread, pid1Run);

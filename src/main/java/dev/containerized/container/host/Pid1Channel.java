@@ -17,6 +17,11 @@ final class Pid1Channel {
 
     /** Sends a request with {@code fds} attached; a LinuxException (EPIPE) means PID 1 is gone. */
     synchronized void send(byte[] request, Fd... fds) {
+        if (fds.length > Pid1Protocol.MAX_FDS) {
+            // PID 1 would see MSG_CTRUNC and refuse the message as malformed: say why here instead.
+            throw new IllegalArgumentException(fds.length + " descriptors in one message, more than PID 1 takes ("
+                    + Pid1Protocol.MAX_FDS + ", CZ_MAX_FDS in protocol.h)");
+        }
         int[] numbers = new int[fds.length];
         for (int i = 0; i < fds.length; i++) {
             numbers[i] = fds[i].number();

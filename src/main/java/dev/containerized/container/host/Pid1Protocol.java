@@ -1,5 +1,7 @@
 package dev.containerized.container.host;
 
+import dev.containerized.container.cgroup.CgroupfsMount;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +15,8 @@ import java.util.List;
  */
 final class Pid1Protocol {
     static final int HEADER = 8;
+    /** The most descriptors one message carries. */
+    static final int MAX_FDS = 16;
 
     // Requests.
     static final int CONFIG = 1;
@@ -39,6 +43,7 @@ final class Pid1Protocol {
     static final int STEP_PROC = 4;
     static final int STEP_PIVOT = 5;
     static final int STEP_CAPS = 6;
+    static final int STEP_CGROUPFS = 7;
 
     static final int STAGE_FORK = 10;
     static final int STAGE_STDIO = 11;
@@ -52,11 +57,18 @@ final class Pid1Protocol {
     private Pid1Protocol() {
     }
 
-    /** What PID 1 needs once: whether to root a cgroup namespace, and how commands are confined. */
-    static byte[] config(boolean unshareCgroup, int cgroupFiles, int lastCap, long capabilities, byte[] seccomp) {
+    /**
+     * What PID 1 needs once: whether to root a cgroup namespace, which cgroupfs to mount (their mount
+     * points travel as descriptors after the cgroup files and /proc), and how commands are confined.
+     */
+    static byte[] config(boolean unshareCgroup, int cgroupFiles, List<CgroupfsMount> cgroupfs, int lastCap,
+                         long capabilities, byte[] seccomp) {
         Payload p = new Payload();
-        p.word(unshareCgroup ? UNSHARE_CGROUP : 0).word(cgroupFiles).word(lastCap)
+        p.word(unshareCgroup ? UNSHARE_CGROUP : 0).word(cgroupFiles).word(cgroupfs.size()).word(lastCap)
                 .word((int) capabilities).word((int) (capabilities >>> 32)).word(seccomp.length).bytes(seccomp);
+        for (CgroupfsMount mount : cgroupfs) {
+            p.string(mount.fstype()).string(mount.options());
+        }
         return p.frame(CONFIG);
     }
 

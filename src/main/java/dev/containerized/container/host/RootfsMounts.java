@@ -1,5 +1,6 @@
 package dev.containerized.container.host;
 
+import dev.containerized.container.cgroup.CgroupfsMount;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
@@ -40,6 +42,7 @@ final class RootfsMounts {
     /** Docker's device list; the pty master comes with the container's own devpts. */
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
     private static final long MEBIBYTE = 1 << 20;
+    private static final String CGROUPFS = "sys/fs/cgroup";
 
     private final Path state;
     private final MountPlan plan;
@@ -65,6 +68,50 @@ final class RootfsMounts {
             step("mount " + mount, () -> userMount(mount));
         }
         return proc;
+    }
+
+    /**
+     * The directories PID 1 mounts the container's cgroupfs on, in the order of {@code mounts}, below the
+     * container's own sysfs: v2's single mount goes on /sys/fs/cgroup itself; v1's hierarchies each on a
+     * directory of a tmpfs there (with a link per controller of a co-mounted one, as Docker lays them
+     * out), read-only once they are made.
+     */
+    List<Fd> cgroupfsMountPoints(List<CgroupfsMount> mounts) {
+        return step("prepare /sys/fs/cgroup", () -> {
+            if (mounts.stream().anyMatch(m -> !m.directory().isEmpty())) {
+                cgroupV1Tmpfs(mounts);
+            }
+            List<Fd> directories = new ArrayList<>();
+            try {
+                for (CgroupfsMount mount : mounts) {
+                    String path = mount.directory().isEmpty() ? CGROUPFS : CGROUPFS + "/" + mount.directory();
+                    Fd directory = root.kernelPath(path);
+                    if (directory == null) {
+                        throw new SetupException("/" + path + " is missing from the container's sysfs: this kernel has no cgroup "
+                                + "support in sysfs, so the container's cgroupfs cannot be mounted there");
+                    }
+                    directories.add(directory);
+                }
+                return directories;
+            } catch (RuntimeException e) {
+                directories.forEach(Fd::close);
+                throw e;
+            }
+        });
+    }
+
+    private void cgroupV1Tmpfs(List<CgroupfsMount> mounts) {
+        tmpfs(CGROUPFS, "mode=755,size=64k", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        try (Fd top = root.kernelPath(CGROUPFS)) {
+            for (CgroupfsMount mount : mounts) {
+                Fcntl.mkdirat(top, mount.directory(), 0755, root.show(CGROUPFS + "/" + mount.directory()));
+                for (String alias : mount.aliases()) {
+                    Fcntl.symlinkat(mount.directory(), top, alias);
+                }
+            }
+            Mounts.mountOn(null, top, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null,
+                    "/" + CGROUPFS);
+        }
     }
 
     /** After PID 1 mounted /proc: checks it is procfs, masks Docker's paths, makes the root read-only if asked. */

@@ -7,7 +7,7 @@ final class SetupSteps {
     private SetupSteps() {
     }
 
-    static String describe(int step, int errno, ContainerThread.Setup setup) {
+    static String describe(int step, int errno, int which, ContainerThread.Setup setup) {
         String error = Errno.describe(errno);
         return switch (step) {
             case Pid1Protocol.STEP_CGROUP -> "join the container's cgroup: write(\"0\" to " + setup.cgroupJoinFiles() + "): " + error;
@@ -15,6 +15,8 @@ final class SetupSteps {
             case Pid1Protocol.STEP_PROC -> "mount proc: mount(\"proc\", \"" + setup.stateDir().resolve("merged/proc") + "\"): " + error;
             case Pid1Protocol.STEP_PIVOT -> "pivot_root into " + setup.stateDir().resolve("merged") + ": " + error;
             case Pid1Protocol.STEP_CAPS -> "drop PID 1's capabilities to the commands' set: " + error;
+            case Pid1Protocol.STEP_CGROUPFS -> "mount the container's cgroupfs: mount "
+                    + (which >= 0 && which < setup.cgroupfs().size() ? setup.cgroupfs().get(which) : "#" + which) + ": " + error;
             default -> "PID 1 could not read its configuration (protocol step " + step + "): " + error;
         };
     }

@@ -19,8 +19,29 @@ class CgroupLayoutTests {
         assertThat(layout.hierarchies().get("pids").ownCgroup()).isEqualTo(Path.of("/sys/fs/cgroup/pids"));
         assertThat(layout.hierarchies().get("memory").ownCgroup())
                 .isEqualTo(Path.of("/sys/fs/cgroup/memory/process_api/7cd051425b8cd6f4d81f0f65940f80f7"));
+        // The cpu hierarchy too (for the CPU limits and the cgroupfs inside); cpuacct and cpuset are not mounted here.
         assertThat(ContainerCgroup.parents(layout)).containsExactly(Path.of("/sys/fs/cgroup/pids/containerized"),
-                Path.of("/sys/fs/cgroup/memory/process_api/7cd051425b8cd6f4d81f0f65940f80f7/containerized"));
+                Path.of("/sys/fs/cgroup/memory/process_api/7cd051425b8cd6f4d81f0f65940f80f7/containerized"),
+                Path.of("/sys/fs/cgroup/cpu/containerized"));
+        assertThat(layout.hierarchies()).doesNotContainKeys("cpuacct", "cpuset");
+    }
+
+    @Test
+    void coMountedV1ControllersShareOneHierarchyAndOneCgroup() {
+        CgroupLayout layout = sample("v1");
+        CgroupLayout.Hierarchy cpu = layout.hierarchies().get("cpu");
+        assertThat(cpu).isEqualTo(layout.hierarchies().get("cpuacct"));
+        assertThat(cpu.controllers()).containsExactly("cpu", "cpuacct");
+        assertThat(cpu.ownCgroup()).isEqualTo(Path.of("/sys/fs/cgroup/cpu,cpuacct/user.slice"));
+        assertThat(ContainerCgroup.parents(layout)).containsExactly(
+                Path.of("/sys/fs/cgroup/pids/user.slice/user-1000.slice/session-2.scope/containerized"),
+                Path.of("/sys/fs/cgroup/memory/user.slice/user-1000.slice/session-2.scope/containerized"),
+                Path.of("/sys/fs/cgroup/cpu,cpuacct/user.slice/containerized"));
+        // Inside, one mount of the pair, as the host mounts it, and a link per controller.
+        assertThat(CgroupV1.hierarchies(layout).stream().map(h -> CgroupfsMount.v1(h.controllers())).toList())
+                .containsExactly(new CgroupfsMount("pids", "cgroup", "pids", java.util.List.of()),
+                        new CgroupfsMount("memory", "cgroup", "memory", java.util.List.of()),
+                        new CgroupfsMount("cpu,cpuacct", "cgroup", "cpu,cpuacct", java.util.List.of("cpu", "cpuacct")));
     }
 
     @Test
