@@ -19,8 +19,11 @@ class ContainerSpecTests {
         assertThat(spec.hostname()).isEqualTo("containerized");
         assertThat(spec.pidsLimit()).isEmpty();
         assertThat(spec.memoryLimitBytes()).isEmpty();
-        assertThat(spec.environment()).containsEntry("PATH", ContainerSpec.DEFAULT_PATH).containsEntry("HOSTNAME", "containerized");
+        // Only what the user sets; PATH, HOME, TERM and HOSTNAME are the runtime's, under it (ContainerTests checks them).
+        assertThat(spec.environment()).isEmpty();
         assertThat(spec.workingDirectory()).isEqualTo("/");
+        assertThat(spec.image()).isEmpty();
+        assertThat(spec.seccomp()).isEqualTo(Seccomp.DEFAULT);
     }
 
     @Test

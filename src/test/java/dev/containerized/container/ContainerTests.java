@@ -180,7 +180,8 @@ class ContainerTests {
             assertThat(c.exec("sh", "-c", "ls /proc/self/fd").stdout().strip().lines())
                     .containsExactlyInAnyOrder("0", "1", "2", "3"); // 3: ls's own directory handle
             String env = c.exec("env").stdout();
-            assertThat(env).contains("GREETING=hi", "HOSTNAME=containerized").doesNotContain("CLASSPATH");
+            assertThat(env).contains("GREETING=hi", "HOSTNAME=containerized", "PATH=" + ContainerSpec.DEFAULT_PATH, "HOME=/root")
+                    .doesNotContain("CLASSPATH");
             assertThat(c.exec("pwd").stdout()).isEqualTo("/tmp\n");
             // The init is not dumpable: its host files stay out of reach.
             for (String hostHandle : List.of("/proc/1/exe", "/proc/1/fd/0", "/proc/1/cwd")) {
