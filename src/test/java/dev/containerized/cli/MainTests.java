@@ -43,7 +43,7 @@ class MainTests {
         assertThat(run.stdout).as(run.stderr).isEqualTo("host file\n1\n1\nc\n65534\n");
         assertThat(Files.readString(dir.resolve("w.txt"))).isEqualTo("w\n");
         assertThat(cli("run", "-v", "/nope:/x", "--", "true").stderr).contains("bind mount source /nope does not exist");
-        assertThat(cli("run", "-v", "justone", "--", "true").stderr).contains("--volume takes HOST:CONTAINER");
+        assertThat(cli("run", "-v", "justone", "--", "true").stderr).contains("-v takes HOST:CONTAINER");
     }
 
     @Test
@@ -55,6 +55,10 @@ class MainTests {
         assertThat(cli("run", "--hostname", "x").stderr).contains("no command");
         assertThat(cli("run", "--memory", "lots", "--", "sh").stderr).contains("\"lots\" does not parse");
         assertThat(cli("launch").stderr).contains("expected the command 'run'");
+        assertThat(cli("run", "--bogus", "--", "true")).satisfies(r -> {
+            assertThat(r.status).isEqualTo(2);
+            assertThat(r.stderr).startsWith("containerized: unknown option --bogus\n").contains("usage:");
+        });
         assertThat(cli("run", "--rootfs", "/no/such/rootfs", "--", "sh").stderr).contains("/no/such/rootfs does not exist");
     }
 
