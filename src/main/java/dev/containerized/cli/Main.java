@@ -1,19 +1,25 @@
 package dev.containerized.cli;
 
-import dev.containerized.container.Container;
-import dev.containerized.container.ContainerException;
+import dev.containerized.container.ContainerSpec;
 
 import java.util.Arrays;
 
 /**
- * {@code java -jar containerized.jar run [options] -- CMD [ARGS]}: the command as PID 1 of a fresh
- * container, like the talk's {@code go run main.go run /bin/sh}. The exit status is the command's.
- * The options take docker run's names; {@code run --help} lists them.
+ * {@code java -jar containerized-cli.jar run [options] -- CMD [ARGS]}: the command as PID 1 of a fresh
+ * container, like the talk's {@code go run main.go run /bin/sh}, ending with a line of its cgroup's
+ * figures on stderr. The options take docker run's names; {@code run --help} lists them and the exit
+ * statuses. For CI: {@code --fail-on-limit} (exit 3 when a fork was refused or a process OOM-killed),
+ * {@code --report FILE} (JSON), {@code --junit-xml FILE}, {@code --timeout DURATION} (exit 124).
  */
 public final class Main {
     private Main() {
     }
 
+    /**
+     * Runs the command line and exits with its status.
+     *
+     * @param args {@code run}, its options, {@code --} and the command
+     */
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -22,21 +28,21 @@ public final class Main {
         if (args.length == 0 || !args[0].equals("run")) {
             System.err.println(args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))
                     ? RunArguments.usage() : "containerized: expected the command 'run'\n" + RunArguments.usage());
-            return 2;
+            return ExitStatus.USAGE;
         }
+        RunSettings settings;
+        ContainerSpec spec;
         try {
-            RunSettings run = RunArguments.parse(Arrays.asList(args).subList(1, args.length));
-            if (run.helpAsked()) {
+            settings = RunArguments.parse(Arrays.asList(args).subList(1, args.length));
+            if (settings.helpAsked()) {
                 System.out.println(RunArguments.usage());
                 return 0;
             }
-            return Container.runInteractive(run.spec().build(), run.command().toArray(String[]::new));
+            spec = settings.spec().build();
         } catch (IllegalArgumentException e) {
             System.err.println("containerized: " + e.getMessage() + "\n" + RunArguments.usage());
-            return 2;
-        } catch (ContainerException e) {
-            System.err.println("containerized: " + e.getMessage());
-            return 125;
+            return ExitStatus.USAGE;
         }
+        return RunCommand.execute(settings, spec);
     }
 }

@@ -62,13 +62,16 @@ final class RunArguments {
                 usage: containerized run [OPTIONS] -- CMD [ARGS...]
                   Runs CMD as PID 1 of a new container (pid, mount, uts, ipc, net and cgroup namespaces,
                   an overlay over the rootfs, a pids and memory cgroup) with this terminal, and exits
-                  with its status. The rootfs defaults to the built-in busybox one. Needs root.
+                  with its status, then prints the cgroup's figures on stderr (pids and memory peaks,
+                  forks refused, OOM kills). The rootfs defaults to the built-in busybox one. Needs root.
                 options:
                 """);
         int width = RunOptions.ALL.stream().mapToInt(o -> o.synopsis().length()).max().orElse(0);
         for (Option option : RunOptions.ALL) {
             s.append("  ").append(String.format("%-" + width + "s", option.synopsis())).append("  ").append(option.help()).append('\n');
         }
-        return s.append("example: containerized run --hostname box --pids-limit 20 --memory 64m -- /bin/sh").toString();
+        return s.append(ExitStatus.TABLE).append("\nexamples: containerized run --hostname box --pids-limit 20 --memory 64m -- /bin/sh\n")
+                .append("          containerized run --pids-limit 100 --memory 512m --timeout 10m --fail-on-limit --junit-xml TEST-build.xml -- make test")
+                .toString();
     }
 }

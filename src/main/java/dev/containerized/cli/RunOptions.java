@@ -1,6 +1,7 @@
 package dev.containerized.cli;
 
 import dev.containerized.container.Mount;
+import dev.containerized.internal.text.Durations;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +24,10 @@ final class RunOptions {
             Option.value("--volume", "HOST:PATH[:ro|rw]", "a bind mount, read-only unless :rw (repeatable)", (run, v) -> run.spec().mount(volume(v)), "-v"),
             Option.value("--tmpfs", "PATH[:SIZE]", "a tmpfs, 64m unless sized (repeatable)", RunOptions::tmpfs),
             Option.flag("--read-only", "the root filesystem refuses writes (mounts and /tmp still take them)", run -> run.spec().readOnlyRootfs(true)),
+            Option.value("--timeout", "DURATION", "kill the whole container after this long, such as 90s or 10m (exit 124)", (run, v) -> run.timeout(Durations.parse(v))),
+            Option.flag("--fail-on-limit", "exit 3 when a fork was refused or a process OOM-killed, even if the command succeeded", RunSettings::askFailOnLimit),
+            Option.value("--report", "FILE", "write the command's status, duration and cgroup figures as JSON", (run, v) -> run.report(Path.of(v))),
+            Option.value("--junit-xml", "FILE", "write the run as a JUnit XML report of one testcase, failed when a limit was hit", (run, v) -> run.junitXml(Path.of(v))),
             Option.flag("--help", "this text", RunSettings::askHelp, "-h"));
 
     private static final Map<String, Option> BY_NAME = index(ALL);
