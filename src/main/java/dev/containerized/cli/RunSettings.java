@@ -81,6 +81,10 @@ final class RunSettings {
             throw new IllegalArgumentException(option + " " + file + ": the directory " + parent
                     + " does not exist; create it first (mkdir -p) or write the file elsewhere");
         }
+        if (!Files.isWritable(parent)) {
+            throw new IllegalArgumentException(option + " " + file + ": the directory " + parent
+                    + " is not writable by this user; write the file elsewhere, such as under target/");
+        }
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(option + " " + file + " is a directory: give the path of a file, such as "
                     + file.resolve(option.equals("--report") ? "containerized-report.json" : "TEST-containerized.xml"));
