@@ -80,6 +80,20 @@ public final class Container implements AutoCloseable {
         return Exec.of(plan.pid1Command(given.argv()).toArray(String[]::new));
     }
 
+    /**
+     * Runs one command as PID 1 with this process's stdin, stdout and stderr, as
+     * {@link #runInteractive(ContainerSpec, String...)} does, kills the whole container once {@code timeout}
+     * passed since its start (the result then says it timed out), and returns how the command ended with
+     * the cgroup's figures after its end: peaks, refused forks and OOM kills, for a check of the limits.
+     */
+    public static RunResult runInteractive(ContainerSpec spec, Duration timeout, String... argv) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout " + timeout + " is not positive: give the most time the container may run, such as Duration.ofMinutes(5)");
+        }
+        ContainerPlan plan = ContainerPlan.of(spec);
+        return Pid1Runs.interactive(plan, host -> request(spec, plan, pid1Command(spec, plan, argv), host::resolveUser), timeout);
+    }
+
     /** Runs {@code argv}, waits at most the spec's exec timeout, and returns how it ended. */
     public ExecResult exec(String... argv) {
         return exec(Exec.of(argv));

@@ -1,6 +1,7 @@
 package dev.containerized.junit;
 
 import dev.containerized.container.ContainerSpec;
+import dev.containerized.internal.text.Durations;
 
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -135,27 +136,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
 
     /** {@code 90s}, {@code 5m}, {@code 1h}, {@code 500ms}. */
     static Duration parseDuration(String text) {
-        String s = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            Duration d;
-            if (s.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-            } else if (s.endsWith("s")) {
-                d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else if (s.endsWith("h")) {
-                d = Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
-            } else {
-                throw new NumberFormatException();
-            }
-            if (d.isNegative() || d.isZero()) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("timeout \"" + text + "\" does not parse: use a positive number with ms, s, m or h, such as \"30s\"");
-        }
+        return Durations.parse(text);
     }
 
     private static String describe(AnnotatedElement element) {

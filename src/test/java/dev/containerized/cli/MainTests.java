@@ -1,16 +1,22 @@
 package dev.containerized.cli;
 
 import dev.containerized.container.Leaks;
+import dev.containerized.internal.json.Json;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +49,7 @@ class MainTests {
         assertThat(run.stdout).as(run.stderr).isEqualTo("host file\n1\n1\nc\n65534\n");
         assertThat(Files.readString(dir.resolve("w.txt"))).isEqualTo("w\n");
         assertThat(cli("run", "-v", "/nope:/x", "--", "true").stderr).contains("bind mount source /nope does not exist");
-        assertThat(cli("run", "-v", "justone", "--", "true").stderr).contains("--volume takes HOST:CONTAINER");
+        assertThat(cli("run", "-v", "justone", "--", "true").stderr).contains("-v takes HOST:CONTAINER");
     }
 
     @Test
@@ -55,6 +61,10 @@ class MainTests {
         assertThat(cli("run", "--hostname", "x").stderr).contains("no command");
         assertThat(cli("run", "--memory", "lots", "--", "sh").stderr).contains("\"lots\" does not parse");
         assertThat(cli("launch").stderr).contains("expected the command 'run'");
+        assertThat(cli("run", "--bogus", "--", "true")).satisfies(r -> {
+            assertThat(r.status).isEqualTo(2);
+            assertThat(r.stderr).startsWith("containerized: unknown option --bogus\n").contains("usage:");
+        });
         assertThat(cli("run", "--rootfs", "/no/such/rootfs", "--", "sh").stderr).contains("/no/such/rootfs does not exist");
     }
 
@@ -70,6 +80,125 @@ class MainTests {
         String output = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(output).contains("tty=yes pid=1").contains("tty-box");
         assertThat(script.exitValue()).as(output).isEqualTo(5);
+    }
+
+    @Test
+    void aCleanRunExits0WithItsFiguresAndPassingReports(@TempDir Path dir) throws Exception {
+        Run run = cli("run", "--pids-limit", "20", "--memory", "64m", "--fail-on-limit", "--report", dir + "/r.json",
+                "--junit-xml", dir + "/TEST-run.xml", "--", "sh", "-c", "echo hi");
+        assertThat(run.status).as(run.stderr).isZero();
+        assertThat(run.stdout).isEqualTo("hi\n");
+        assertThat(run.stderr).matches("containerized: pids peak [12]/20; memory peak [0-9.]+/64 MiB; [0-9.]+ s\n");
+        Map<String, Object> report = report(dir);
+        assertThat(report).containsEntry("exitStatus", 0L).containsEntry("exitCode", 0L).containsEntry("limitHit", false)
+                .containsEntry("command", List.of("sh", "-c", "echo hi"));
+        assertThat(figures(report, "pids")).containsEntry("limit", 20L).containsEntry("forksRefused", 0L);
+        assertThat(figures(report, "memory")).containsEntry("limitBytes", 64L << 20).containsEntry("oomKills", 0L);
+        assertThat((Long) figures(report, "memory").get("peakBytes")).isPositive().isLessThanOrEqualTo(64L << 20);
+        String xml = Files.readString(dir.resolve("TEST-run.xml"));
+        JunitXml.assertSameShapeAsSurefire(xml);
+        Document junit = JunitXml.parse(xml);
+        assertThat(junit.getDocumentElement().getAttribute("failures")).isEqualTo("0");
+        assertThat(CiReportsTests.only(junit, "system-out").getTextContent()).isEqualTo("hi\n");
+    }
+
+    @Test
+    void aContainedForkBombExits3WithFailOnLimitEvenWhenTheCommandExits0(@TempDir Path dir) throws Exception {
+        // PID 1 waits 2 s while a subshell bombs: a PID 1 that exits ends its container, bomb and all, at once.
+        String bomb = "sleep 2 & s=$!; (:(){ :|:& };:) & wait $s";
+        Run lenient = cli("run", "--pids-limit", "20", "--timeout", "60s", "--report", dir + "/lenient.json", "--", "bash", "-c", bomb);
+        assertThat(lenient.status).as(lenient.stderr).isZero();
+        assertThat(lenient.stderr).containsPattern("containerized: pids peak 20/20, [0-9]+ forks refused; memory peak [0-9.]+ MiB; [0-9.]+ s\n$");
+
+        Run strict = cli("run", "--pids-limit", "20", "--timeout", "60s", "--fail-on-limit", "--report", dir + "/r.json",
+                "--junit-xml", dir + "/TEST-run.xml", "--", "bash", "-c", bomb);
+        assertThat(strict.status).as(strict.stderr).isEqualTo(3);
+        assertThat(strict.stderr).containsPattern("forks refused; .*; exit 3: a limit was hit \\(--fail-on-limit\\)\n$");
+        Map<String, Object> report = report(dir);
+        assertThat(report).containsEntry("exitStatus", 3L).containsEntry("exitCode", 0L).containsEntry("limitHit", true);
+        assertThat(figures(report, "pids")).containsEntry("peak", 20L).containsEntry("limit", 20L);
+        assertThat((Long) figures(report, "pids").get("forksRefused")).isPositive();
+        String xml = Files.readString(dir.resolve("TEST-run.xml"));
+        JunitXml.assertSameShapeAsSurefire(xml);
+        Element failure = CiReportsTests.only(JunitXml.parse(xml), "failure");
+        assertThat(failure.getAttribute("type")).isEqualTo("containerized.LimitHit");
+        assertThat(failure.getAttribute("message")).matches("the pids limit of 20 refused [0-9]+ forks");
+
+        // The talk's one-liner as it is: its PID 1 exits at once, ending the bomb; whatever it reached, it stayed under the cap.
+        Run oneLiner = cli("run", "--pids-limit", "20", "--fail-on-limit", "--report", dir + "/r.json", "--", "bash", "-c", ":(){ :|:& };:");
+        Map<String, Object> figures = figures(report(dir), "pids");
+        assertThat((Long) figures.get("peak")).isLessThanOrEqualTo(20L);
+        assertThat(oneLiner.status).as(oneLiner.stderr).isEqualTo((Long) figures.get("forksRefused") > 0 ? 3 : 0);
+    }
+
+    @Test
+    void anOomKillIsReportedAndExits3WithFailOnLimit(@TempDir Path dir) throws Exception {
+        String hog = "x=$(head -c 200000000 /dev/zero | tr '\\0' x)";
+        Run lenient = cli("run", "--memory", "64m", "--", "bash", "-c", hog);
+        assertThat(lenient.status).as(lenient.stderr).isEqualTo(137);
+        assertThat(lenient.stderr).containsPattern("memory peak [0-9.]+/64 MiB, 1 OOM kill; [0-9.]+ s\n$");
+
+        Run strict = cli("run", "--memory", "64m", "--fail-on-limit", "--report", dir + "/r.json", "--junit-xml", dir + "/TEST-run.xml",
+                "--", "bash", "-c", hog);
+        assertThat(strict.status).as(strict.stderr).isEqualTo(3);
+        Map<String, Object> report = report(dir);
+        assertThat(report).containsEntry("exitCode", 137L).containsEntry("signal", 9L).containsEntry("limitHit", true);
+        assertThat(figures(report, "memory")).containsEntry("oomKills", 1L).containsEntry("limitBytes", 64L << 20);
+        assertThat((Long) figures(report, "memory").get("peakBytes")).isLessThanOrEqualTo(64L << 20);
+        Element failure = CiReportsTests.only(JunitXml.parse(Files.readString(dir.resolve("TEST-run.xml"))), "failure");
+        assertThat(failure.getAttribute("message")).isEqualTo("the memory limit of 64 MiB cost 1 OOM kill; the command was killed by signal 9");
+    }
+
+    @Test
+    void theTimeoutKillsTheWholeContainerAndExits124(@TempDir Path dir) throws Exception {
+        long start = System.nanoTime();
+        Run run = cli("run", "--timeout", "1s", "--report", dir + "/r.json", "--junit-xml", dir + "/TEST-run.xml",
+                "--", "sh", "-c", "sleep 60 & sleep 60");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(run.status).as(run.stderr).isEqualTo(124);
+        assertThat(run.stderr).endsWith("; timed out and killed\n");
+        Map<String, Object> report = report(dir);
+        assertThat(report).containsEntry("timedOut", true).containsEntry("exitStatus", 124L).containsEntry("signal", 9L);
+        assertThat(report.get("timeoutSeconds")).hasToString("1.000");
+        assertThat(CiReportsTests.only(JunitXml.parse(Files.readString(dir.resolve("TEST-run.xml"))), "failure").getAttribute("type"))
+                .isEqualTo("containerized.TimedOut");
+        assertThat(cli("run", "--timeout", "soon", "--", "true").stderr).contains("timeout \"soon\" does not parse");
+    }
+
+    @Test
+    void aMissingCommandExits127AndSaysWhy(@TempDir Path dir) throws Exception {
+        Run run = cli("run", "--report", dir + "/r.json", "--junit-xml", dir + "/TEST-run.xml", "--", "no-such-program");
+        assertThat(run.status).isEqualTo(127);
+        assertThat(run.stderr).startsWith("containerized: exec: \"no-such-program\": executable file not found in $PATH");
+        assertThat(report(dir)).containsEntry("exitCode", 127L).containsEntry("exitStatus", 127L)
+                .containsEntry("failures", List.of("the command exited with status 127"));
+        Document junit = JunitXml.parse(Files.readString(dir.resolve("TEST-run.xml")));
+        assertThat(CiReportsTests.only(junit, "failure").getAttribute("type")).isEqualTo("containerized.CommandFailed");
+        assertThat(CiReportsTests.only(junit, "system-err").getTextContent()).contains("no-such-program");
+    }
+
+    @Test
+    void aContainerThatCannotBeMadeExits125AndTheTestcaseErrs(@TempDir Path dir) throws Exception {
+        Run run = cli("run", "-w", "/no/such/dir", "--report", dir + "/r.json", "--junit-xml", dir + "/TEST-run.xml", "--", "true");
+        assertThat(run.status).isEqualTo(125);
+        assertThat(run.stderr).contains("/no/such/dir").contains("ENOENT");
+        assertThat((String) report(dir).get("error")).contains("ENOENT");
+        String xml = Files.readString(dir.resolve("TEST-run.xml"));
+        JunitXml.assertSameShapeAsSurefire(xml);
+        assertThat(CiReportsTests.only(JunitXml.parse(xml), "error").getAttribute("message")).contains("/no/such/dir");
+        assertThat(cli("run", "--report", dir + "/missing/r.json", "--", "true")).satisfies(r -> {
+            assertThat(r.status).isEqualTo(2);
+            assertThat(r.stderr).contains("the directory " + dir + "/missing does not exist");
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> figures(Map<String, Object> report, String group) {
+        return (Map<String, Object>) report.get(group);
+    }
+
+    private static Map<String, Object> report(Path dir) throws IOException {
+        return Json.parseObject(Files.readString(dir.resolve("r.json")));
     }
 
     static Run cli(String... args) throws IOException, InterruptedException {

@@ -2,9 +2,9 @@ package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.ExecResult;
+import dev.containerized.container.RunResult;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
-import dev.containerized.internal.linux.Processes;
 import dev.containerized.internal.linux.Terminals;
 import dev.containerized.internal.linux.Unistd;
 
@@ -23,6 +23,8 @@ import java.util.OptionalInt;
  */
 public final class Pid1Runs {
     private static final Duration AFTER_KILL = Duration.ofSeconds(10);
+    /** No timeout: a shell a user works in for as long as they like. */
+    private static final Duration FOREVER = Duration.ofDays(3650);
 
     private Pid1Runs() {
     }
@@ -30,23 +32,37 @@ public final class Pid1Runs {
     /** Runs with its output captured (and given to the request's listener as it comes); killed after {@code timeout}. */
     public static ExecResult captured(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor,
                                       Duration timeout) {
+        return capturedRun(plan, requestFor, timeout).result();
+    }
+
+    /** As {@link #captured}, with the cgroup's figures read after the container's last process ended. */
+    private static RunResult capturedRun(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor,
+                                         Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         HostContainer container = HostContainer.start(plan, true);
+        ExecResult result;
         try {
             ExecRequest request = requestFor.apply(container);
             RunningCommand command = container.becomeCommand(request);
-            OptionalInt status = container.awaitPid1(timeout);
-            if (status.isEmpty()) {
-                command.markTimedOut();
-                container.killPid1();
-                status = container.awaitPid1(AFTER_KILL);
-            }
-            command.exited(status.orElseThrow(() -> new ContainerException("PID 1 of " + container + " did not end within "
-                    + AFTER_KILL.toSeconds() + " s of SIGKILL")));
-            return command.await(AFTER_KILL).orElseThrow(() -> new ContainerException("the output of " + request.argv()
+            command.exited(awaitOrKill(container, command, deadline));
+            result = command.await(AFTER_KILL).orElseThrow(() -> new ContainerException("the output of " + request.argv()
                     + " did not end within " + AFTER_KILL.toSeconds() + " s of its exit"));
         } finally {
             container.close("its command ended");
         }
+        return new RunResult(result, container.stats());
+    }
+
+    /** PID 1's wait status: once it ended, or once SIGKILL ended it at {@code deadline} (the command then timed out). */
+    private static int awaitOrKill(HostContainer container, RunningCommand command, long deadline) {
+        OptionalInt status = container.awaitPid1(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (status.isEmpty()) {
+            command.markTimedOut();
+            container.killPid1();
+            status = container.awaitPid1(AFTER_KILL);
+        }
+        return status.orElseThrow(() -> new ContainerException("PID 1 of " + container + " did not end within "
+                + AFTER_KILL.toSeconds() + " s of SIGKILL"));
     }
 
     /**
@@ -55,15 +71,24 @@ public final class Pid1Runs {
      * /proc/self/fd and read or chmod it). Returns the exit status, 128 + N for a death by signal N.
      */
     public static int interactive(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor) {
+        return interactive(plan, requestFor, FOREVER).result().exitCode();
+    }
+
+    /**
+     * As {@link #interactive(ContainerPlan, java.util.function.Function)}; the container is killed once
+     * {@code timeout} passed since its start, and the result carries the cgroup's final figures.
+     */
+    public static RunResult interactive(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor,
+                                        Duration timeout) {
         if (Terminals.isTerminal(0)) {
-            return onTerminal(plan, requestFor);
+            return onTerminal(plan, requestFor, timeout);
         }
-        ExecResult result = captured(plan, host -> requestFor.apply(host).withStdio(
+        RunResult run = capturedRun(plan, host -> requestFor.apply(host).withStdio(
                 ExecRequest.Stdin.from(() -> new FileInputStream(FileDescriptor.in)),
                 (stream, bytes, length) -> (stream == RunningCommand.STDOUT ? System.out : System.err).write(bytes, 0, length)),
-                Duration.ofDays(3650));
+                timeout);
         System.out.flush();
-        return result.exitCode();
+        return run;
     }
 
     /**
@@ -71,9 +96,12 @@ public final class Pid1Runs {
      * terminal in raw mode (so Ctrl-C reaches the command as a byte its pty turns into SIGINT), with the
      * window size passed on.
      */
-    private static int onTerminal(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor) {
+    private static RunResult onTerminal(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor,
+                                        Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         HostContainer container = HostContainer.start(plan.withTerminal(), true);
         Memory savedMode = null;
+        ExecResult result;
         try (Fd master = container.terminal(); Fd slave = Terminals.openPeer(master)) {
             ExecRequest request = requestFor.apply(container);
             Terminals.copyWindowSize(0, master.number());
@@ -84,21 +112,21 @@ public final class Pid1Runs {
             savedMode = Terminals.makeRaw(0);
             relay(new FileInputStream(FileDescriptor.in), master, "containerized-terminal-in");
             Thread out = relayOut(master);
-            OptionalInt status = container.awaitPid1(Duration.ofDays(3650));
+            int status = awaitOrKill(container, command, deadline);
             join(out);
             WindowChanges.stop(resize);
-            command.exited(status.orElse(Processes.SIGKILL));
-            ExecResult result = command.await(AFTER_KILL).orElseThrow();
-            if (result.exitCode() >= 126 && !result.stderr().isEmpty()) {
-                System.err.print(result.stderr());
-            }
-            return result.exitCode();
+            command.exited(status);
+            result = command.await(AFTER_KILL).orElseThrow();
         } finally {
             if (savedMode != null) {
                 Terminals.restore(0, savedMode);
             }
             container.close("its command ended");
         }
+        if (result.exitCode() >= 126 && !result.stderr().isEmpty()) {
+            System.err.print(result.stderr());
+        }
+        return new RunResult(result, container.stats());
     }
 
     /** Copies everything {@code in} gives to {@code fd}, on a thread of its own, until either ends. */
