@@ -4,6 +4,8 @@ import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
 import dev.containerized.container.host.HostContainer;
 import dev.containerized.container.host.StateDirectory;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,30 @@ class CrashRecoveryTests {
 
         assertThat(StateDirectory.base().resolve(id)).doesNotExist();
         assertThat(cgroups).allSatisfy(dir -> assertThat(dir).doesNotExist());
+    }
+
+    @Test
+    void whatADeadRunLeftIsRemovedHoweverDeepItsTreeAndNoContainerStartIsKeptFromIt() throws Exception {
+        // A dead run's state directory (nobody holds its lock), holding a tree nested past PATH_MAX.
+        Path dead = Files.createDirectories(StateDirectory.base().resolve("0000dead00-1"));
+        Files.createFile(dead.resolve("lock"));
+        Path deep = dead.resolve("upper");
+        Files.createDirectories(deep);
+        String level = "a".repeat(200);
+        Fd dir = Fcntl.open(deep.toString(), Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
+        for (int i = 0; i < 40; i++) { // 40 x 201 bytes: twice PATH_MAX
+            Fcntl.mkdirat(dir, level, 0755, level);
+            Fd next = Fcntl.openat(dir, level, Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
+            dir.close();
+            dir = next;
+        }
+        Fcntl.createFileAt(dir, "file", "file");
+        dir.close();
+        HostContainer.removeWhatDeadRunsLeft(CgroupLayout.detect(), java.time.Duration.ofMinutes(1));
+        assertThat(dead).doesNotExist();
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            assertThat(c.exec("true").succeeded()).isTrue();
+        }
     }
 
     private static void awaitEmpty(List<Path> cgroups) throws Exception {

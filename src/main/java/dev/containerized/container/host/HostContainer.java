@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * undo, and released in reverse, after a failed start and at close alike.
  */
 public final class HostContainer {
+    private static final System.Logger LOG = System.getLogger(HostContainer.class.getName());
     private static final Duration TEARDOWN = Duration.ofSeconds(10);
     private static final AtomicBoolean SWEPT = new AtomicBoolean();
 
@@ -108,8 +109,17 @@ public final class HostContainer {
      * empty and older than {@code minimumCgroupAge}: nothing alive is touched, nothing is killed.
      */
     public static void removeWhatDeadRunsLeft(CgroupLayout layout, Duration minimumCgroupAge) {
-        StateDirectory.removeDeadOnes();
-        ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
+        // Housekeeping for others' leftovers: it must never stop this container from starting.
+        try {
+            StateDirectory.removeDeadOnes();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove what a dead run left in " + StateDirectory.base() + ": " + e.getMessage(), e);
+        }
+        try {
+            ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove the empty cgroups of dead runs: " + e.getMessage(), e);
+        }
     }
 
     private static void endThread(ContainerThread thread) {

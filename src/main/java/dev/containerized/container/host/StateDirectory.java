@@ -105,10 +105,19 @@ public final class StateDirectory {
             return;
         }
         try (Stream<Path> dirs = Files.list(base)) {
+            RuntimeException failure = null;
             for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-                if (provablyDead(dir)) {
-                    deleteTree(dir);
+                try {
+                    if (provablyDead(dir)) {
+                        deleteTree(dir);
+                    }
+                } catch (RuntimeException e) {
+                    // One directory that resists must not keep the others.
+                    failure = failure == null ? e : failure;
                 }
+            }
+            if (failure != null) {
+                throw failure;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + base, e);
@@ -144,25 +153,6 @@ public final class StateDirectory {
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + root + ": " + e, e);
-        }
+        TreeRemoval.delete(root);
     }
 }
