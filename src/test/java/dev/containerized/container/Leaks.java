@@ -58,11 +58,31 @@ public final class Leaks {
                         || p.info().commandLine().map(c -> c.contains("containerized-init")).orElse(false))
                 .map(p -> "PID 1 process " + p.pid() + " in " + cgroupOf(p.pid()))
                 .forEach(leaks::add);
+        leaks.addAll(descriptorsIntoContainers());
         Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("containerized-" + ours) || t.getName().startsWith("containerized-io-" + ours))
                 .map(t -> "thread " + t.getName())
                 .forEach(leaks::add);
         return leaks;
+    }
+
+    /**
+     * Descriptors of this JVM that hold a container: a pidfd of a PID 1, or a directory whose path reads
+     * "/" from here (the root of another mount namespace: a container's, kept alive by the descriptor).
+     */
+    private static List<String> descriptorsIntoContainers() {
+        List<String> held = new ArrayList<>();
+        for (Path fd : list(Path.of("/proc/self/fd"))) {
+            try {
+                String target = Files.readSymbolicLink(fd).toString();
+                if (target.equals("anon_inode:[pidfd]") || target.equals("/")) {
+                    held.add("descriptor " + fd.getFileName() + " -> " + target);
+                }
+            } catch (IOException gone) {
+                // Closed while we looked: the directory stream's own descriptor, for one.
+            }
+        }
+        return held;
     }
 
     /** A process's cgroups, which name its container. */

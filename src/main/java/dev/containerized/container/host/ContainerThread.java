@@ -242,7 +242,7 @@ final class ContainerThread {
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
             step("bring up loopback", Network::loopbackUp);
             trace.mark("hostname+lo");
-            RootfsMounts mounts = new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices()));
+            RootfsMounts mounts = hold(held, new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices())));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
             List<Fd> cgroupfsDirectories = mounts.cgroupfsMountPoints(setup.cgroupfs());
             cgroupfsDirectories.forEach(fd -> hold(held, fd));

@@ -32,7 +32,7 @@ import static dev.containerized.internal.linux.Mounts.MS_REMOUNT;
  * container's own /dev, /sys, /tmp, /run and the user's mounts, and (once PID 1 has mounted /proc)
  * Docker's masked and read-only paths. All of it goes away with the mount namespace.
  */
-final class RootfsMounts {
+final class RootfsMounts implements AutoCloseable {
     /** Docker's masked paths: a directory gets an empty read-only tmpfs, a file /dev/null. */
     static final List<String> MASKED = List.of("proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore", "proc/keys",
             "proc/latency_stats", "proc/sched_debug", "proc/scsi", "proc/timer_list", "proc/timer_stats",
@@ -146,6 +146,14 @@ final class RootfsMounts {
             if (Fcntl.fileType(dir) != Fcntl.S_IFDIR) {
                 throw new SetupException(step + ": chdir(\"" + directory + "\"): " + Errno.describe(Errno.ENOTDIR));
             }
+        }
+    }
+
+    /** Lets go of the container's root: a descriptor kept would keep its mounts alive after the container. */
+    @Override
+    public void close() {
+        if (root != null) {
+            root.root().close();
         }
     }
 
