@@ -43,11 +43,13 @@ public @interface Containerized {
     String TIMEOUT_PROPERTY = "containerized.timeout";
     /** Configuration parameter: the default exec timeout of every command, such as {@code 30s}; 2 minutes by default. */
     String EXEC_TIMEOUT_PROPERTY = "containerized.execTimeout";
+    /** Configuration parameter: the default {@link #rootfs()}, a directory; a relative one is taken from the working directory. */
+    String ROOTFS_PROPERTY = "containerized.rootfs";
 
     /** The value of a number attribute that means "not set here". */
     long DEFAULT = -1;
 
-    /** A directory holding the root filesystem; empty for the built-in busybox rootfs. */
+    /** A directory holding the root filesystem; empty for {@link #ROOTFS_PROPERTY}, else the built-in busybox rootfs. */
     String rootfs() default "";
 
     /** The container's hostname; empty for {@code containerized}. */
@@ -91,7 +93,12 @@ public @interface Containerized {
         DEFAULT,
         /** A fresh container for each test method, shared by its {@code @BeforeEach} and {@code @AfterEach} methods. */
         PER_METHOD,
-        /** One container for the test class, also given to {@code @BeforeAll} and {@code @AfterAll} methods. */
+        /**
+         * One container for the test class, also given to {@code @BeforeAll} and {@code @AfterAll} methods,
+         * and shared by its tests whose settings are the same: a method that refines the settings gets a
+         * container of those settings, and so does a {@code @Nested} class with settings of its own; a
+         * plain {@code @Nested} class shares its outer class's.
+         */
         PER_CLASS
     }
 
