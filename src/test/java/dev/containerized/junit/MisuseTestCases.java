@@ -122,4 +122,26 @@ class MisuseTestCases {
         void test() {
         }
     }
+
+    /** No @Containerized anywhere: JUnit never calls the extension; its own message names no fix. */
+    static class ContainerParameterWithoutAnyAnnotation {
+        @Test
+        void test(Container container) {
+        }
+
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+        void parameterized(int n, Container container) {
+        }
+    }
+
+    static class SpecParameterInBeforeEachWithoutAnyAnnotation {
+        @org.junit.jupiter.api.BeforeEach
+        void before(dev.containerized.container.ContainerSpec spec) {
+        }
+
+        @Test
+        void test() {
+        }
+    }
 }
