@@ -6,6 +6,7 @@ import dev.containerized.container.ContainerSpec;
 import dev.containerized.container.host.HostSupport;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * to, and shows a failed test's container where users look. The runtime knows nothing of JUnit; this
  * package is all the glue.
  */
-final class ContainerizedExtension implements ParameterResolver, ExecutionCondition, BeforeAllCallback,
+final class ContainerizedExtension implements ParameterResolver, ExecutionCondition, BeforeAllCallback, BeforeEachCallback,
         TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
     static final Namespace NAMESPACE = Namespace.create(ContainerizedExtension.class);
     /** The skip reason goes to the console once per JVM: Surefire otherwise shows it only in its XML report. */
@@ -49,6 +50,12 @@ final class ContainerizedExtension implements ParameterResolver, ExecutionCondit
     /** A class's bad settings fail the class, before any of its tests, whatever its conditions' order. */
     @Override
     public void beforeAll(ExtensionContext context) {
+        ContainerSettings.of(context);
+    }
+
+    /** A method's bad settings fail the test, also when it asks for no container, once its conditions let it run. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
         ContainerSettings.of(context);
     }
 

@@ -206,6 +206,13 @@ class ContainerizedExtensionTests {
         }
 
         @Test
+        void aBadMethodAnnotationFailsTheTestAlsoWhenItAsksForNoContainer() {
+            run(MisuseTestCases.BadMethodWithoutAContainer.class).testEvents().assertThatEvents().haveExactly(1, event(test(),
+                    finishedWithFailure(instanceOf(ExtensionConfigurationException.class), message(m -> m.startsWith(
+                            "@Containerized on method BadMethodWithoutAContainer.test(): memory size \"lots\" does not parse")))));
+        }
+
+        @Test
         void jUnitsTimeoutAroundAnExecSaysTheCommandWasKilledAndNothingConfusing() {
             for (Class<?> fixture : List.of(FailingTestCases.TimeoutAroundExec.class, FailingTestCases.TimeoutOnASeparateThread.class)) {
                 long start = System.nanoTime();

@@ -144,4 +144,12 @@ class MisuseTestCases {
         void test() {
         }
     }
+
+    /** A bad method annotation on a test that asks for no container still fails it, as configuration. */
+    static class BadMethodWithoutAContainer {
+        @Test
+        @Containerized(memoryLimit = "lots")
+        void test() {
+        }
+    }
 }

@@ -16,6 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
@@ -90,12 +92,20 @@ class ShopTests {
     @Containerized(hostname = "warehouse")
     @Execution(ExecutionMode.CONCURRENT)
     class Warehouse {
+        private static final Set<String> ids = ConcurrentHashMap.newKeySet();
+
         @ParameterizedTest
         @CsvSource({"crates, 2", "pallets, 1"})
         void hasItsOwnContainer(String what, int count, Container container) {
             assertThat(container).isNotSameAs(shop).hasHostname("warehouse");
             assertThat(container.exec("sh", "-c", "echo " + count + " > /tmp/" + what + " && cat /tmp/" + what))
                     .succeeded().stdout().isEqualTo(count + "\n");
+            ids.add(container.id());
+        }
+
+        @AfterAll
+        static void bothInvocationsHadTheWarehouseContainer(Container container) {
+            assertThat(ids).containsExactly(container.id());
         }
     }
 
