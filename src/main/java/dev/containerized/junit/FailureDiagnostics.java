@@ -7,6 +7,7 @@ import dev.containerized.container.ContainerException;
 import dev.containerized.container.ExecResult;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +60,9 @@ final class FailureDiagnostics {
      * (a test using the class's container from a field), those of the nearest enclosing context.
      */
     static void show(ExtensionContext context, Throwable failure) {
+        if (failure instanceof TestAbortedException) {
+            return; // a failed assumption skips the test: nothing to explain
+        }
         for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
             List<ManagedContainer> containers = handed(c.get()).list();
             if (!containers.isEmpty()) {

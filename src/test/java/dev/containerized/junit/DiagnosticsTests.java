@@ -80,6 +80,14 @@ class DiagnosticsTests {
     }
 
     @Test
+    void aSkippedTestPrintsNothing() {
+        Run run = runCapturingStderr(FailingTestCases.AssumptionFails.class);
+        run.results().testEvents().assertStatistics(s -> s.aborted(1));
+        assertThat(run.stderr()).doesNotContain("[containerized]");
+        assertThat(run.reportEntries()).isEmpty();
+    }
+
+    @Test
     void aPassingTestPrintsNothing() {
         Run run = runCapturingStderr(PerClassTestCases.class);
         run.results().testEvents().assertStatistics(s -> s.succeeded(2));

@@ -97,4 +97,13 @@ class FailingTestCases {
             org.junit.jupiter.api.Assertions.fail("failed without asking for the container");
         }
     }
+
+    /** A failed assumption skips the test: no diagnostics for it. */
+    static class AssumptionFails {
+        @Test
+        @Containerized
+        void test(Container container) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "not today");
+        }
+    }
 }
