@@ -27,7 +27,8 @@ import java.lang.annotation.Target;
  * On a class it applies to every test; on a method it refines the class's settings (each attribute
  * left at its default takes the class's value). It works as a meta-annotation too. The container is
  * closed after the test (or the class, with {@link Lifecycle#PER_CLASS}) whatever happens; nothing is
- * left on the host.
+ * left on the host. A {@link dev.containerized.container.ContainerSpec} parameter gets the settings
+ * themselves, to run a command as PID 1 with {@code Container.run(spec, ...)}.
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
