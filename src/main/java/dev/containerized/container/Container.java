@@ -35,6 +35,7 @@ import java.util.function.Function;
 public final class Container implements AutoCloseable {
     private final ContainerSpec spec;
     private final HostContainer host;
+    private final CommandRegistry commands = new CommandRegistry();
 
     private Container(ContainerSpec spec, HostContainer host) {
         this.spec = spec;
@@ -109,7 +110,12 @@ public final class Container implements AutoCloseable {
      * waits for it and returns how it ended.
      */
     public ExecResult exec(Exec exec) {
-        return execInBackground(exec).await(exec.timeout().orElse(spec.execTimeout()));
+        BackgroundProcess command = execInBackground(exec);
+        try {
+            return command.await(exec.timeout().orElse(spec.execTimeout()));
+        } finally {
+            commands.remove(command); // listed while it runs, not after
+        }
     }
 
     /** Starts {@code argv} and returns at once. */
@@ -120,7 +126,15 @@ public final class Container implements AutoCloseable {
     /** Starts a command with its own options and returns at once; its timeout applies to {@link BackgroundProcess#await()}. */
     public BackgroundProcess execInBackground(Exec exec) {
         RunningCommand command = host.exec(request(spec, host.plan(), exec, host::resolveUser));
-        return new BackgroundProcess(host, command, exec.timeout().orElse(spec.execTimeout()));
+        return commands.add(new BackgroundProcess(host, command, exec.timeout().orElse(spec.execTimeout())));
+    }
+
+    /**
+     * The commands running now and the last ones started in the background, in the order they started:
+     * what a failed test's diagnostics show, with the tails of their output.
+     */
+    public List<BackgroundProcess> commands() {
+        return commands.list();
     }
 
     /** What a command needs from the plan and its own options, with its user resolved in the container. */

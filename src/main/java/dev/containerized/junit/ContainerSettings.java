@@ -28,6 +28,38 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
 
     /** The settings for {@code context}, or empty when neither its method nor its classes are annotated. */
     static Optional<ContainerSettings> of(ExtensionContext context) {
+        List<Found> found = annotations(context);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(merge(found, context));
+    }
+
+    /**
+     * Only whether to skip on an unsupported host, for the execution condition: it checks nothing else, so
+     * that a bad setting fails where JUnit reports configuration (the class's beforeAll or the container
+     * request), whatever the order of the conditions. A value that does not parse counts as FAIL here.
+     */
+    static Containerized.WhenUnsupported whenUnsupported(ExtensionContext context) {
+        try {
+            return pick(annotations(context), Containerized::whenUnsupported, w -> w != Containerized.WhenUnsupported.DEFAULT)
+                    .orElseGet(() -> enumProperty(context, Containerized.WHEN_UNSUPPORTED_PROPERTY,
+                            Containerized.WhenUnsupported.class, Containerized.WhenUnsupported.FAIL));
+        } catch (IllegalArgumentException reportedLater) {
+            return Containerized.WhenUnsupported.FAIL;
+        }
+    }
+
+    /** What two tests must have in common to share a PER_CLASS container: everything but where it was declared. */
+    record Sharing(ContainerSpec spec, Optional<Duration> timeout, Containerized.WhenUnsupported whenUnsupported) {
+    }
+
+    Sharing sharing() {
+        return new Sharing(spec, timeout, whenUnsupported);
+    }
+
+    /** The method's annotation and its classes', nearest first. */
+    private static List<Found> annotations(ExtensionContext context) {
         List<Found> found = new ArrayList<>();
         context.getTestMethod().flatMap(m -> AnnotationSupport.findAnnotation(m, Containerized.class))
                 .ifPresent(a -> found.add(new Found(a, context.getTestMethod().get())));
@@ -35,10 +67,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
             Class<?> current = type;
             AnnotationSupport.findAnnotation(type, Containerized.class).ifPresent(a -> found.add(new Found(a, current)));
         }
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(merge(found, context));
+        return found;
     }
 
     /** An annotation and where it was found, nearest first. */
@@ -51,17 +80,23 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     private static ContainerSettings merge(List<Found> found, ExtensionContext context) {
         String element = found.get(0).element();
         ContainerSpec.Builder builder = ContainerSpec.builder();
+        List<String> fromConfiguration = new ArrayList<>();
         try {
-            // The nearest annotation that names a root filesystem, a directory or an image, decides it.
-            found.stream().map(f -> f.annotation).filter(a -> !a.rootfs().isEmpty() || !a.image().isEmpty()).findFirst()
-                    .ifPresent(a -> {
-                        if (!a.rootfs().isEmpty()) {
-                            builder.rootfs(Path.of(a.rootfs()));
-                        }
-                        if (!a.image().isEmpty()) {
-                            builder.image(a.image());
-                        }
-                    });
+            // The nearest annotation that names a root filesystem, a directory or an image, decides it;
+            // without one, the configuration parameters do.
+            Optional<Containerized> named = found.stream().map(f -> f.annotation)
+                    .filter(a -> !a.rootfs().isEmpty() || !a.image().isEmpty()).findFirst();
+            if (named.isPresent()) {
+                if (!named.get().rootfs().isEmpty()) {
+                    builder.rootfs(Path.of(named.get().rootfs()));
+                }
+                if (!named.get().image().isEmpty()) {
+                    builder.image(named.get().image());
+                }
+            } else {
+                configured(context, Containerized.ROOTFS_PROPERTY, fromConfiguration).ifPresent(rootfs -> builder.rootfs(Path.of(rootfs)));
+                configured(context, Containerized.IMAGE_PROPERTY, fromConfiguration).ifPresent(builder::image);
+            }
             pick(found, Containerized::hostname, s -> !s.isEmpty()).ifPresent(builder::hostname);
             pick(found, Containerized::pidsLimit, n -> n != Containerized.DEFAULT).ifPresent(builder::pidsLimit);
             pick(found, Containerized::memoryLimit, s -> !s.isEmpty()).ifPresent(builder::memoryLimit);
@@ -70,7 +105,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
             pick(found, Containerized::workingDirectory, s -> !s.isEmpty()).ifPresent(builder::workingDirectory);
             pick(found, Containerized::user, s -> !s.isEmpty()).ifPresent(builder::user);
             pick(found, Containerized::execTimeout, s -> !s.isEmpty())
-                    .or(() -> context.getConfigurationParameter(Containerized.EXEC_TIMEOUT_PROPERTY))
+                    .or(() -> configured(context, Containerized.EXEC_TIMEOUT_PROPERTY, fromConfiguration))
                     .map(ContainerSettings::parseDuration).ifPresent(builder::execTimeout);
             builder.readOnlyRootfs(found.stream().anyMatch(f -> f.annotation.readOnlyRootfs()));
             addMounts(context, builder);
@@ -92,12 +127,20 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
                     .orElseGet(() -> enumProperty(context, Containerized.WHEN_UNSUPPORTED_PROPERTY,
                             Containerized.WhenUnsupported.class, Containerized.WhenUnsupported.FAIL));
             Optional<Duration> timeout = pick(found, Containerized::timeout, s -> !s.isEmpty())
-                    .or(() -> context.getConfigurationParameter(Containerized.TIMEOUT_PROPERTY))
+                    .or(() -> configured(context, Containerized.TIMEOUT_PROPERTY, fromConfiguration))
                     .map(ContainerSettings::parseDuration);
             return new ContainerSettings(builder.build(), lifecycle, whenUnsupported, timeout, element);
         } catch (IllegalArgumentException e) {
-            throw new ExtensionConfigurationException("@Containerized on " + element + ": " + e.getMessage(), e);
+            String configured = fromConfiguration.isEmpty() ? "" : " (with configuration parameter " + String.join(", ", fromConfiguration) + ")";
+            throw new ExtensionConfigurationException("@Containerized on " + element + configured + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A configuration parameter's value, remembered as {@code key=value} so that an error can name where it came from. */
+    private static Optional<String> configured(ExtensionContext context, String key, List<String> fromConfiguration) {
+        Optional<String> value = context.getConfigurationParameter(key).map(String::trim).filter(v -> !v.isEmpty());
+        value.ifPresent(v -> fromConfiguration.add(key + "=" + v));
+        return value;
     }
 
     /** The mounts of the outermost class first, then the inner classes', then the method's. */

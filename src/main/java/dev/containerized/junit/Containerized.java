@@ -27,7 +27,8 @@ import java.lang.annotation.Target;
  * On a class it applies to every test; on a method it refines the class's settings (each attribute
  * left at its default takes the class's value). It works as a meta-annotation too. The container is
  * closed after the test (or the class, with {@link Lifecycle#PER_CLASS}) whatever happens; nothing is
- * left on the host.
+ * left on the host. A {@link dev.containerized.container.ContainerSpec} parameter gets the settings
+ * themselves, to run a command as PID 1 with {@code Container.run(spec, ...)}.
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -43,11 +44,15 @@ public @interface Containerized {
     String TIMEOUT_PROPERTY = "containerized.timeout";
     /** Configuration parameter: the default exec timeout of every command, such as {@code 30s}; 2 minutes by default. */
     String EXEC_TIMEOUT_PROPERTY = "containerized.execTimeout";
+    /** Configuration parameter: the default {@link #rootfs()}, a directory; a relative one is taken from the working directory. */
+    String ROOTFS_PROPERTY = "containerized.rootfs";
+    /** Configuration parameter: the default image, as {@link #image()} takes it, for tests that name no root filesystem. */
+    String IMAGE_PROPERTY = "containerized.image";
 
     /** The value of a number attribute that means "not set here". */
     long DEFAULT = -1;
 
-    /** A directory holding the root filesystem; empty for the built-in busybox rootfs. */
+    /** A directory holding the root filesystem; empty for {@link #ROOTFS_PROPERTY}, else the built-in busybox rootfs. */
     String rootfs() default "";
 
     /**
@@ -103,7 +108,12 @@ public @interface Containerized {
         DEFAULT,
         /** A fresh container for each test method, shared by its {@code @BeforeEach} and {@code @AfterEach} methods. */
         PER_METHOD,
-        /** One container for the test class, also given to {@code @BeforeAll} and {@code @AfterAll} methods. */
+        /**
+         * One container for the test class, also given to {@code @BeforeAll} and {@code @AfterAll} methods,
+         * and shared by its tests whose settings are the same: a method that refines the settings gets a
+         * container of those settings, and so does a {@code @Nested} class with settings of its own; a
+         * plain {@code @Nested} class shares its outer class's.
+         */
         PER_CLASS
     }
 

@@ -30,8 +30,11 @@ class ContainerizedExtensionTests {
     }
 
     static EngineExecutionResults run(Class<?> fixture, Map<String, String> configuration) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture))
-                .configurationParameters(configuration).execute();
+        return engine().selectors(selectClass(fixture)).configurationParameters(configuration).execute();
+    }
+
+    static EngineTestKit.Builder engine() {
+        return EngineTestKit.engine("junit-jupiter");
     }
 
     static EngineExecutionResults run(Class<?> fixture) {
@@ -45,6 +48,24 @@ class ContainerizedExtensionTests {
                         .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString).orElse("?")))
                 .isEmpty();
         results.testEvents().assertStatistics(s -> s.started(count).succeeded(count));
+    }
+
+    /** The messages of a throwable, its causes and its suppressed exceptions, all the way down. */
+    static List<String> allMessages(Throwable t) {
+        List<String> messages = new java.util.ArrayList<>();
+        java.util.Deque<Throwable> todo = new java.util.ArrayDeque<>(List.of(t));
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            Throwable next = todo.pop();
+            if (seen.add(next)) {
+                messages.add(next.getClass().getSimpleName() + ": " + next.getMessage());
+                if (next.getCause() != null) {
+                    todo.push(next.getCause());
+                }
+                todo.addAll(List.of(next.getSuppressed()));
+            }
+        }
+        return messages;
     }
 
     @Test
@@ -153,6 +174,60 @@ class ContainerizedExtensionTests {
             // reason on an unsupported host is HostSupport's message, checked in HostSupportTests.
             run(FailingTestCases.ViaMetaAnnotation.class, Map.of(Containerized.WHEN_UNSUPPORTED_PROPERTY, "skip"))
                     .testEvents().assertStatistics(s -> s.succeeded(1).skipped(0));
+        }
+
+        @Test
+        void aBadAnnotationOnADisabledClassIsNotEvaluatedWhateverTheOrder() {
+            for (Class<?> fixture : List.of(MisuseTestCases.BadClassBeforeADisablingCondition.class,
+                    MisuseTestCases.BadClassAfterADisablingCondition.class)) {
+                run(fixture).containerEvents().assertStatistics(s -> s.skipped(1).failed(0));
+            }
+        }
+
+        @Test
+        void aBadAnnotationOnADisabledMethodIsNotEvaluatedWhateverTheOrder() {
+            for (Class<?> fixture : List.of(MisuseTestCases.BadMethodBeforeADisablingCondition.class,
+                    MisuseTestCases.BadMethodAfterADisablingCondition.class)) {
+                EngineExecutionResults results = run(fixture);
+                results.testEvents().assertStatistics(s -> s.skipped(1).failed(0));
+                results.containerEvents().assertStatistics(s -> s.failed(0));
+            }
+        }
+
+        @Test
+        void aBadAnnotationOnAnEnabledClassFailsItAsConfigurationWhateverTheOrder() {
+            for (Class<?> fixture : List.of(MisuseTestCases.BadClassBeforeAnEnablingCondition.class,
+                    MisuseTestCases.BadClassAfterAnEnablingCondition.class)) {
+                run(fixture).containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
+                        instanceOf(ExtensionConfigurationException.class),
+                        message("@Containerized on class " + fixture.getName() + ": pids limit 0 is too low: a container needs "
+                                + "at least 1 task for its command; use a positive number such as 20"))));
+            }
+        }
+
+        @Test
+        void aBadMethodAnnotationFailsTheTestAlsoWhenItAsksForNoContainer() {
+            run(MisuseTestCases.BadMethodWithoutAContainer.class).testEvents().assertThatEvents().haveExactly(1, event(test(),
+                    finishedWithFailure(instanceOf(ExtensionConfigurationException.class), message(m -> m.startsWith(
+                            "@Containerized on method BadMethodWithoutAContainer.test(): memory size \"lots\" does not parse")))));
+        }
+
+        @Test
+        void jUnitsTimeoutAroundAnExecSaysTheCommandWasKilledAndNothingConfusing() {
+            for (Class<?> fixture : List.of(FailingTestCases.TimeoutAroundExec.class, FailingTestCases.TimeoutOnASeparateThread.class)) {
+                long start = System.nanoTime();
+                Throwable failure = run(fixture).testEvents().failed().list().get(0)
+                        .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+                assertThat((System.nanoTime() - start) / 1_000_000).as(fixture.getSimpleName()).isLessThan(15_000);
+                assertThat(failure).as(fixture.getSimpleName()).isInstanceOf(java.util.concurrent.TimeoutException.class)
+                        .hasMessageEndingWith("timed out after 1 second");
+                List<String> everything = allMessages(failure);
+                assertThat(everything).as(fixture.getSimpleName()).noneMatch(m -> m.contains("did not complete") || m.endsWith(": null") && !m.startsWith("InterruptedException"));
+                if (fixture == FailingTestCases.TimeoutAroundExec.class) {
+                    assertThat(failure.getSuppressed()).singleElement().extracting(Throwable::getMessage).asString()
+                            .contains("[sleep, 30]").contains("the command was killed");
+                }
+            }
         }
 
         private void assertMisuse(Class<?> fixture, String element, String problem) {

@@ -35,9 +35,22 @@ class HostSupportTests {
 
         assertThat(output).contains("SKIPPED " + UnprivilegedTestCases.Skips.class.getName() + ": Containerized needs root (CAP_SYS_ADMIN)")
                 .contains("this process runs as uid 65534").contains("Run the tests as root");
-        assertThat(output).contains("FAILED test(Container): @Containerized on class " + UnprivilegedTestCases.Fails.class.getName()
-                + ": Containerized needs root (CAP_SYS_ADMIN)");
+        // JUnit's "Failed to resolve parameter [...]" first, then ours.
+        assertThat(output.lines().filter(l -> l.startsWith("FAILED test(Container): ")))
+                .singleElement().asString().contains(": @Containerized on class " + UnprivilegedTestCases.Fails.class.getName()
+                        + ": Containerized needs root (CAP_SYS_ADMIN)");
         assertThat(output).doesNotContain("SUCCESSFUL");
+    }
+
+    @Test
+    void theSkipReasonIsSaidOnceOnTheConsole() throws Exception {
+        String output = runAs(List.of("--reuid=65534", "--regid=65534", "--clear-groups"),
+                UnprivilegedTestCases.Skips.class.getName(), UnprivilegedTestCases.AlsoSkips.class.getName());
+
+        assertThat(output).contains("SKIPPED " + UnprivilegedTestCases.AlsoSkips.class.getName());
+        assertThat(output.lines().filter(l -> l.startsWith("[containerized] "))).containsExactly("[containerized] Skipping the "
+                + "tests that need a container (whenUnsupported = SKIP): Containerized needs root (CAP_SYS_ADMIN) to create "
+                + "namespaces, cgroups and mounts; this process runs as uid 65534. Run the tests as root, e.g. in a privileged CI container.");
     }
 
     @Test

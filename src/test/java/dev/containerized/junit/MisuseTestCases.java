@@ -5,6 +5,9 @@ import dev.containerized.container.Container;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Fixtures that use the extension wrongly, one misuse per test. */
@@ -64,6 +67,89 @@ class MisuseTestCases {
             void test(Container container) {
                 org.assertj.core.api.Assertions.assertThat(container.hostname()).isEqualTo("outer");
             }
+        }
+    }
+
+    // A bad @Containerized next to a condition that disables: the same outcome in either order.
+
+    @Containerized(pidsLimit = 0)
+    @DisabledOnOs(OS.LINUX)
+    static class BadClassBeforeADisablingCondition {
+        @Test
+        void test() {
+        }
+    }
+
+    @DisabledOnOs(OS.LINUX)
+    @Containerized(pidsLimit = 0)
+    static class BadClassAfterADisablingCondition {
+        @Test
+        void test() {
+        }
+    }
+
+    static class BadMethodBeforeADisablingCondition {
+        @Test
+        @Containerized(rootfs = "/no/such/rootfs")
+        @DisabledOnOs(OS.LINUX)
+        void test(Container container) {
+        }
+    }
+
+    static class BadMethodAfterADisablingCondition {
+        @Test
+        @DisabledOnOs(OS.LINUX)
+        @Containerized(rootfs = "/no/such/rootfs")
+        void test(Container container) {
+        }
+    }
+
+    /** The class is enabled, its only test is not: the class's bad settings still fail the class, in either order. */
+    @Containerized(pidsLimit = 0)
+    @EnabledOnOs(OS.LINUX)
+    static class BadClassBeforeAnEnablingCondition {
+        @Test
+        @DisabledOnOs(OS.LINUX)
+        void test() {
+        }
+    }
+
+    @EnabledOnOs(OS.LINUX)
+    @Containerized(pidsLimit = 0)
+    static class BadClassAfterAnEnablingCondition {
+        @Test
+        @DisabledOnOs(OS.LINUX)
+        void test() {
+        }
+    }
+
+    /** No @Containerized anywhere: JUnit never calls the extension; its own message names no fix. */
+    static class ContainerParameterWithoutAnyAnnotation {
+        @Test
+        void test(Container container) {
+        }
+
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+        void parameterized(int n, Container container) {
+        }
+    }
+
+    static class SpecParameterInBeforeEachWithoutAnyAnnotation {
+        @org.junit.jupiter.api.BeforeEach
+        void before(dev.containerized.container.ContainerSpec spec) {
+        }
+
+        @Test
+        void test() {
+        }
+    }
+
+    /** A bad method annotation on a test that asks for no container still fails it, as configuration. */
+    static class BadMethodWithoutAContainer {
+        @Test
+        @Containerized(memoryLimit = "lots")
+        void test() {
         }
     }
 }

@@ -13,6 +13,13 @@ class UnprivilegedTestCases {
         }
     }
 
+    @Containerized(whenUnsupported = Containerized.WhenUnsupported.SKIP)
+    static class AlsoSkips {
+        @Test
+        void test(Container container) {
+        }
+    }
+
     @Containerized
     static class Fails {
         @Test

@@ -27,7 +27,12 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
     @Override
     public long oomKills() {
         CgroupStats last = lastStats;
-        return last != null ? last.oomKills() : readOomKills();
+        if (last != null) {
+            return last.oomKills();
+        }
+        long now = readOomKills();
+        last = lastStats;
+        return last != null ? last.oomKills() : now;
     }
 
     @Override
@@ -38,7 +43,14 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
     @Override
     public CgroupStats stats() {
         CgroupStats last = lastStats;
-        return last != null ? last : read();
+        if (last != null) {
+            return last;
+        }
+        CgroupStats now = read();
+        // A read that overlapped destroy() may have met files already gone (-1s); destroy() keeps the
+        // final figures before it removes anything, so they are there by the time such a read ends.
+        last = lastStats;
+        return last != null ? last : now;
     }
 
     /**

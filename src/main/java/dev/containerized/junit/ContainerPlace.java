@@ -1,0 +1,61 @@
+package dev.containerized.junit;
+
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a test's container lives: the context whose end closes it, and its key in that context's store.
+ * A test gets a container built from exactly the settings that apply to it, and shares one only when its
+ * lifecycle is PER_CLASS and its settings are the same:
+ * <ul>
+ * <li>PER_METHOD: the test's own context (its {@code @BeforeEach} and {@code @AfterEach} methods get the same one).
+ * <li>PER_CLASS: the outermost class whose own settings equal the test's, so plain {@code @Nested} classes
+ *     share their outer class's container whichever runs first; if no class has them (a method refines
+ *     them), the test's class, under a key of those settings, for the methods that have them.
+ * </ul>
+ * The key names its owner: the store's lookup in parent contexts never hands a container to a context
+ * that computed another owner.
+ */
+record ContainerPlace(ExtensionContext owner, Object key) {
+    private record PerMethod(String owner) {
+    }
+
+    private record PerClass(String owner, ContainerSettings.Sharing settings) {
+    }
+
+    static ContainerPlace of(ContainerSettings settings, ParameterContext parameter, ExtensionContext context) {
+        if (settings.lifecycle() == Containerized.Lifecycle.PER_METHOD) {
+            if (context.getTestMethod().isEmpty()) {
+                throw new ExtensionConfigurationException("parameter '" + parameter.getParameter().getName() + "' of "
+                        + parameter.getDeclaringExecutable() + " asks for a Container outside a test method, but "
+                        + settings.element() + " gives each test method its own: use @Containerized(lifecycle = PER_CLASS)");
+            }
+            return new ContainerPlace(context, new PerMethod(context.getUniqueId()));
+        }
+        List<ExtensionContext> classes = classContexts(context);
+        ExtensionContext owner = classes.get(0);
+        for (ExtensionContext candidate : classes) {
+            Optional<ContainerSettings> own = ContainerSettings.of(candidate);
+            if (own.isPresent() && own.get().sharing().equals(settings.sharing())) {
+                owner = candidate; // the list runs outward: the last match is the outermost
+            }
+        }
+        return new ContainerPlace(owner, new PerClass(owner.getUniqueId(), settings.sharing()));
+    }
+
+    /** The contexts of the test's class and its enclosing classes, innermost first. */
+    private static List<ExtensionContext> classContexts(ExtensionContext context) {
+        List<ExtensionContext> classes = new ArrayList<>();
+        for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+            if (c.get().getTestClass().isPresent() && c.get().getTestMethod().isEmpty()) {
+                classes.add(c.get());
+            }
+        }
+        return classes;
+    }
+}

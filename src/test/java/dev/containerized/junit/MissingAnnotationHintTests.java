@@ -1,0 +1,53 @@
+package dev.containerized.junit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+/**
+ * A Container parameter in a class without @Containerized: JUnit never calls the extension, so its
+ * failure says only "No ParameterResolver registered". The hint comes from a listener that the JUnit
+ * launcher (Surefire, Gradle, IDEs) registers by itself, so these tests run through the launcher, as
+ * they do, not through the engine test kit.
+ */
+class MissingAnnotationHintTests {
+    private static String runThroughTheLauncher(Class<?> fixture, SummaryGeneratingListener summary) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build(), summary);
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aContainerParameterWithoutTheAnnotationGetsTheHintOncePerMethod() {
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        String stderr = runThroughTheLauncher(MisuseTestCases.ContainerParameterWithoutAnyAnnotation.class, summary);
+
+        assertThat(summary.getSummary().getTotalFailureCount()).isEqualTo(3);
+        assertThat(stderr).contains("[containerized] MisuseTestCases$ContainerParameterWithoutAnyAnnotation.test(Container) asks for "
+                + "a Container, but neither the method nor its class is annotated @Containerized, which "
+                + "provides it: add @Containerized to the method or to its class");
+        assertThat(stderr.split("parameterized\\(int, Container\\) asks for", -1)).as("said once for two invocations").hasSize(2);
+    }
+
+    @Test
+    void aSpecParameterOfALifecycleMethodGetsTheHintToo() {
+        String stderr = runThroughTheLauncher(MisuseTestCases.SpecParameterInBeforeEachWithoutAnyAnnotation.class,
+                new SummaryGeneratingListener());
+        assertThat(stderr).contains("[containerized] MisuseTestCases$SpecParameterInBeforeEachWithoutAnyAnnotation.before(ContainerSpec) "
+                + "asks for a ContainerSpec, but neither the method nor its class is annotated @Containerized");
+    }
+}

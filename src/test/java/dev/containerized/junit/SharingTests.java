@@ -1,0 +1,89 @@
+package dev.containerized.junit;
+
+import dev.containerized.container.Leaks;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.ClassDescriptor;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.ClassOrdererContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import static dev.containerized.junit.ContainerizedExtensionTests.assertAllSucceeded;
+import static dev.containerized.junit.ContainerizedExtensionTests.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
+
+/**
+ * Which tests share a container: only those whose lifecycle is PER_CLASS and whose settings are the
+ * same; every other test gets one built from exactly its own settings.
+ */
+class SharingTests {
+    @BeforeEach
+    void forget() {
+        SharingTestCases.ids.clear();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    @Test
+    void aMethodsPerClassContainerIsNotHandedToATestThatAskedForSomethingElse() {
+        assertAllSucceeded(run(SharingTestCases.MethodAsksForPerClass.class), 3);
+        assertThat(SharingTestCases.ids.get("expectsFresh")).isNotEqualTo(SharingTestCases.ids.get("dirties"));
+        assertThat(SharingTestCases.ids.get("sharesWithTheSameSettings")).isEqualTo(SharingTestCases.ids.get("dirties"));
+    }
+
+    @Test
+    void underAPerClassClassAMethodThatRefinesTheSettingsGetsItsOwn() {
+        assertAllSucceeded(run(SharingTestCases.MethodRefinesAPerClassClass.class), 6);
+        String shared = SharingTestCases.ids.get("beforeAll");
+        assertThat(SharingTestCases.ids).containsEntry("plain", shared).containsEntry("plainAgain", shared)
+                .containsEntry("parameterized1", shared).containsEntry("parameterized2", shared);
+        assertThat(SharingTestCases.ids.get("pidsLimit")).isNotEqualTo(shared);
+        assertThat(SharingTestCases.ids.get("perMethod")).isNotEqualTo(shared).isNotEqualTo(SharingTestCases.ids.get("pidsLimit"));
+    }
+
+    @Test
+    void plainNestedClassesShareTheOuterContainerAndOnesWithTheirOwnSettingsDoNot() {
+        assertAllSucceeded(run(SharingTestCases.Outer.class), 5);
+        String outer = SharingTestCases.ids.get("firstPlain");
+        assertThat(SharingTestCases.ids).containsEntry("secondPlain", outer).containsEntry("deeper", outer);
+        assertThat(SharingTestCases.ids.get("inner")).isNotEqualTo(outer).isEqualTo(SharingTestCases.ids.get("innerBeforeAll"));
+    }
+
+    @Test
+    void whichNestedClassRunsFirstChangesNothing() {
+        for (Class<?> order : List.of(ClassOrderer.ClassName.class, ReverseClassName.class)) {
+            SharingTestCases.ids.clear();
+            assertAllSucceeded(run(SharingTestCases.Outer.class, Map.of("junit.jupiter.testclass.order.default", order.getName())), 5);
+            String outer = SharingTestCases.ids.get("firstPlain");
+            assertThat(SharingTestCases.ids).as(order.getSimpleName()).containsEntry("secondPlain", outer).containsEntry("deeper", outer);
+            assertThat(SharingTestCases.ids.get("inner")).as(order.getSimpleName()).isNotEqualTo(outer);
+        }
+    }
+
+    @Test
+    void aNestedClassSelectedAloneSharesWithItsSiblings() {
+        ContainerizedExtensionTests.engine().selectors(
+                selectNestedClass(List.of(SharingTestCases.Outer.class, SharingTestCases.Outer.SecondPlain.class),
+                        SharingTestCases.Outer.SecondPlain.Deeper.class),
+                selectNestedClass(List.of(SharingTestCases.Outer.class), SharingTestCases.Outer.FirstPlain.class))
+                .execute().testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+        assertThat(SharingTestCases.ids.get("deeper")).isEqualTo(SharingTestCases.ids.get("firstPlain"));
+    }
+
+    /** Nested classes in the reverse order of their names: the last declared runs first. */
+    public static final class ReverseClassName implements ClassOrderer {
+        @Override
+        public void orderClasses(ClassOrdererContext context) {
+            context.getClassDescriptors().sort(Comparator.comparing((ClassDescriptor d) -> d.getTestClass().getName()).reversed());
+        }
+    }
+}
