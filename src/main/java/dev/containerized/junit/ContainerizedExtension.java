@@ -59,8 +59,8 @@ final class ContainerizedExtension implements ParameterResolver, ExecutionCondit
     public Container resolveParameter(ParameterContext parameter, ExtensionContext context) {
         ContainerSettings settings = ContainerSettings.of(context).orElseThrow();
         ExtensionContext owner = owner(settings, parameter, context);
-        ManagedContainer managed = owner.getStore(NAMESPACE).getOrComputeIfAbsent(KEY, key -> start(settings),
-                ManagedContainer.class);
+        ManagedContainer managed = owner.getStore(NAMESPACE).getOrComputeIfAbsent(KEY,
+                key -> DeclaredServers.start(start(settings), owner), ManagedContainer.class);
         return managed.container();
     }
 
