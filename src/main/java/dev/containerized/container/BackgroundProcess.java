@@ -87,10 +87,10 @@ public final class BackgroundProcess {
             return found.get(timeout.toNanos(), TimeUnit.NANOSECONDS).text();
         } catch (TimeoutException e) {
             throw new ContainerException("command " + command() + " wrote no line matching \"" + pattern + "\" within "
-                    + Waiting.format(timeout) + "; " + describe(), e);
+                    + Waiting.format(timeout) + " " + stateAndTail(20), e);
         } catch (ExecutionException e) {
             throw new ContainerException("command " + command() + " wrote no line matching \"" + pattern
-                    + "\" before its output ended; " + describe(), e);
+                    + "\" before its output ended " + stateAndTail(20), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while waiting for a line of " + command() + " matching \"" + pattern + "\"", e);
@@ -119,14 +119,15 @@ public final class BackgroundProcess {
     }
 
     /** Its command, whether it runs or how it ended, and its last lines: for failure messages. */
-    String describe() {
-        return describe(20);
+    String describe(int lastLines) {
+        return command() + " " + stateAndTail(lastLines);
     }
 
-    String describe(int lastLines) {
+    /** "(running), its output:" and the lines, or "(exited with status 3), no output". */
+    private String stateAndTail(int lastLines) {
         List<OutputLine> recent = lines.recent();
         List<OutputLine> tail = recent.subList(Math.max(0, recent.size() - lastLines), recent.size());
-        StringBuilder s = new StringBuilder().append(command()).append(' ').append(state());
+        StringBuilder s = new StringBuilder(state());
         if (tail.isEmpty()) {
             return s.append(", no output").toString();
         }
