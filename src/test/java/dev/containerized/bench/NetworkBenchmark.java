@@ -69,15 +69,19 @@ public final class NetworkBenchmark {
             double[] up = new double[paths.length];
             double[] down = new double[paths.length];
             double[] setup = new double[paths.length];
+            double[] cpu = new double[paths.length];
             // Interleaved rounds, so a noisy moment of the machine hits every path alike.
             List<List<Double>> ups = lists(paths.length);
             List<List<Double>> downs = lists(paths.length);
             List<List<Double>> setups = lists(paths.length);
+            List<List<Double>> cpus = lists(paths.length);
             for (int round = 0; round < transfers; round++) {
                 for (int p = 0; p < paths.length; p++) {
                     Path path = paths[p];
+                    long cpu0 = cpuNanos();
                     ups.get(p).add(bytes / seconds(() -> upload(path, bytes)));
                     downs.get(p).add(bytes / seconds(() -> download(path, bytes)));
+                    cpus.get(p).add((cpuNanos() - cpu0) / 1e9 / (2.0 * bytes / (1L << 30)));
                     List<Double> times = new ArrayList<>();
                     for (int i = 0; i < connections / transfers; i++) {
                         times.add(seconds(() -> firstByte(path)));
@@ -89,15 +93,18 @@ public final class NetworkBenchmark {
                 up[p] = median(ups.get(p));
                 down[p] = median(downs.get(p));
                 setup[p] = median(setups.get(p));
+                cpu[p] = median(cpus.get(p));
             }
             System.out.printf(Locale.ROOT, "one connection, %d MiB each way, median of %d; setup: connect + first byte + close, median of %d%n",
                     bytes >> 20, transfers, connections / transfers * transfers);
-            System.out.printf(Locale.ROOT, "%-48s %12s %7s %12s %7s %11s %7s%n", "path", "upload MB/s", "ratio",
-                    "download MB/s", "ratio", "setup us", "ratio");
+            System.out.printf(Locale.ROOT, "%-48s %12s %7s %12s %7s %11s %7s %12s %7s%n", "path", "upload MB/s", "ratio",
+                    "download MB/s", "ratio", "setup us", "ratio", "CPU s/GiB", "ratio");
             for (int p = 0; p < paths.length; p++) {
-                System.out.printf(Locale.ROOT, "%-48s %12.0f %7.2f %12.0f %7.2f %11.1f %7.2f%n", names[p],
-                        up[p] / 1e6, up[p] / up[0], down[p] / 1e6, down[p] / down[0], setup[p] * 1e6, setup[p] / setup[0]);
+                System.out.printf(Locale.ROOT, "%-48s %12.0f %7.2f %12.0f %7.2f %11.1f %7.2f %12.3f %7.2f%n", names[p],
+                        up[p] / 1e6, up[p] / up[0], down[p] / 1e6, down[p] / down[0], setup[p] * 1e6, setup[p] / setup[0],
+                        cpu[p], cpu[p] / cpu[0]);
             }
+            System.out.printf(Locale.ROOT, "load average during the run: %s%n", java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
         } finally {
             container.close("the benchmark ended");
         }
@@ -231,6 +238,12 @@ public final class NetworkBenchmark {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** CPU time of this whole process: client, relay and server threads, and the kernel's work on their behalf. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static List<List<Double>> lists(int n) {

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * bare descriptors for forwarders (splice(2) needs the descriptor).
  */
 final class ContainerSockets implements AutoCloseable {
-    static final int BATCH = 8;
+    static final int BATCH = 16;
 
     static {
         // The JDK's socket classes are loaded and initialized here, on an ordinary thread: the container's

@@ -41,6 +41,7 @@ final class Forwarder implements AutoCloseable {
     private final Fd epoll = Epoll.create();
     private final Fd wake = Poll.eventFd();
     private final Map<Long, SpliceRelay> relays = new HashMap<>();
+    private final Pipes pipes = new Pipes();
     private final Thread thread;
     /** Guards {@link #wake} against a wakeup after the thread closed it: its number may be reused. */
     private final Object lock = new Object();
@@ -98,7 +99,7 @@ final class Forwarder implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     long tag = events.tag(i);
                     if (tag == LISTENER) {
-                        acceptAll();
+                        acceptOne();
                     } else if (tag == WAKE) {
                         Poll.drain(wake);
                     } else {
@@ -122,6 +123,7 @@ final class Forwarder implements AutoCloseable {
         } finally {
             relays.values().forEach(relay -> relay.close(true));
             relays.clear();
+            pipes.close();
             closeDescriptors();
         }
     }
@@ -132,19 +134,17 @@ final class Forwarder implements AutoCloseable {
         }
     }
 
-    private void acceptAll() {
-        while (true) {
-            Fd accepted;
-            try {
-                accepted = InetSockets.accept(listener);
-            } catch (LinuxException e) {
-                // EMFILE and the like: the connection waits in the backlog; do not spin on it.
-                pause();
-                return;
-            }
-            if (accepted == null) {
-                return;
-            }
+    /** One connection per event: the listener is level-triggered, so another waiting one is reported again. */
+    private void acceptOne() {
+        Fd accepted;
+        try {
+            accepted = InetSockets.accept(listener);
+        } catch (LinuxException e) {
+            // EMFILE and the like: the connection waits in the backlog; do not spin on it.
+            pause();
+            return;
+        }
+        if (accepted != null) {
             relay(accepted);
         }
     }
@@ -160,7 +160,7 @@ final class Forwarder implements AutoCloseable {
         }
         long id = nextId++;
         try {
-            relays.put(id, new SpliceRelay(id, epoll, accepted, dialed, targetPort));
+            relays.put(id, new SpliceRelay(id, epoll, pipes, accepted, dialed, targetPort));
         } catch (RuntimeException e) {
             // Refused at once: the relay reset both sockets.
         }

@@ -12,7 +12,7 @@ import dev.containerized.internal.linux.Splice;
  * while the other direction goes on (a client that half-closes, as {@code nc} does at the end of its
  * input, still gets its answer).
  */
-final class SplicePump implements AutoCloseable {
+final class SplicePump {
     /** A bulk transfer gets a bigger pipe once this much went through: fewer calls per byte. */
     private static final long BULK = 4L << 20;
     private static final int BULK_PIPE = 1 << 20;
@@ -22,35 +22,54 @@ final class SplicePump implements AutoCloseable {
 
     private final Fd source;
     private final Fd sink;
-    private final Fd[] pipe = Splice.pipe();
-    private int capacity = 64 * 1024;
+    private final Pipes pipes;
+    private Pipes.Pipe pipe;
     private long inPipe;
     private long moved;
+    /** The source may have bytes: an edge said so, and no read has found it empty since. */
+    private boolean readable;
     private boolean sourceEnded;
     private boolean done;
 
-    SplicePump(Fd source, Fd sink) {
+    SplicePump(Fd source, Fd sink, Pipes pipes) {
         this.source = source;
         this.sink = sink;
+        this.pipes = pipes;
+    }
+
+    /** The source reported bytes, its end, or an error: all are found by reading. */
+    boolean sourceReady() {
+        readable = true;
+        return move();
+    }
+
+    /** The sink has room again. */
+    boolean sinkReady() {
+        return move();
     }
 
     /**
      * Moves what it can without blocking; returns true when it stopped with more perhaps to move at
-     * once (its turn ended), false when it waits for an event of either socket or is done. A broken
+     * once (its turn ended), false when it waits for an edge of either socket or is done. A broken
      * connection throws a LinuxException.
      */
     boolean move() {
         for (int round = 0; round < ROUNDS; round++) {
-            if (done) {
+            if (done || (!readable && inPipe == 0)) {
                 return false;
             }
+            if (pipe == null) {
+                pipe = pipes.take();
+            }
             long read = 0;
-            if (!sourceEnded && inPipe < capacity) {
-                read = Splice.move(source, pipe[1], ASK);
+            if (readable && !sourceEnded && inPipe < pipe.capacity) {
+                read = Splice.move(source, pipe.write, ASK);
                 if (read == 0) {
                     sourceEnded = true;
                 } else if (read == Splice.WOULD_BLOCK) {
-                    read = 0; // nothing to read, or the pipe's slots are full: a write below frees them
+                    // Nothing to read, or the pipe's slots are full (a write below frees them).
+                    readable = inPipe > 0;
+                    read = 0;
                 } else {
                     inPipe += read;
                     moved += read;
@@ -58,7 +77,7 @@ final class SplicePump implements AutoCloseable {
             }
             long written = 0;
             if (inPipe > 0) {
-                written = Splice.move(pipe[0], sink, inPipe);
+                written = Splice.move(pipe.read, sink, inPipe);
                 written = written == Splice.WOULD_BLOCK ? 0 : written;
                 inPipe -= written;
             }
@@ -70,8 +89,8 @@ final class SplicePump implements AutoCloseable {
             if (read == 0 && written == 0) {
                 return false; // both sides wait: the next edge of either socket says when to go on
             }
-            if (moved > BULK && capacity < BULK_PIPE) {
-                capacity = Splice.resize(pipe[1], BULK_PIPE);
+            if (moved > BULK && pipe.capacity < BULK_PIPE) {
+                pipe.capacity = Splice.resize(pipe.write, BULK_PIPE);
             }
         }
         return true;
@@ -81,9 +100,11 @@ final class SplicePump implements AutoCloseable {
         return done;
     }
 
-    @Override
-    public void close() {
-        pipe[0].close();
-        pipe[1].close();
+    /** Gives its pipe back to the forwarder, for the next connection if it is empty. */
+    void release() {
+        if (pipe != null) {
+            pipes.give(pipe, inPipe == 0);
+            pipe = null;
+        }
     }
 }

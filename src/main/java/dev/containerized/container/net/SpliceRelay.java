@@ -8,39 +8,40 @@ import dev.containerized.internal.linux.LinuxException;
 /**
  * One forwarded connection: the accepted socket and the one dialed to the target, joined by a pump each
  * way once the target answered. Both sockets are watched edge-triggered under one tag (the relay's id,
- * doubled, plus one for the dialed side). Lives on its forwarder's thread only.
+ * doubled, plus one for the dialed side); an event moves only the pumps it concerns, so an idle
+ * direction costs no system call. Lives on its forwarder's thread only.
  */
 final class SpliceRelay {
     private static final int EVENTS = Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLRDHUP | Epoll.EPOLLET;
+    /** Events that reading answers: bytes, the peer's end of its output, a reset. */
+    private static final int READ = Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR;
 
     private final Fd accepted;
     private final Fd dialed;
     private final SplicePump toTarget;
     private final SplicePump fromTarget;
     private boolean connected;
+    /** The client spoke before the target answered: its bytes wait in its socket. */
+    private boolean clientWaiting;
     private boolean closed;
 
     /**
      * Starts connecting {@code dialed} to 127.0.0.1:{@code port} and watches both sockets; the relay owns
      * them from here, also when this throws.
      */
-    SpliceRelay(long id, Fd epoll, Fd accepted, Fd dialed, int port) {
+    SpliceRelay(long id, Fd epoll, Pipes pipes, Fd accepted, Fd dialed, int port) {
         this.accepted = accepted;
         this.dialed = dialed;
-        SplicePump to = null;
-        SplicePump from = null;
+        this.toTarget = new SplicePump(accepted, dialed, pipes);
+        this.fromTarget = new SplicePump(dialed, accepted, pipes);
         try {
-            to = new SplicePump(accepted, dialed);
-            from = new SplicePump(dialed, accepted);
             connected = InetSockets.connect(dialed, port);
             Epoll.add(epoll, accepted, EVENTS, id << 1);
             Epoll.add(epoll, dialed, EVENTS, (id << 1) | 1);
         } catch (RuntimeException e) {
-            closeAll(true, to, from);
+            close(true);
             throw e;
         }
-        this.toTarget = to;
-        this.fromTarget = from;
     }
 
     /**
@@ -51,25 +52,44 @@ final class SpliceRelay {
         if (closed) {
             return false;
         }
-        if (!connected) {
-            if (!dialedSide) {
-                return false; // the client's bytes wait in its socket until the target answered
-            }
-            try {
-                if (InetSockets.error(dialed) != 0) {
+        try {
+            if (!connected) {
+                if (!dialedSide) {
+                    clientWaiting |= (events & READ) != 0;
+                    return false;
+                }
+                if ((events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0) {
                     close(true); // refused: the client sees a reset, as from a closed port
                     return false;
                 }
-            } catch (LinuxException e) {
-                close(true);
-                return false;
+                if ((events & Epoll.EPOLLOUT) == 0) {
+                    return false;
+                }
+                connected = true;
+                if (clientWaiting) {
+                    events |= Epoll.EPOLLOUT; // the target's socket has room: move what the client sent
+                }
             }
-            if ((events & (Epoll.EPOLLOUT | Epoll.EPOLLERR | Epoll.EPOLLHUP)) == 0) {
-                return false;
+            SplicePump reading = dialedSide ? fromTarget : toTarget;
+            SplicePump writing = dialedSide ? toTarget : fromTarget;
+            boolean more = false;
+            if ((events & READ) != 0) {
+                more = reading.sourceReady();
             }
-            connected = true;
+            if ((events & Epoll.EPOLLOUT) != 0) {
+                if (clientWaiting && dialedSide) {
+                    clientWaiting = false;
+                    more |= toTarget.sourceReady();
+                } else {
+                    more |= writing.sinkReady();
+                }
+            }
+            return finish(more);
+        } catch (LinuxException e) {
+            // Reset or broken on one side: the other side hears a reset too, as with a direct connection.
+            close(true);
+            return false;
         }
-        return resume();
     }
 
     /** Moves what both pumps can; true when a pump's turn ended with more perhaps waiting. */
@@ -80,37 +100,33 @@ final class SpliceRelay {
         try {
             boolean more = toTarget.move();
             more |= fromTarget.move();
-            if (toTarget.done() && fromTarget.done()) {
-                close(false);
-                return false;
-            }
-            return more;
+            return finish(more);
         } catch (LinuxException e) {
-            // Reset or broken on one side: the other side hears a reset too, as with a direct connection.
             close(true);
             return false;
         }
+    }
+
+    private boolean finish(boolean more) {
+        if (toTarget.done() && fromTarget.done()) {
+            close(false);
+            return false;
+        }
+        return more;
     }
 
     boolean closed() {
         return closed;
     }
 
-    /** Closes both sockets and the pipes; {@code abort} resets the sockets rather than closing them in order. */
+    /** Closes both sockets and gives back the pipes; {@code abort} resets the sockets rather than closing them in order. */
     void close(boolean abort) {
-        if (!closed) {
-            closed = true;
-            closeAll(abort, toTarget, fromTarget);
+        if (closed) {
+            return;
         }
-    }
-
-    private void closeAll(boolean abort, SplicePump to, SplicePump from) {
-        if (to != null) {
-            to.close();
-        }
-        if (from != null) {
-            from.close();
-        }
+        closed = true;
+        toTarget.release();
+        fromTarget.release();
         if (abort) {
             InetSockets.reset(accepted);
             InetSockets.reset(dialed);

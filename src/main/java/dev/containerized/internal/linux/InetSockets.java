@@ -10,13 +10,11 @@ import com.sun.jna.Native;
  * their return value, never with an exception, since a relay meets that case all the time.
  */
 public final class InetSockets {
-    public static final int ECONNREFUSED = 111;
     public static final int EINPROGRESS = 115;
     public static final int EADDRINUSE = 98;
     private static final int SOCK_NONBLOCK = Fcntl.O_NONBLOCK;
     private static final int SOL_SOCKET = 1;
     private static final int SO_REUSEADDR = 2;
-    private static final int SO_ERROR = 4;
     private static final int SO_LINGER = 13;
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_NODELAY = 1;
@@ -73,7 +71,7 @@ public final class InetSockets {
 
     /**
      * Starts connecting to 127.0.0.1:{@code port}: true when connected at once, false when under way
-     * (the socket turns writable when done; {@link #error} then says how it went).
+     * (the socket turns writable when connected, and reports an error with a hang-up when refused).
      */
     public static boolean connect(Fd socket, int port) {
         if (C.connect(socket.number(), loopback(port), SOCKADDR_IN) == 0) {
@@ -84,14 +82,6 @@ public final class InetSockets {
             return false;
         }
         throw new LinuxException("connect(127.0.0.1:" + port + ")", errno);
-    }
-
-    /** The socket's pending error (SO_ERROR), 0 for none: how a non-blocking connect ended. */
-    public static int error(Fd socket) {
-        int[] value = new int[1];
-        int[] length = {4};
-        Libc.check(() -> C.getsockopt(socket.number(), SOL_SOCKET, SO_ERROR, value, length), "getsockopt(SO_ERROR)");
-        return value[0];
     }
 
     /** shutdown(SHUT_WR): the peer reads end of file, and may still answer. */
@@ -136,8 +126,6 @@ public final class InetSockets {
         static native int listen(int fd, int backlog) throws LastErrorException;
 
         static native int getsockname(int fd, byte[] address, int[] length) throws LastErrorException;
-
-        static native int getsockopt(int fd, int level, int option, int[] value, int[] length) throws LastErrorException;
 
         static native int setsockopt(int fd, int level, int option, int[] value, int length) throws LastErrorException;
 

