@@ -22,6 +22,8 @@ public final class Epoll {
     private static final int EPOLL_CLOEXEC = Fcntl.O_CLOEXEC;
     private static final int EVENT_SIZE = Architecture.CURRENT == Architecture.X86_64 ? 12 : 16;
     private static final int TAG_OFFSET = Architecture.CURRENT == Architecture.X86_64 ? 4 : 8;
+    /** One struct epoll_event per thread for epoll_ctl: a relay adds two per connection, and native memory is slow to get. */
+    private static final ThreadLocal<Memory> EVENT = ThreadLocal.withInitial(() -> new Memory(EVENT_SIZE));
 
     private Epoll() {
     }
@@ -33,7 +35,7 @@ public final class Epoll {
 
     /** Watches {@code fd} for {@code events}; they come back with {@code tag}. */
     public static void add(Fd epoll, Fd fd, int events, long tag) {
-        Memory event = new Memory(EVENT_SIZE);
+        Memory event = EVENT.get();
         event.setInt(0, events);
         event.setLong(TAG_OFFSET, tag);
         Libc.check(() -> C.epoll_ctl(epoll.number(), EPOLL_CTL_ADD, fd.number(), event), "epoll_ctl(ADD, " + fd + ")");
