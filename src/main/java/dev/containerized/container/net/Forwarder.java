@@ -115,8 +115,10 @@ final class Forwarder implements AutoCloseable {
                     if (!pending.contains(relay) && relay.resume()) {
                         pending.add(relay);
                     }
+                    if (relay.closed()) {
+                        relays.values().remove(relay);
+                    }
                 }
-                relays.values().removeIf(SpliceRelay::closed);
             }
         } catch (RuntimeException e) {
             System.getLogger(Forwarder.class.getName()).log(System.Logger.Level.WARNING, name + " stopped: " + e, e);
