@@ -6,6 +6,12 @@ import dev.containerized.internal.linux.Processes;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * A command running in a container, started by {@link Container#execInBackground(String...)}. It leads
@@ -17,11 +23,18 @@ public final class BackgroundProcess {
     private final HostContainer container;
     private final RunningCommand command;
     private final Duration timeout;
+    private final OutputLines lines;
 
-    BackgroundProcess(HostContainer container, RunningCommand command, Duration timeout) {
+    /**
+     * @param timeout how long {@link #await()} waits
+     * @param lines   sees the command's output (its request's listener); ended with the command
+     */
+    BackgroundProcess(HostContainer container, RunningCommand command, Duration timeout, OutputLines lines) {
         this.container = container;
         this.command = command;
         this.timeout = timeout;
+        this.lines = lines;
+        command.whenEnded(lines::end);
     }
 
     public List<String> command() {
@@ -59,6 +72,89 @@ public final class BackgroundProcess {
     /** Waits for the end of the command, at most its timeout (the {@link Exec}'s, else the container's exec timeout). */
     public ExecResult await() {
         return await(timeout);
+    }
+
+    /**
+     * Waits until the command writes a line, on stdout or stderr, in which {@code regex} is found
+     * ({@link java.util.regex.Matcher#find()}), and returns that line. Lines written before the call
+     * count too: the last {@value OutputLines#KEPT_LINES} are kept.
+     *
+     * @throws ContainerException when no such line came within {@code timeout}, or the output ended
+     *                            without one; the message shows how the command stands and its last lines
+     */
+    public String awaitLine(String regex, Duration timeout) {
+        return awaitLine(Pattern.compile(regex), timeout);
+    }
+
+    /** As {@link #awaitLine(String, Duration)}, with a compiled pattern. */
+    public String awaitLine(Pattern pattern, Duration timeout) {
+        CompletableFuture<OutputLine> found = lines.watch(pattern);
+        try {
+            return found.get(timeout.toNanos(), TimeUnit.NANOSECONDS).text();
+        } catch (TimeoutException e) {
+            throw new ContainerException("command " + command() + " wrote no line matching \"" + pattern + "\" within "
+                    + Waiting.format(timeout) + " " + stateAndTail(20), e);
+        } catch (ExecutionException e) {
+            throw new ContainerException("command " + command() + " wrote no line matching \"" + pattern
+                    + "\" before its output ended " + stateAndTail(20), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while waiting for a line of " + command() + " matching \"" + pattern + "\"", e);
+        } finally {
+            found.cancel(false);
+        }
+    }
+
+    /**
+     * Hands each line the command writes, on stdout or stderr, to {@code consumer}, in order: the kept
+     * recent ones first (the last {@value OutputLines#KEPT_LINES}), then every new one as it comes, until
+     * the output ends. Lines arrive on a thread of the consumer's own, so a slow consumer holds nothing
+     * else up; one that falls 10,000 lines behind is told how many it lost.
+     */
+    public void onLine(Consumer<OutputLine> consumer) {
+        lines.subscribe(java.util.Objects.requireNonNull(consumer, "consumer"));
+    }
+
+    OutputLines lines() {
+        return lines;
+    }
+
+    /** Its last lines, at most {@value OutputLines#KEPT_LINES}, stdout and stderr in the order they came. */
+    public List<OutputLine> recentLines() {
+        return lines.recent();
+    }
+
+    /** Its command, whether it runs or how it ended, and its last lines: for failure messages. */
+    String describe(int lastLines) {
+        return command() + " " + stateAndTail(lastLines);
+    }
+
+    /** "(running), its output:" and the lines, or "(exited with status 3), no output". */
+    private String stateAndTail(int lastLines) {
+        List<OutputLine> recent = lines.recent();
+        List<OutputLine> tail = recent.subList(Math.max(0, recent.size() - lastLines), recent.size());
+        StringBuilder s = new StringBuilder(state());
+        if (tail.isEmpty()) {
+            return s.append(", no output").toString();
+        }
+        s.append(tail.size() < lines.count() ? ", its last " + tail.size() + " lines:" : ", its output:");
+        tail.forEach(line -> s.append("\n    ").append(line));
+        return s.toString();
+    }
+
+    private String state() {
+        try {
+            return command.await(Duration.ZERO).map(BackgroundProcess::ending).orElseGet(() -> "(running)");
+        } catch (ContainerException e) {
+            return "(ended with its container)";
+        }
+    }
+
+    private static String ending(ExecResult result) {
+        if (result.signal().isPresent()) {
+            return "(killed by signal " + result.signal().getAsInt() + (result.oomKilled() ? ", OOM killer" : "") + ")";
+        }
+        return "(exited with status " + result.exitCode() + ")";
     }
 
     /**

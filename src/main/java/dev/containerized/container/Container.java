@@ -110,7 +110,7 @@ public final class Container implements AutoCloseable {
      * waits for it and returns how it ended.
      */
     public ExecResult exec(Exec exec) {
-        BackgroundProcess command = execInBackground(exec);
+        BackgroundProcess command = start(exec, OutputLines.none()); // waited for: no need of its lines
         try {
             return command.await(exec.timeout().orElse(spec.execTimeout()));
         } finally {
@@ -118,15 +118,24 @@ public final class Container implements AutoCloseable {
         }
     }
 
-    /** Starts {@code argv} and returns at once. */
+    /**
+     * Starts {@code argv} and returns at once. Its output can be followed line by line while it runs
+     * ({@link BackgroundProcess#awaitLine}, {@link BackgroundProcess#onLine}), {@link #waitFor} can wait
+     * for a line of it, and {@link #backgroundOutput()} shows its last lines.
+     */
     public BackgroundProcess execInBackground(String... argv) {
         return execInBackground(Exec.of(argv));
     }
 
     /** Starts a command with its own options and returns at once; its timeout applies to {@link BackgroundProcess#await()}. */
     public BackgroundProcess execInBackground(Exec exec) {
-        RunningCommand command = host.exec(request(spec, host.plan(), exec, host::resolveUser));
-        return commands.add(new BackgroundProcess(host, command, exec.timeout().orElse(spec.execTimeout())));
+        return start(exec, new OutputLines("containerized-" + host.id()));
+    }
+
+    private BackgroundProcess start(Exec exec, OutputLines lines) {
+        ExecRequest request = request(spec, host.plan(), exec, host::resolveUser);
+        RunningCommand command = host.exec(lines.isEnded() ? request : request.withListener(lines));
+        return commands.add(new BackgroundProcess(host, command, exec.timeout().orElse(spec.execTimeout()), lines));
     }
 
     /**
@@ -195,6 +204,78 @@ public final class Container implements AutoCloseable {
                 throw new IllegalArgumentException("exec arguments must not be null or hold NUL: " + Arrays.toString(argv));
             }
         }
+    }
+
+    /**
+     * A socket connected to 127.0.0.1:{@code port} inside the container, in blocking mode, from the test
+     * JVM; {@code connect(port).socket()} is the same connection as a {@link java.net.Socket} with streams.
+     * The container needs no network of its own: the socket is made in its network namespace. It is
+     * closed with the container, unless closed before.
+     *
+     * @throws ContainerException naming the container and the port when nothing listens there
+     */
+    public java.nio.channels.SocketChannel connect(int port) {
+        return host.network().connect(port);
+    }
+
+    /**
+     * A port on the host's 127.0.0.1 that forwards each connection to 127.0.0.1:{@code port} inside the
+     * container: for clients that take a host and a port, such as a JDBC URL or an HTTP client
+     * ({@code "http://127.0.0.1:" + container.hostPort(8080) + "/"}). The same port for the same
+     * {@code port} each time; nothing listens on it any more once the container is closed.
+     */
+    public int hostPort(int port) {
+        return host.network().hostPort(port);
+    }
+
+    /**
+     * Makes a service of the test JVM, listening on the host's 127.0.0.1:{@code hostPort}, reachable
+     * inside the container at 127.0.0.1:{@code hostPort} (a mock server the code under test calls).
+     *
+     * @return the port inside the container
+     * @throws ContainerException when something in the container listens on that port already
+     */
+    public int exposeHostPort(int hostPort) {
+        return exposeHostPort(hostPort, hostPort);
+    }
+
+    /** As {@link #exposeHostPort(int)}, at 127.0.0.1:{@code containerPort} inside the container. */
+    public int exposeHostPort(int hostPort, int containerPort) {
+        return host.network().exposeHostPort(hostPort, containerPort);
+    }
+
+    /**
+     * Waits until {@code wait} holds: a port accepts connections, a background command wrote a matching
+     * line, or a health-check command succeeds.
+     *
+     * @throws ContainerException when it did not hold within the wait's timeout; the message says what
+     *                            was waited for, what was seen last, and the last lines of the
+     *                            container's background commands
+     */
+    public void waitFor(Wait wait) {
+        Waiting.await(this, java.util.Objects.requireNonNull(wait, "wait"));
+    }
+
+    /**
+     * What the container's commands said, for a failure report: for each one running and the last 16
+     * started with {@link #execInBackground}, its command, whether it still runs or how it ended, and
+     * its last 20 lines (stdout and stderr in the order they came, marked {@code out|} and
+     * {@code err|}). Empty when none was started.
+     */
+    public String backgroundOutput() {
+        return commands.describe();
+    }
+
+    /** Whether something listens on {@code port} in the container, seen from its /proc/net: no connection is made. */
+    boolean acceptsConnections(int port) {
+        if (!isRunning()) {
+            throw new ContainerException("container " + id() + " ended while waiting for port " + port + " to accept connections");
+        }
+        return dev.containerized.container.net.ListeningPorts.of(host.pid1()).contains(port);
+    }
+
+    CommandRegistry commandRegistry() {
+        return commands;
     }
 
     /** The cgroup's figures now, or the last ones read before it was removed. */

@@ -81,7 +81,7 @@ final class ContainerizedExtension implements ParameterResolver, ExecutionCondit
         }
         ContainerPlace place = ContainerPlace.of(settings, parameter, context);
         ManagedContainer managed = place.owner().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(place.key(), key -> start(settings), ManagedContainer.class);
+                .getOrComputeIfAbsent(place.key(), key -> DeclaredServers.start(start(settings), place.owner()), ManagedContainer.class);
         FailureDiagnostics.handedTo(context, managed);
         return managed.container();
     }

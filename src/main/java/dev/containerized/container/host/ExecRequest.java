@@ -33,6 +33,11 @@ public record ExecRequest(List<String> argv, List<String> env, String workingDir
         return new ExecRequest(argv, env, workingDirectory, uid, gid, groups, Optional.of(stdin), 64 * 1024, listener, newSession);
     }
 
+    /** The same command with its output also seen, chunk by chunk, by {@code listener}. */
+    public ExecRequest withListener(RunningCommand.OutputListener listener) {
+        return new ExecRequest(argv, env, workingDirectory, uid, gid, groups, stdin, outputLimit, listener, newSession);
+    }
+
     /** The PATH the command's name is looked up in, as PID 1 does: its environment's, else the default. */
     String pathVariable() {
         return env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b).orElse(DEFAULT_PATH);

@@ -4,6 +4,7 @@ import dev.containerized.container.CgroupStats;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
+import dev.containerized.container.net.ContainerNetwork;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
@@ -30,6 +31,7 @@ public final class HostContainer {
     private final ContainerCgroup cgroup;
     private final ContainerThread thread;
     private final ContainerIo io;
+    private final ContainerNetwork network;
     private final AtomicInteger nextCommand = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String closeReason;
@@ -50,6 +52,8 @@ public final class HostContainer {
         this.io = undo.acquire("stop the I/O thread",
                 () -> new ContainerIo(id, thread.channel(), thread.events(), thread.log(), this::endReason, pid1Run),
                 started -> started.awaitEnd(TEARDOWN));
+        this.network = undo.acquire("close the container's ports", () -> new ContainerNetwork(id, thread::inContainerNamespaces),
+                ContainerNetwork::close);
     }
 
     /**
@@ -141,6 +145,11 @@ public final class HostContainer {
     /** PID 1's pid as the host sees it. */
     public long pid1() {
         return thread.pid();
+    }
+
+    /** Its ports: connections into it, host ports forwarded into it, host ports exposed inside it. */
+    public ContainerNetwork network() {
+        return network;
     }
 
     public CgroupStats stats() {

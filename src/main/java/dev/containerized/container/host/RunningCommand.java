@@ -114,6 +114,14 @@ public final class RunningCommand {
         }
     }
 
+    /**
+     * Runs {@code action} once the command's result is complete, or once it was abandoned with its
+     * container: all its output has been seen by then. At once if that has happened already.
+     */
+    public void whenEnded(Runnable action) {
+        result.whenComplete((result, failure) -> action.run());
+    }
+
     CompletableFuture<ExecResult> result() {
         return result;
     }

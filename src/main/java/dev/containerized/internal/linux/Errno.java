@@ -38,6 +38,7 @@ public final class Errno {
             Map.entry(29, "ESPIPE"), Map.entry(30, "EROFS"), Map.entry(31, "EMLINK"), Map.entry(32, "EPIPE"),
             Map.entry(36, "ENAMETOOLONG"), Map.entry(38, "ENOSYS"), Map.entry(39, "ENOTEMPTY"),
             Map.entry(40, "ELOOP"), Map.entry(71, "EPROTO"), Map.entry(75, "EOVERFLOW"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
+            Map.entry(98, "EADDRINUSE"), Map.entry(104, "ECONNRESET"), Map.entry(111, "ECONNREFUSED"), Map.entry(115, "EINPROGRESS"),
             Map.entry(110, "ETIMEDOUT"));
 
     private Errno() {

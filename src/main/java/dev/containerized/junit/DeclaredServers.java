@@ -1,0 +1,123 @@
+package dev.containerized.junit;
+
+import dev.containerized.container.Container;
+import dev.containerized.container.ContainerException;
+import dev.containerized.container.Wait;
+
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+import java.lang.reflect.AnnotatedElement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The {@link Server}s declared for a container, started and waited for as the container is made. The
+ * extension calls {@link #start} where it creates a container; a failure closes the container.
+ */
+final class DeclaredServers {
+    /** One declaration, checked, and where it was found. */
+    private record Declared(List<String> command, List<Wait> waits, String element) {
+    }
+
+    private DeclaredServers() {
+    }
+
+    /**
+     * Starts the servers declared where {@code owner} (the context that owns the container: a test
+     * method's, or a class's) applies, and returns {@code managed} once all are ready. On failure the
+     * container is closed and the exception names the declaration.
+     */
+    static ManagedContainer start(ManagedContainer managed, ExtensionContext owner) {
+        try {
+            List<Declared> servers = declaredFor(owner);
+            for (Declared server : servers) {
+                start(managed.container(), server);
+            }
+            return managed;
+        } catch (RuntimeException e) {
+            try {
+                managed.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private static void start(Container container, Declared server) {
+        container.execInBackground(server.command.toArray(String[]::new));
+        for (Wait wait : server.waits) {
+            try {
+                container.waitFor(wait);
+            } catch (ContainerException e) {
+                throw new ContainerException("@Server(command = " + server.command + ") on " + server.element
+                        + " did not get ready: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Enclosing classes' servers first, then the class's, then the test method's. */
+    private static List<Declared> declaredFor(ExtensionContext owner) {
+        List<AnnotatedElement> elements = new ArrayList<>();
+        owner.getTestMethod().ifPresent(elements::add);
+        for (Class<?> type = owner.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
+            elements.add(type);
+        }
+        List<Declared> declared = new ArrayList<>();
+        for (int i = elements.size() - 1; i >= 0; i--) {
+            AnnotatedElement element = elements.get(i);
+            for (Server server : AnnotationSupport.findRepeatableAnnotations(element, Server.class)) {
+                declared.add(check(server, describe(element)));
+            }
+        }
+        return declared;
+    }
+
+    private static Declared check(Server server, String element) {
+        String where = "@Server on " + element + ": ";
+        if (server.command().length == 0 || server.command()[0].isEmpty()) {
+            throw new ExtensionConfigurationException(where + "command is empty: give the server's program and its "
+                    + "arguments, such as command = {\"httpd\", \"-f\", \"-p\", \"8080\"}");
+        }
+        Duration within = Wait.DEFAULT_TIMEOUT;
+        if (!server.within().isEmpty()) {
+            try {
+                within = ContainerSettings.parseDuration(server.within());
+            } catch (IllegalArgumentException e) {
+                throw new ExtensionConfigurationException(where + "within = \"" + server.within() + "\" does not parse: "
+                        + "use a positive number with ms, s, m or h, such as \"10s\"", e);
+            }
+        }
+        List<Wait> waits = new ArrayList<>();
+        try {
+            if (server.waitForPort() != 0) {
+                waits.add(Wait.forPort(server.waitForPort()).within(within));
+            }
+            if (!server.waitForLogLine().isEmpty()) {
+                waits.add(Wait.forLogLine(Pattern.compile(server.waitForLogLine())).within(within));
+            }
+            if (server.waitForCommand().length > 0) {
+                waits.add(Wait.forCommand(server.waitForCommand()).within(within));
+            }
+        } catch (PatternSyntaxException e) {
+            throw new ExtensionConfigurationException(where + "waitForLogLine is not a regular expression: "
+                    + e.getDescription() + " in \"" + e.getPattern() + "\"", e);
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException(where + e.getMessage(), e);
+        }
+        return new Declared(Arrays.asList(server.command()), waits, element);
+    }
+
+    private static String describe(AnnotatedElement element) {
+        if (element instanceof java.lang.reflect.Method m) {
+            return "method " + m.getDeclaringClass().getSimpleName() + "." + m.getName() + "()";
+        }
+        return "class " + ((Class<?>) element).getName();
+    }
+}
