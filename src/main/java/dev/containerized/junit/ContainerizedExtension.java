@@ -51,12 +51,14 @@ final class ContainerizedExtension implements ParameterResolver, ExecutionCondit
     @Override
     public void beforeAll(ExtensionContext context) {
         ContainerSettings.of(context);
+        DeclaredServers.check(context);
     }
 
     /** A method's bad settings fail the test, also when it asks for no container, once its conditions let it run. */
     @Override
     public void beforeEach(ExtensionContext context) {
         ContainerSettings.of(context);
+        DeclaredServers.check(context);
     }
 
     @Override

@@ -62,6 +62,11 @@ final class DeclaredServers {
         }
     }
 
+    /** Checks the declarations that apply to {@code context}, so that misuse fails as configuration, early. */
+    static void check(ExtensionContext context) {
+        declaredFor(context);
+    }
+
     /** Enclosing classes' servers first, then the class's, then the test method's. */
     private static List<Declared> declaredFor(ExtensionContext owner) {
         List<AnnotatedElement> elements = new ArrayList<>();
