@@ -1,6 +1,7 @@
 package dev.containerized.junit;
 
 import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.Seccomp;
 
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -53,6 +54,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
             pick(found, Containerized::pidsLimit, n -> n != Containerized.DEFAULT).ifPresent(builder::pidsLimit);
             pick(found, Containerized::memoryLimit, s -> !s.isEmpty()).ifPresent(builder::memoryLimit);
             pick(found, Containerized::workingDirectory, s -> !s.isEmpty()).ifPresent(builder::workingDirectory);
+            pick(found, Containerized::seccomp, s -> !s.isEmpty()).map(Seccomp::parse).ifPresent(builder::seccomp);
             // Environment: the class's first, then the method's on top.
             for (int i = found.size() - 1; i >= 0; i--) {
                 for (String entry : found.get(i).annotation.env()) {
