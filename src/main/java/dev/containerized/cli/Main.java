@@ -3,6 +3,7 @@ package dev.containerized.cli;
 import dev.containerized.container.Container;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.Seccomp;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.List;
 public final class Main {
     static final String USAGE = """
             usage: containerized run [--hostname H] [--pids-max N] [--memory SIZE] [--rootfs DIR]
+                                     [--security-opt seccomp=default|unconfined|PROFILE.json]
                                      [--env NAME=VALUE]... [--workdir DIR] -- CMD [ARGS...]
               Runs CMD as PID 1 of a new container (pid, mount, uts, ipc, net and cgroup namespaces,
               an overlay over the rootfs, a pids and memory cgroup) with this terminal, and exits
@@ -50,6 +52,7 @@ public final class Main {
                     case "--memory" -> spec.memoryLimit(value);
                     case "--rootfs" -> spec.rootfs(Path.of(value));
                     case "--workdir" -> spec.workingDirectory(value);
+                    case "--security-opt" -> securityOption(spec, value);
                     case "--env" -> {
                         int eq = value.indexOf('=');
                         if (eq < 0) {
@@ -72,6 +75,15 @@ public final class Main {
             System.err.println("containerized: " + e.getMessage());
             return 125;
         }
+    }
+
+    /** Docker's {@code --security-opt}; of its options, seccomp is the one a container here has. */
+    private static void securityOption(ContainerSpec.Builder spec, String value) {
+        if (!value.startsWith("seccomp=")) {
+            throw new IllegalArgumentException("--security-opt " + value + " is not supported: the one security option is"
+                    + " seccomp=default, seccomp=unconfined or seccomp=PROFILE.json (a profile in Docker's JSON format)");
+        }
+        spec.seccomp(Seccomp.parse(value.substring("seccomp=".length())));
     }
 
     private static String value(String[] args, int i, String option) {
