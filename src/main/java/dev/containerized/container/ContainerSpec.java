@@ -26,14 +26,24 @@ import java.util.stream.Stream;
  * @param outputLimitBytes how much of each of a command's stdout and stderr is kept: its first half and
  *                         its last half; what lies between is dropped and counted
  * @param seccomp          the system calls commands may make: Docker's default profile unless set
+ * @param shmSizeBytes     the size of the tmpfs on /dev/shm (Docker's --shm-size)
+ * @param tmpSizeBytes     the size of the tmpfs on /tmp
+ * @param runSizeBytes     the size of the tmpfs on /run
  */
 public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,
-                            String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp) {
+                            String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp,
+                            long shmSizeBytes, long tmpSizeBytes, long runSizeBytes) {
     public static final String DEFAULT_HOSTNAME = "containerized";
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** 4 MiB of each stream: room for any test's output, and a bound a flood cannot take the test JVM past. */
     public static final long DEFAULT_OUTPUT_LIMIT = 4L << 20;
+    /** Docker's size of /dev/shm. */
+    public static final long DEFAULT_SHM_SIZE = 64L << 20;
+    /** /tmp is a tmpfs, charged to the container's memory: room for a test's files, a bound for a runaway. */
+    public static final long DEFAULT_TMP_SIZE = 1L << 30;
+    /** /run holds pid files and sockets. */
+    public static final long DEFAULT_RUN_SIZE = 64L << 20;
     /** RFC 1123 host names: what sethostname accepts and other tools expect. */
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
 
@@ -58,6 +68,9 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         b.execTimeout = execTimeout;
         b.outputLimitBytes = outputLimitBytes;
         b.seccomp = seccomp;
+        b.shmSizeBytes = shmSizeBytes;
+        b.tmpSizeBytes = tmpSizeBytes;
+        b.runSizeBytes = runSizeBytes;
         return b;
     }
 
@@ -72,6 +85,9 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
         private Duration execTimeout = Duration.ofMinutes(2);
         private long outputLimitBytes = DEFAULT_OUTPUT_LIMIT;
         private Seccomp seccomp = Seccomp.DEFAULT;
+        private long shmSizeBytes = DEFAULT_SHM_SIZE;
+        private long tmpSizeBytes = DEFAULT_TMP_SIZE;
+        private long runSizeBytes = DEFAULT_RUN_SIZE;
 
         private Builder() {
         }
@@ -154,6 +170,38 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
             return this;
         }
 
+        /** The size of /dev/shm, such as {@code "256m"}; Docker's 64 MiB by default, as {@code --shm-size} says it. */
+        public Builder shmSize(String size) {
+            this.shmSizeBytes = tmpfsSize("/dev/shm", size);
+            return this;
+        }
+
+        /** The size of the tmpfs on /tmp, such as {@code "4g"}; 1 GiB by default. Its files count as the container's memory. */
+        public Builder tmpSize(String size) {
+            this.tmpSizeBytes = tmpfsSize("/tmp", size);
+            return this;
+        }
+
+        /** The size of the tmpfs on /run, such as {@code "16m"}; 64 MiB by default. */
+        public Builder runSize(String size) {
+            this.runSizeBytes = tmpfsSize("/run", size);
+            return this;
+        }
+
+        private static long tmpfsSize(String where, String size) {
+            long bytes;
+            try {
+                bytes = MemorySize.parseBytes(size);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("size of " + where + ": " + e.getMessage(), e);
+            }
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("size of " + where + " \"" + size
+                        + "\" is below one page (4 KiB): use at least \"4k\", such as \"64m\"");
+            }
+            return bytes;
+        }
+
         /** Checks everything and returns the spec; throws {@link IllegalArgumentException} naming the bad value. */
         public ContainerSpec build() {
             if (hostname == null || !HOSTNAME.matcher(hostname).matches()) {
@@ -167,7 +215,7 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
             environment.putIfAbsent("HOSTNAME", hostname);
             return new ContainerSpec(checkedRootfs, hostname, pidsLimit, memoryLimitBytes, environment,
-                    workingDirectory, execTimeout, outputLimitBytes, seccomp);
+                    workingDirectory, execTimeout, outputLimitBytes, seccomp, shmSizeBytes, tmpSizeBytes, runSizeBytes);
         }
 
         static Path checkRootfs(Path rootfs) {

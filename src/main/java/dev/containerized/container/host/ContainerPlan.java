@@ -15,12 +15,11 @@ import java.util.List;
  */
 public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limits, Confinement confinement,
                             String workingDirectory, boolean terminal) {
-    private static final long MEBIBYTE = 1L << 20;
-
     /** The plan for {@code spec}; building the built-in rootfs first if it is the one asked for and not cached yet. */
     public static ContainerPlan of(ContainerSpec spec) {
         Path rootfs = spec.rootfs().orElseGet(ContainerPlan::builtInRootfs);
-        MountPlan mounts = new MountPlan(List.of(rootfs), false, List.of(), 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
+        MountPlan mounts = new MountPlan(List.of(rootfs), false, List.of(), spec.tmpSizeBytes(), spec.runSizeBytes(),
+                spec.shmSizeBytes());
         return new ContainerPlan(spec.hostname(), mounts, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes()),
                 Confinement.docker(spec.seccomp()), spec.workingDirectory(), false);
     }
