@@ -1,0 +1,422 @@
+package dev.containerized.security;
+
+import dev.containerized.container.Container;
+import dev.containerized.container.ContainerException;
+import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.ExecResult;
+import dev.containerized.container.Leaks;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.containerized.assertj.ContainerizedAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Escape attempts from inside a container, as its root, each asserting that it was refused; grouped by
+ * theme. Each one is harmless to the host even if it got through: the calls carry arguments the kernel
+ * rejects past its permission checks, values written are the ones already there, files written are in
+ * this test's temporary directory, and the one process signalled is a dummy the test started.
+ * <p>
+ * The attempts are made by {@code /bin/attack} (src/test/c/attack.c), compiled static by the test into a
+ * copy of the built-in rootfs. A line "refused NAME ERRNO" means the call failed; "ALLOWED NAME N" that
+ * it went through. The terminal attacks run the {@code run} command line under script(1) in
+ * {@link TerminalAttackTests}; the output flood in {@link OutputFloodTests}.
+ */
+class EscapeTests {
+    @TempDir
+    static Path shared;
+    static Path rootfs;
+
+    /** fcntl.h: the seals of a memfd. */
+    private static final int F_GET_SEALS = 1034;
+
+    private final List<Container> started = new ArrayList<>();
+
+    @BeforeAll
+    static void buildTheAttackRootfs() throws Exception {
+        rootfs = AttackRootfs.build(shared);
+    }
+
+    @AfterEach
+    void closeAndLeaveNothingBehind() {
+        started.forEach(Container::close);
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    /** A container of the attack rootfs with Docker's defaults, closed after the test. */
+    Container container() {
+        return start(ContainerSpec.builder().rootfs(rootfs));
+    }
+
+    Container start(ContainerSpec.Builder spec) {
+        Container c = Container.start(spec.build());
+        started.add(c);
+        return c;
+    }
+
+    /** Runs /bin/attack in {@code c}. */
+    static ExecResult attack(Container c, String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = "attack";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return c.exec(argv);
+    }
+
+    /** Every call refused: exit 0, and exactly these lines. */
+    static void assertRefused(ExecResult result, String expected) {
+        assertThat(result).as(result.describe()).exitedWith(0);
+        assertThat(result.stdout()).as(result.describe()).isEqualTo(expected);
+    }
+
+    @Nested
+    class TheSeccompProfileClosesTheKernelsRiskiestDoors {
+        @Test
+        void aUserNamespaceByUnshareAsUnshareDashUDashRDoes() {
+            Container c = container();
+            assertRefused(attack(c, "unshare", "user"), "refused user EPERM\n");
+            assertThat(c.exec("unshare", "-U", "-r", "id", "-u")).exitedWith(1).stderr().contains("Operation not permitted");
+        }
+
+        @Test
+        void aUserNamespaceByClone() {
+            assertRefused(attack(container(), "clone", "user"), "refused user EPERM\n");
+        }
+
+        @Test
+        void clone3AnswersEnosysSoThatItsFlagsCannotSlipPastTheCloneRule() {
+            assertRefused(attack(container(), "clone3"), "refused clone3 ENOSYS\n");
+        }
+
+        @Test
+        void everyOtherNewNamespace() {
+            Container c = container();
+            for (String ns : List.of("mnt", "net", "pid", "ipc", "uts", "cgroup", "time")) {
+                assertRefused(attack(c, "unshare", ns), "refused " + ns + " EPERM\n");
+            }
+            // clone(2) cannot ask for a time namespace (its flag is a bit of the exit signal there); clone3 can, and is refused.
+            for (String ns : List.of("mnt", "net", "pid", "ipc", "uts", "cgroup")) {
+                assertRefused(attack(c, "clone", ns), "refused " + ns + " EPERM\n");
+            }
+        }
+
+        @Test
+        void theKernelKeyringWhichIsTheHostRootsOwn() {
+            assertRefused(attack(container(), "keyring"), "refused keyctl EPERM\nrefused add_key EPERM\nrefused request_key EPERM\n");
+        }
+
+        @Test
+        void ioUring() {
+            assertRefused(attack(container(), "io_uring"), "refused io_uring_setup EPERM\n");
+        }
+
+        @Test
+        void userfaultfd() {
+            assertRefused(attack(container(), "userfaultfd"), "refused userfaultfd EPERM\n");
+        }
+
+        @Test
+        void perfEventOpen() {
+            assertRefused(attack(container(), "perf_event_open"), "refused perf_event_open EPERM\n");
+        }
+
+        @Test
+        void bpf() {
+            assertRefused(attack(container(), "bpf"), "refused bpf EPERM\n");
+        }
+
+        @Test
+        void kernelModules() {
+            assertRefused(attack(container(), "modules"), "refused init_module EPERM\nrefused finit_module EPERM\n"
+                    + "refused delete_module EPERM\n");
+        }
+
+        @Test
+        void kexec() {
+            assertRefused(attack(container(), "kexec"), "refused kexec_load EPERM\nrefused kexec_file_load EPERM\n");
+        }
+
+        @Test
+        void reboot() {
+            assertRefused(attack(container(), "reboot"), "refused reboot EPERM\n");
+        }
+
+        @Test
+        void theClockBySeccompAndEvenWhereTheProfileAllowsTheCallByCapabilities() {
+            assertRefused(attack(container(), "clock"), "refused settimeofday EPERM\nrefused clock_settime EPERM\n"
+                    + "refused adjtimex-set EPERM\nrefused clock_adjtime-set EPERM\n");
+        }
+
+        @Test
+        void personalityTricksButNotTheOnesDockerAllows() {
+            Container c = container();
+            assertRefused(attack(c, "personality", "0x0040000"), "refused personality 0x40000 EPERM\n"); // ADDR_NO_RANDOMIZE
+            assertRefused(attack(c, "personality", "0x0400000"), "refused personality 0x400000 EPERM\n"); // READ_IMPLIES_EXEC
+            assertRefused(attack(c, "personality", "0x0200000"), "refused personality 0x200000 EPERM\n"); // MMAP_PAGE_ZERO
+            // PER_LINUX32 (uname -m says i686) stays allowed, as in Docker: it changes nothing but names.
+            assertThat(attack(c, "personality", "0x8")).exitedWith(10).stdout().isEqualTo("ALLOWED personality 0x8 0\n");
+        }
+
+        @Test
+        void openByHandleAtTheShockerAttack() {
+            assertRefused(attack(container(), "open_by_handle_at"), "refused open_by_handle_at EPERM\n");
+        }
+
+        @Test
+        void theHostsKernelLog() {
+            assertRefused(attack(container(), "syslog"), "refused syslog EPERM\n");
+        }
+
+        @Test
+        void rawPortIo() {
+            assertRefused(attack(container(), "raw-io"), "refused iopl EPERM\nrefused ioperm EPERM\n");
+        }
+
+        @Test
+        void administrationCallsSwapAccountingFanotifyQuotasHostname() {
+            assertRefused(attack(container(), "admin"), "refused swapon EPERM\nrefused acct EPERM\nrefused fanotify_init EPERM\n"
+                    + "refused quotactl EPERM\nrefused sethostname EPERM\n");
+        }
+
+        @Test
+        void socketFamiliesOutsideDockersListVsockAndAlg() {
+            Container c = container();
+            assertRefused(attack(c, "socket", "40", "1", "0"), "refused socket 40 1 0 EPERM\n"); // AF_VSOCK: the hypervisor
+            assertRefused(attack(c, "socket", "38", "5", "0"), "refused socket 38 5 0 EPERM\n"); // AF_ALG: kernel crypto
+        }
+    }
+
+    @Nested
+    class MountsStayAsTheyWereMade {
+        @Test
+        void mountingAnyFilesystem() {
+            Container c = container();
+            assertRefused(attack(c, "mount", "tmpfs", "/tmp"), "refused mount EPERM\n");
+            assertRefused(attack(c, "mount", "proc", "/mnt"), "refused mount EPERM\n");
+            assertRefused(attack(c, "bind", "/bin", "/tmp"), "refused bind EPERM\n");
+            assertThat(c.exec("mount", "-t", "tmpfs", "none", "/tmp")).exitedWith(1).stderr().contains("permission denied");
+        }
+
+        @Test
+        void unmaskingOrRemountingDockersReadOnlyAndMaskedPaths() {
+            Container c = container();
+            assertRefused(attack(c, "umount", "/proc/sys"), "refused umount EPERM\n");
+            assertRefused(attack(c, "umount", "/proc/keys"), "refused umount EPERM\n");
+            assertRefused(attack(c, "umount", "/sys/firmware"), "refused umount EPERM\n");
+            assertRefused(attack(c, "remount-rw", "/proc/sys"), "refused remount-rw EPERM\n");
+        }
+
+        @Test
+        void theNewMountApi() {
+            assertRefused(attack(container(), "new-mount-api"), "refused fsopen EPERM\nrefused fspick EPERM\n"
+                    + "refused open_tree EPERM\nrefused mount_setattr EPERM\nrefused move_mount EPERM\n");
+        }
+
+        @Test
+        void pivotRoot() {
+            assertRefused(attack(container(), "pivot_root"), "refused pivot_root EPERM\n");
+        }
+
+        @Test
+        void chrootAndClimbingOutOfItLeavesTheContainersRoot() throws IOException {
+            Path marker = Files.writeString(shared.resolve("host-marker-" + System.nanoTime()), "on the host");
+            ExecResult r = attack(container(), "chroot-escape", marker.toString());
+            // chroot itself is allowed (CAP_SYS_CHROOT, as in Docker): the root it climbs to is the container's.
+            assertThat(r).as(r.describe()).exitedWith(10);
+            assertThat(r.stdout()).isEqualTo("ALLOWED chroot /tmp/chroot-escape 0\nALLOWED chroot . 0\n"
+                    + "root after escape: the container's\nhost marker " + marker + ": not visible\n");
+        }
+
+        @Test
+        void overlaysTrustedAttributesRedirectAndMetacopy() {
+            Container c = container();
+            assertRefused(attack(c, "setxattr", "/etc/passwd", "trusted.overlay.redirect", "/../../.."),
+                    "refused trusted.overlay.redirect EPERM\n");
+            assertRefused(attack(c, "setxattr", "/etc/passwd", "trusted.overlay.metacopy", ""), "refused trusted.overlay.metacopy EPERM\n");
+        }
+    }
+
+    @Nested
+    class Pid1IsOutOfReach {
+        @Test
+        void ptraceOfPid1() {
+            assertRefused(attack(container(), "ptrace", "1"), "refused ptrace EPERM\n");
+        }
+
+        @Test
+        void readingPid1sMemory() {
+            assertRefused(attack(container(), "process_vm_readv", "1"), "refused process_vm_readv EPERM\n");
+        }
+
+        @Test
+        void stealingPid1sControlSocketByPidfdGetfd() {
+            assertRefused(attack(container(), "pidfd_getfd", "1", "0"), "refused pidfd_getfd EPERM\n");
+        }
+
+        @Test
+        void pid1sRootCwdEnvironmentDescriptorsMemoryAndBinaryThroughProc() {
+            Container c = container();
+            assertRefused(attack(c, "open", "/proc/1/root/etc", "dir"), "refused open dir /proc/1/root/etc EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/cwd", "dir"), "refused open dir /proc/1/cwd EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/environ", "r"), "refused open r /proc/1/environ EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/fd/0", "r"), "refused open r /proc/1/fd/0 EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/mem", "r"), "refused open r /proc/1/mem EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/exe", "r"), "refused open r /proc/1/exe EACCES\n");
+        }
+
+        @Test
+        void setnsIntoPid1sNamespacesOrItsOwn() {
+            Container c = container();
+            for (String ns : List.of("mnt", "net", "pid", "uts", "ipc", "cgroup", "user", "time")) {
+                assertRefused(attack(c, "setns", "/proc/1/ns/" + ns), "refused /proc/1/ns/" + ns + " EACCES\n");
+            }
+            ExecResult own = attack(c, "setns", "/proc/self/ns/mnt");
+            assertThat(own.stdout()).as(own.describe()).isEqualTo("ALLOWED /proc/self/ns/mnt 3\nrefused setns EPERM\n");
+            assertThat(c.exec("nsenter", "-t", "1", "-m", "true")).exitedWith(1);
+        }
+
+        @Test
+        void signalsToPid1FromInsideAreDropped() {
+            Container c = container();
+            long init = c.initPid();
+            ExecResult r = attack(c, "signal-init");
+            // kill(2) reports success, and the kernel drops each signal: PID 1 of a namespace only takes
+            // the signals it has handlers for, and ours has none (SIGCHLD comes through a signalfd).
+            assertThat(r.stdout()).as(r.describe()).endsWith("init state S alive yes\n");
+            assertThat(ProcessHandle.of(init)).get().satisfies(p -> assertThat(p.isAlive()).isTrue());
+            assertThat(c.exec("echo", "still", "here")).succeeded().stdout().isEqualTo("still here\n");
+        }
+
+        @Test
+        void aHostProcessCannotEvenBeNamed() throws Exception {
+            Process dummy = new ProcessBuilder("sleep", "600").start();
+            try {
+                Container c = container();
+                String pid = Long.toString(dummy.pid());
+                assertThat(c.exec("test", "-e", "/proc/" + pid)).as("the dummy's pid is no process of the container").exitedWith(1);
+                assertRefused(attack(c, "kill", pid, "9"), "refused kill ESRCH\n");
+                assertRefused(attack(c, "ptrace", pid), "refused ptrace ESRCH\n");
+                assertThat(dummy.isAlive()).isTrue();
+            } finally {
+                dummy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+
+        @Test
+        void aSiblingOfAnotherUserCannotBeTracedOneOfTheSameUserCanAsInDocker() {
+            Container c = container();
+            c.execInBackground("sleep", "600");
+            String sibling = c.exec("pidof", "sleep").stdout().strip();
+            ExecResult asNobody = attack(c, "as", "65534", "attack", "ptrace", sibling);
+            assertRefused(asNobody, "refused ptrace EPERM\n");
+            // Docker's profile allows ptrace (kernels >= 4.8): a root process may trace another root
+            // process of the same container, which has the same capabilities, filter and namespaces.
+            ExecResult asRoot = attack(c, "ptrace", sibling);
+            assertThat(asRoot.stdout()).as(asRoot.describe()).isEqualTo("ALLOWED ptrace 0\n");
+            assertThat(c.exec("grep", "-E", "^(CapEff|Seccomp):", "/proc/" + sibling + "/status")).succeeded().stdout()
+                    .isEqualTo("CapEff:\t00000000a80425fb\nSeccomp:\t2\n");
+        }
+    }
+
+    @Nested
+    class Cve2019_5736TheRuntimesBinary {
+        @Test
+        void aWatcherOpeningProcExeWhileCommandsStartNeverGetsAFileOutsideTheContainer() throws Exception {
+            Container c = container();
+            var watcher = c.execInBackground("attack", "exe-watch", "3");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            int commands = 0;
+            while (System.nanoTime() < end) {
+                assertThat(c.exec("true")).succeeded();
+                commands++;
+            }
+            ExecResult watched = watcher.await(java.time.Duration.ofSeconds(30));
+            assertThat(watched).as(watched.describe()).exitedWith(0);
+            String line = watched.stdout().strip();
+            assertThat(line).as("after %d commands started", commands).matches(
+                    "exe-watch attempts \\d+ opened [1-9]\\d* inside [1-9]\\d* memfd 0 outside 0 writable 0 denied [1-9]\\d*");
+            assertThat(commands).isGreaterThan(10);
+        }
+
+        @Test
+        void theInitsBinaryIsASealedMemfdThatEvenTheHostsRootCannotWriteOrChmod() throws Exception {
+            Container c = container();
+            Path exe = Path.of("/proc", Long.toString(c.initPid()), "exe");
+            assertThat(Files.readSymbolicLink(exe).toString()).startsWith("/memfd:containerized-init");
+            // Running, it cannot even be opened for writing (ETXTBSY); past that, its seals refuse writes.
+            assertThatThrownBy(() -> java.nio.channels.FileChannel.open(exe, java.nio.file.StandardOpenOption.WRITE))
+                    .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining("Text file busy");
+            try (Fd memfd = Fcntl.open(exe.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0)) {
+                int seals = Fcntl.fcntl(memfd, F_GET_SEALS, 0);
+                int expected = Fcntl.F_SEAL_SEAL | Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE;
+                assertThat(seals & expected).as("seals %#x", seals).isEqualTo(expected);
+            }
+            var mode = Files.getPosixFilePermissions(exe);
+            try {
+                assertThatThrownBy(() -> Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))
+                        .isInstanceOf(IOException.class);
+            } finally {
+                Files.setPosixFilePermissions(exe, mode);
+            }
+            assertThat(c.exec("true")).succeeded();
+        }
+    }
+
+    @Nested
+    class Cve2024_21626LeakedDescriptors {
+        @Test
+        void aCommandHasOnlyStdioAndItsCwdAndRootAreTheContainers() {
+            Container c = container();
+            assertRefused(attack(c, "fds"), "fds 0 1 2\n");
+            assertRefused(attack(c, "where"), "where cwd=/ root=/ getcwd=/ root-is-its-own-parent=yes\n");
+        }
+
+        @Test
+        void aCommandAsPid1TooAndInAWorkingDirectoryOfItsOwn() {
+            ContainerSpec spec = ContainerSpec.builder().rootfs(rootfs).workingDirectory("/tmp").build();
+            assertRefused(Container.run(spec, "attack", "fds"), "fds 0 1 2\n");
+            assertRefused(Container.run(spec, "attack", "where"), "where cwd=/tmp root=/ getcwd=/tmp root-is-its-own-parent=yes\n");
+        }
+
+        @Test
+        void aWorkingDirectoryThroughProcSelfFdIsRefusedBeforeAnythingRuns() {
+            for (int fd = 3; fd <= 9; fd++) {
+                String directory = "/proc/self/fd/" + fd;
+                ContainerSpec spec = ContainerSpec.builder().rootfs(rootfs).workingDirectory(directory).build();
+                assertThatThrownBy(() -> start(spec.toBuilder())).isInstanceOf(ContainerException.class)
+                        .hasMessageContaining("enter the working directory: chdir(\"" + directory + "\")");
+                assertThatThrownBy(() -> Container.run(spec, "attack", "where")).isInstanceOf(ContainerException.class)
+                        .hasMessageContaining("enter the working directory");
+            }
+        }
+    }
+
+    @Nested
+    class Cve2022_0492ReleaseAgent {
+        @Test
+        void noCgroupfsCanBeMountedAndNoneIsThereWithARelease_agent() {
+            Container c = container();
+            assertRefused(attack(c, "mount", "cgroup", "/tmp", "memory"), "refused mount EPERM\n");
+            assertRefused(attack(c, "mount", "cgroup", "/tmp", "none,name=escape"), "refused mount EPERM\n");
+            assertRefused(attack(c, "mount", "cgroup2", "/tmp"), "refused mount EPERM\n");
+            assertThat(c.exec("sh", "-c", "grep -c ' - cgroup' /proc/self/mountinfo")).exitedWith(1).stdout().isEqualTo("0\n");
+            assertThat(c.exec("ls", "-A", "/sys/fs/cgroup")).succeeded().stdout().isEmpty();
+            // CAP_SYS_ADMIN (bit 21) is not among the container's capabilities.
+            assertThat(c.exec("grep", "^CapBnd:", "/proc/self/status")).succeeded().stdout().isEqualTo("CapBnd:\t00000000a80425fb\n");
+            assertThat(0xa80425fbL & (1L << 21)).isZero();
+        }
+    }
+}
