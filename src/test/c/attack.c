@@ -512,6 +512,11 @@ int main(int argc, char **argv)
         open_by_handle();
     } else if (strcmp(what, "mknod-open") == 0 && args == 4) {
         mknod_open(arg[0], arg[1], (unsigned) atoi(arg[2]), (unsigned) atoi(arg[3]));
+    } else if (strcmp(what, "ptmx") == 0) {
+        int fd = (int) judge("open /dev/ptmx", open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+        unsigned number = 0;
+        if (fd >= 0 && ioctl(fd, TIOCGPTN, &number) == 0)
+            printf("pty %u\n", number);
     } else if (strcmp(what, "tiocsti") == 0 && args == 1) {
         tiocsti(arg[0]);
     } else if (strcmp(what, "exe-watch") == 0 && args == 1) {

@@ -19,7 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static dev.containerized.assertj.ContainerizedAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -417,6 +422,356 @@ class EscapeTests {
             // CAP_SYS_ADMIN (bit 21) is not among the container's capabilities.
             assertThat(c.exec("grep", "^CapBnd:", "/proc/self/status")).succeeded().stdout().isEqualTo("CapBnd:\t00000000a80425fb\n");
             assertThat(0xa80425fbL & (1L << 21)).isZero();
+        }
+    }
+
+    /**
+     * Root filesystems whose mount points are symlinks (CVE-2019-16884, CVE-2023-27561 and kin), as images
+     * may be: each container still starts with its own /proc, /dev, /sys, /tmp and /run, and nothing is
+     * mounted or written outside it: the host's mount table, the rootfs directory and a bait directory
+     * the links point at stay as they were.
+     */
+    @Nested
+    class HostileRootFilesystems {
+        @TempDir
+        Path dir;
+
+        /** A copy of the attack rootfs where each {@code name} is a symlink to {@code target} (a path relative to the root). */
+        Path hostile(String... linksAndTargets) throws Exception {
+            Path hostile = AttackRootfs.copyOf(rootfs, dir.resolve("hostile"));
+            for (int i = 0; i < linksAndTargets.length; i += 2) {
+                Path link = hostile.resolve(linksAndTargets[i]);
+                if (Files.isDirectory(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    AttackRootfs.run("rm", "-rf", link.toString());
+                }
+                Files.createDirectories(link.getParent());
+                Files.createSymbolicLink(link, Path.of(linksAndTargets[i + 1]));
+            }
+            return hostile;
+        }
+
+        Path bait() throws IOException {
+            return Files.createDirectories(dir.resolve("bait"));
+        }
+
+        void assertItsOwnSystemMountsAndNothingChangedOutside(Path hostile) throws Exception {
+            Path bait = bait();
+            Map<String, String> before = snapshot(hostile);
+            Container c = start(ContainerSpec.builder().rootfs(hostile));
+            assertThat(c.exec("cat", "/proc/1/cmdline")).succeeded().stdout().isEqualTo("containerized-init\0");
+            assertThat(c.exec("sh", "-c", "awk '{ for (i = 7; i < NF; i++) if ($i == \"-\") print $5, $(i + 1) }' /proc/self/mountinfo"))
+                    .succeeded().stdout().contains("/ overlay\n", "/dev tmpfs\n", "/dev/null devtmpfs\n", "/dev/pts devpts\n",
+                            "/dev/shm tmpfs\n", "/sys sysfs\n", "/tmp tmpfs\n", "/run tmpfs\n", "/proc proc\n");
+            assertThat(c.exec("sh", "-c", "echo x > /dev/null && ls /sys/class/net && touch /tmp/t /run/r /dev/shm/s && readlink /proc/self/root"))
+                    .succeeded().stdout().isEqualTo("lo\n/\n");
+            assertThat(hostMounts()).as("the host's mount table").noneMatch(line -> line.contains(dir.toString()));
+            c.close();
+            assertThat(snapshot(hostile)).as("the rootfs directory").isEqualTo(before);
+            try (var entries = Files.list(bait)) {
+                assertThat(entries).as("the bait the links point at").isEmpty();
+            }
+        }
+
+        @Test
+        void procLinkedToTheHostsEtc() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("proc", "/etc"));
+        }
+
+        @Test
+        void devClimbingOutOfTheRoot() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("dev", ".."));
+        }
+
+        @Test
+        void sysClimbingThreeLevelsUp() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("sys", "../../.."));
+        }
+
+        @Test
+        void tmpLinkedToTheHostsTmpByAnAbsolutePath() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("tmp", "/tmp"));
+        }
+
+        @Test
+        void runADanglingLink() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("run", "/containerized-no-such-dir/run"));
+        }
+
+        @Test
+        void everyMountPointLinkedIntoABaitDirectoryThatWouldGetItsSubdirectories() throws Exception {
+            String bait = bait().toString();
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("proc", bait + "/proc", "dev", bait, "sys", bait + "/sys",
+                    "tmp", bait + "/tmp", "run", bait + "/run/deeper"));
+        }
+
+        @Test
+        void chainsOfLinksAndALoop() throws Exception {
+            String bait = bait().toString();
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("proc", "p1", "p1", "p2", "p2", bait,
+                    "dev", "d1", "d1", "../../../..", "sys", "proc", "tmp", "run", "run", "run"));
+        }
+
+        @Test
+        void linksBelowDevAndInTheWorkingDirectory() throws Exception {
+            String bait = bait().toString();
+            Path hostile = hostile("dev/pts", bait, "dev/shm", "../../..", "work", bait);
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile);
+            // A working directory through a link out of the root is looked up inside the root: there it does not exist.
+            ContainerSpec spec = ContainerSpec.builder().rootfs(hostile).workingDirectory("/work").build();
+            assertThatThrownBy(() -> start(spec.toBuilder())).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("enter the working directory: chdir(\"/work\"): ENOENT");
+        }
+
+        @Test
+        void procAsAFileIsRefusedByNameAndLeavesNothing() throws Exception {
+            Path hostile = AttackRootfs.copyOf(rootfs, dir.resolve("hostile"));
+            AttackRootfs.run("rm", "-rf", hostile.resolve("proc").toString());
+            Files.writeString(hostile.resolve("proc"), "not a directory");
+            Map<String, String> before = snapshot(hostile);
+            assertThatThrownBy(() -> start(ContainerSpec.builder().rootfs(hostile))).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("mount proc: mkdir ").hasMessageContaining("/merged/proc: EEXIST");
+            assertThat(snapshot(hostile)).isEqualTo(before);
+        }
+    }
+
+    /** Every path below {@code root}, links not followed: its kind, link target or size, mode and time. */
+    static Map<String, String> snapshot(Path root) throws IOException {
+        Map<String, String> entries = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                String kind = a.isSymbolicLink() ? "-> " + Files.readSymbolicLink(path) : a.isDirectory() ? "dir" : "file " + a.size();
+                entries.put(root.relativize(path).toString(), kind + " " + PosixFilePermissions.toString(a.permissions())
+                        + " " + a.lastModifiedTime());
+            }
+        }
+        return entries;
+    }
+
+    static List<String> hostMounts() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo"));
+    }
+
+    /** Docker's read-only /proc and /sys (/proc/sys, /sys itself) and masked paths, written to or read. */
+    @Nested
+    class ProcAndSysWrites {
+        @Test
+        void kernelSettingsUnderProcSysWrittenBackUnchanged() {
+            Container c = container();
+            for (String setting : List.of("/proc/sys/kernel/core_pattern", "/proc/sys/kernel/hostname", "/proc/sys/vm/overcommit_memory",
+                    "/proc/sys/kernel/panic")) {
+                String value = c.exec("cat", setting).stdout();
+                assertRefused(attack(c, "write", setting, value), "refused open-for-write " + setting + " EROFS\n");
+            }
+        }
+
+        @Test
+        void sysrqTriggerWhereTheKernelHasItAndIrqAffinity() {
+            Container c = container();
+            ExecResult sysrq = attack(c, "write", "/proc/sysrq-trigger", "h"); // h: help, the one harmless key
+            assertThat(sysrq.stdout()).as(sysrq.describe()).isIn("refused open-for-write /proc/sysrq-trigger EROFS\n",
+                    "refused open-for-write /proc/sysrq-trigger ENOENT\n");
+            assertThat(Files.exists(Path.of("/proc/sysrq-trigger"))).isEqualTo(sysrq.stdout().contains("EROFS"));
+            String affinity = c.exec("cat", "/proc/irq/default_smp_affinity").stdout();
+            assertRefused(attack(c, "write", "/proc/irq/default_smp_affinity", affinity),
+                    "refused open-for-write /proc/irq/default_smp_affinity EROFS\n");
+        }
+
+        @Test
+        void sysfsWrittenBackUnchanged() {
+            Container c = container();
+            for (String file : List.of("/sys/kernel/rcu_expedited", "/sys/kernel/profiling")) {
+                String value = c.exec("cat", file).stdout();
+                assertRefused(attack(c, "write", file, value), "refused open-for-write " + file + " EROFS\n");
+            }
+        }
+
+        @Test
+        void maskedPathsReadEmptyWhereTheKernelHasThem() {
+            Container c = container();
+            for (String file : List.of("/proc/keys", "/proc/interrupts", "/proc/timer_list", "/proc/kcore", "/proc/sched_debug",
+                    "/proc/latency_stats", "/proc/timer_stats")) {
+                if (Files.exists(Path.of(file))) {
+                    ExecResult r = attack(c, "open", file, "r");
+                    assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED open r " + file + " 3\nread " + file + " 0\n");
+                }
+            }
+            for (String directory : List.of("/proc/acpi", "/proc/asound", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap")) {
+                ExecResult listed = c.exec("sh", "-c", "ls -A " + directory + " 2>&1");
+                assertThat(listed.stdout()).as(directory).isIn("", "ls: " + directory + ": No such file or directory\n");
+            }
+        }
+    }
+
+    @Nested
+    class DevicesAreDockersListAndNoOther {
+        @Test
+        void devHoldsDockersDevicesAndTheContainersOwnDevpts() {
+            Container c = container();
+            assertThat(c.exec("ls", "-A", "/dev")).succeeded().stdout()
+                    .isEqualTo("fd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
+            assertThat(c.exec("ls", "-A", "/dev/pts")).succeeded().stdout().isEqualTo("ptmx\n");
+        }
+
+        @Test
+        void aNodeOfTheHostsDiskMadeWithMknodCannotBeOpenedAnywhere() throws IOException {
+            long dev = (long) Files.getAttribute(Path.of("/"), "unix:dev");
+            String major = Long.toString(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffL));
+            String minor = Long.toString((dev & 0xff) | ((dev >> 12) & ~0xffL));
+            Container c = container();
+            for (String directory : List.of("/dev", "/tmp", "/dev/shm", "/run", "", "/root", "/var")) {
+                String node = directory + "/disk";
+                ExecResult r = attack(c, "mknod-open", node, "b", major, minor);
+                // CAP_MKNOD makes the node, as in Docker; every writable mount is nodev, so it opens nothing.
+                assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED mknod " + node + " 0\nrefused open-node " + node + " EACCES\n");
+            }
+        }
+
+        @Test
+        void memoryKernelLogAndIoPortNodesToo() {
+            Container c = container();
+            for (String[] device : new String[][] {{"mem", "1"}, {"kmem", "2"}, {"port", "4"}, {"kmsg", "11"}}) {
+                String node = "/tmp/" + device[0];
+                ExecResult r = attack(c, "mknod-open", node, "c", "1", device[1]);
+                assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED mknod " + node + " 0\nrefused open-node " + node + " EACCES\n");
+            }
+        }
+
+        @Test
+        void ptmxGivesAPtyOfTheContainersOwnDevptsAndDevTtyNoTerminal() {
+            Container c = container();
+            ExecResult ptmx = attack(c, "ptmx");
+            assertThat(ptmx.stdout()).as(ptmx.describe()).isEqualTo("ALLOWED open /dev/ptmx 3\npty 0\n");
+            assertRefused(attack(c, "open", "/dev/tty", "r"), "refused open r /dev/tty ENXIO\n");
+        }
+
+        @Test
+        void tiocstiOnACommandsStdioWhichArePipes() {
+            assertRefused(attack(container(), "tiocsti", "echo injected\n"), "refused TIOCSTI ENOTTY\n");
+        }
+    }
+
+    @Nested
+    class RawSockets {
+        /**
+         * NET_RAW is among Docker's capabilities and its profile allows AF_PACKET: a raw socket works, as in
+         * Docker, for ping and packet capture, on the container's own network namespace, whose one
+         * interface is its loopback. The host's interfaces cannot even be bound to.
+         */
+        @Test
+        void aPacketSocketSeesOnlyTheContainersLoopbackAndCannotBindAHostInterface() throws IOException {
+            int hostInterface = 2;
+            try (Stream<Path> interfaces = Files.list(Path.of("/sys/class/net"))) {
+                for (Path net : (Iterable<Path>) interfaces::iterator) {
+                    if (!net.getFileName().toString().equals("lo")) {
+                        hostInterface = Integer.parseInt(Files.readString(net.resolve("ifindex")).strip());
+                        break;
+                    }
+                }
+            }
+            ExecResult r = attack(container(), "packet", Integer.toString(hostInterface));
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED socket AF_PACKET 3\ninterfaces 1:lo\n"
+                    + "refused bind AF_PACKET ifindex " + hostInterface + " ENODEV\n");
+        }
+
+        @Test
+        void pingOnTheContainersLoopbackIsOrdinaryWork() {
+            assertThat(container().exec("ping", "-c", "1", "-W", "5", "127.0.0.1")).succeeded().stdout().contains("1 packets received");
+        }
+    }
+
+    /** Docker's defaults beyond the profile: capabilities, no_new_privs, and no host path in what the container reads. */
+    @Nested
+    class DockersDefaults {
+        /** CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
+        static final String DOCKERS_14 = capabilities(0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31);
+
+        static String capabilities(int... bits) {
+            long mask = 0;
+            for (int bit : bits) {
+                mask |= 1L << bit;
+            }
+            return String.format("%016x", mask);
+        }
+
+        static String status(String effective) {
+            return "CapInh:\t0000000000000000\nCapPrm:\t" + effective + "\nCapEff:\t" + effective + "\nCapBnd:\t" + DOCKERS_14
+                    + "\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n";
+        }
+
+        static final String[] STATUS = {"grep", "-E", "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):", "/proc/self/status"};
+
+        @Test
+        void dockersFourteenCapabilitiesNoneInheritableOrAmbientNoNewPrivsAndTheFilter() {
+            assertThat(DOCKERS_14).isEqualTo("00000000a80425fb");
+            Container c = container();
+            assertThat(c.exec(STATUS)).succeeded().stdout().isEqualTo(status(DOCKERS_14));
+            assertThat(Container.run(ContainerSpec.builder().rootfs(rootfs).build(), STATUS)).succeeded().stdout().isEqualTo(status(DOCKERS_14));
+            String[] asNobody = new String[STATUS.length + 3];
+            asNobody[0] = "attack";
+            asNobody[1] = "as";
+            asNobody[2] = "65534";
+            System.arraycopy(STATUS, 0, asNobody, 3, STATUS.length);
+            assertThat(c.exec(asNobody)).succeeded().stdout().isEqualTo(status("0000000000000000"));
+        }
+
+        @Test
+        void noHostPathInWhatTheContainerCanRead() throws IOException {
+            Container c = container();
+            String seen = c.exec("sh", "-c", "cat /proc/1/cmdline /proc/self/cmdline /proc/self/environ /proc/self/mountinfo"
+                    + " /proc/self/mounts /proc/self/cgroup /proc/self/maps; ls -l /proc/self/ /proc/self/fd/; readlink /proc/self/exe"
+                    + " /proc/self/cwd /proc/self/root; hostname; cat /etc/hostname /etc/hosts 2>/dev/null").stdout();
+            List<String> hostPaths = List.of(dev.containerized.container.host.StateDirectory.base().toString(), rootfs.toString(),
+                    shared.toString(), Path.of("").toAbsolutePath().toString(), System.getProperty("java.home"),
+                    System.getProperty("user.home") + "/.cache");
+            for (String path : hostPaths) {
+                assertThat(seen).as("what the container reads").doesNotContain(path);
+            }
+            assertThat(seen).contains("lowerdir=lower0,upperdir=upper,workdir=work");
+        }
+    }
+
+    /** What commands do every day still works under the profile and the capabilities. */
+    @Nested
+    class OrdinaryWorkStillSucceeds {
+        @Test
+        void aShellPipeline() {
+            assertThat(container().exec("sh", "-c", "seq 1 100000 | grep 7 | sort -r | wc -l")).succeeded().stdout().isEqualTo("40951\n");
+        }
+
+        @Test
+        void ps() {
+            assertThat(container().exec("ps", "-o", "pid,args")).succeeded().stdout()
+                    .matches("PID\\s+COMMAND\n\\s+1 containerized-init\n\\s+\\d+ ps -o pid,args\n");
+        }
+
+        @Test
+        void busyboxHttpdServingOnTheContainersLoopback() {
+            assertThat(container().exec("sh", "-c", "mkdir /tmp/www && echo served > /tmp/www/index.html"
+                    + " && httpd -p 127.0.0.1:8080 -h /tmp/www && wget -q -O - http://127.0.0.1:8080/")).succeeded().stdout().isEqualTo("served\n");
+        }
+
+        @Test
+        void aJvmCompilingAndRunningASourceFile(@TempDir Path dir) throws Exception {
+            Path withJdk = AttackRootfs.copyOf(rootfs, dir.resolve("rootfs"));
+            String javaInside = "/" + withJdk.relativize(AttackRootfs.addThisJdk(withJdk));
+            ExecResult r = start(ContainerSpec.builder().rootfs(withJdk).execTimeout(java.time.Duration.ofMinutes(3))).exec("sh", "-c",
+                    "echo 'class Hello { public static void main(String[] a) { System.out.println(\"hello from a JVM as pid \"'"
+                            + " '+ ProcessHandle.current().pid() + \" on \" + Runtime.getRuntime().availableProcessors() + \" cpus\"); } }'"
+                            + " > /tmp/Hello.java && " + javaInside + " -Xmx64m /tmp/Hello.java");
+            assertThat(r).as(r.describe()).succeeded();
+            assertThat(r.stdout()).matches("hello from a JVM as pid \\d+ on \\d+ cpus\n");
+        }
+
+        @Test
+        void debiansAptGetVersion() {
+            Path debian = Path.of(System.getProperty("containerized.debianRoot", "/var/cache/containerized-ci/trixie"));
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(debian.resolve("usr/bin/apt-get")),
+                    "no Debian root at " + debian + ": make one with src/test/uml/trixie-root.sh (debootstrap, about a minute),"
+                            + " or name one with -Dcontainerized.debianRoot=DIR");
+            ExecResult r = start(ContainerSpec.builder().rootfs(debian)).exec("apt-get", "--version");
+            assertThat(r).as(r.describe()).succeeded();
+            assertThat(r.stdout()).startsWith("apt ");
         }
     }
 }
