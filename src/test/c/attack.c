@@ -289,14 +289,18 @@ static void where(void)
            slash.st_dev == up.st_dev && slash.st_ino == up.st_ino ? "yes" : "no");
 }
 
-/* TIOCSTI: pushes `text` into the input of the terminal on stdin, then reads back what that terminal holds. */
-static void tiocsti(const char *text)
+/* TIOCSTI: pushes `text` and a newline into the input of the terminal on stdin, as if typed; with
+ * `read_back`, then reads what that terminal holds (to show where the text went), else leaves it there
+ * for whoever reads that terminal next. */
+static void tiocsti(const char *text, int read_back)
 {
     long rc = 0;
     for (const char *c = text; *c != '\0' && rc == 0; c++)
         rc = ioctl(STDIN_FILENO, TIOCSTI, c);
+    if (rc == 0)
+        rc = ioctl(STDIN_FILENO, TIOCSTI, "\n");
     judge("TIOCSTI", rc);
-    if (rc == 0) {
+    if (rc == 0 && read_back) {
         char buffer[256];
         struct pollfd in = { STDIN_FILENO, POLLIN, 0 };
         ssize_t n = poll(&in, 1, 2000) > 0 ? read(STDIN_FILENO, buffer, sizeof buffer - 1) : 0;
@@ -518,7 +522,9 @@ int main(int argc, char **argv)
         if (fd >= 0 && ioctl(fd, TIOCGPTN, &number) == 0)
             printf("pty %u\n", number);
     } else if (strcmp(what, "tiocsti") == 0 && args == 1) {
-        tiocsti(arg[0]);
+        tiocsti(arg[0], 0);
+    } else if (strcmp(what, "tiocsti-read-back") == 0 && args == 1) {
+        tiocsti(arg[0], 1);
     } else if (strcmp(what, "exe-watch") == 0 && args == 1) {
         exe_watch(atoi(arg[0]));
     } else if (strcmp(what, "socket") == 0 && args == 3) {
