@@ -385,6 +385,30 @@ static void packet(int ifindex)
     }
 }
 
+/* What the host has to clean up after the container: below `top`, directories nested `depth` levels (far
+ * past PATH_MAX, made relative to the one before), names that are no text, a link to a host file, a fifo,
+ * a directory and a file nobody may read. */
+static void litter(const char *top, int depth)
+{
+    if (mkdir(top, 0755) < 0 || chdir(top) < 0) {
+        judge("litter", -1);
+        return;
+    }
+    symlink("/etc/passwd", "link-to-a-host-file");
+    mkfifo("fifo", 0600);
+    close(open("\377\376 not text", O_CREAT | O_WRONLY | O_CLOEXEC, 0));
+    mkdir("closed", 0);
+    close(open("closed-file", O_CREAT | O_WRONLY | O_CLOEXEC, 0));
+    int made = 0;
+    for (; made < depth; made++) {
+        if (mkdir("d", 0755) < 0 || chdir("d") < 0)
+            break;
+        if (made % 1000 == 0)
+            close(open("file", O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+    }
+    printf("nested %d levels, %d bytes of path\n", made, made * 2);
+}
+
 static long same_tick(void)
 {
     struct timex now = { 0 };
@@ -422,6 +446,8 @@ int main(int argc, char **argv)
         execvp(arg[1], arg + 1);
         perror("attack as: execvp");
         return 2;
+    } else if (strcmp(what, "litter") == 0 && args == 2) {
+        litter(arg[0], atoi(arg[1]));
     } else if (strcmp(what, "fds") == 0) {
         list_fds();
     } else if (strcmp(what, "where") == 0) {

@@ -774,4 +774,73 @@ class EscapeTests {
             assertThat(r.stdout()).startsWith("apt ");
         }
     }
+
+    /**
+     * What a container leaves in its upper layer, on the host's disk, must not stop the host from cleaning
+     * up: directories nested far past PATH_MAX once made close() fail with ENAMETOOLONG, leave the state
+     * directory behind, and make every later container start on the machine fail in its sweep.
+     */
+    @Nested
+    class WhatTheContainerLeavesBehindIsRemoved {
+        @Test
+        void directoriesNestedPastPathMaxNamesThatAreNoTextAndLinksToAHostDirectory() throws IOException {
+            Path hostDirectory = Files.createDirectories(shared.resolve("host-directory-" + System.nanoTime()));
+            Path hostFile = Files.writeString(hostDirectory.resolve("keep"), "keep me");
+            Container c = container();
+            ExecResult r = c.exec("sh", "-c", "ln -s " + hostDirectory + " /root/link-to-a-host-directory && attack litter /root/litter 10000");
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("nested 10000 levels, 20000 bytes of path\n");
+            Path state = dev.containerized.container.host.StateDirectory.base().resolve(c.id());
+            assertThat(state.resolve("upper/root/litter/link-to-a-host-file")).isSymbolicLink();
+            c.close();
+            assertThat(state).doesNotExist();
+            assertThat(hostFile).hasContent("keep me");
+        }
+
+        /** The JVM that dies: its container litters, then it is killed before it can clean up. */
+        public static final class LitteringJvm {
+            public static void main(String[] args) {
+                Container c = Container.start(ContainerSpec.builder().rootfs(Path.of(args[0])).build());
+                ExecResult r = c.exec("attack", "litter", "/root/litter", "5000");
+                System.out.println("READY " + c.id() + " " + r.stdout().strip());
+                System.out.flush();
+                try {
+                    Thread.sleep(600_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Test
+        void theSweepAfterAKilledJvmRemovesItAndLaterStartsWork() throws Exception {
+            Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), LitteringJvm.class.getName(), rootfs.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String ready = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))
+                    .readLine();
+            jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            assertThat(ready).matches("READY \\S+ nested 5000 levels, 10000 bytes of path");
+            Path state = dev.containerized.container.host.StateDirectory.base().resolve(ready.split(" ")[1]);
+            assertThat(state).isDirectory();
+            awaitUnlocked(state);
+            dev.containerized.container.host.HostContainer.removeWhatDeadRunsLeft(dev.containerized.container.cgroup.CgroupLayout.detect(),
+                    java.time.Duration.ZERO);
+            assertThat(state).doesNotExist();
+            assertThat(container().exec("true")).succeeded();
+        }
+
+        /** The dead JVM's lock goes with its last descriptor, a moment after it was reaped. */
+        private void awaitUnlocked(Path state) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                try (var channel = java.nio.channels.FileChannel.open(state.resolve("lock"), java.nio.file.StandardOpenOption.WRITE);
+                     var lock = channel.tryLock()) {
+                    if (lock != null) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
 }
