@@ -197,6 +197,17 @@ class EscapeTests {
         }
 
         @Test
+        void aSystemCallThroughAnotherArchitecturesDoorKillsTheProcess() {
+            org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"), "i386 and x32 calls exist on x86_64 only");
+            Container c = container();
+            for (String door : List.of("i386", "x32")) {
+                ExecResult r = attack(c, "foreign-arch", door);
+                assertThat(r).as(door).wasKilledBySignal(31); // SIGSYS
+                assertThat(r.stdout()).isEmpty();
+            }
+        }
+
+        @Test
         void socketFamiliesOutsideDockersListVsockAndAlg() {
             Container c = container();
             assertRefused(attack(c, "socket", "40", "1", "0"), "refused socket 40 1 0 EPERM\n"); // AF_VSOCK: the hypervisor
