@@ -401,6 +401,22 @@ class EscapeTests {
         }
 
         @Test
+        void pid1ItselfHoldsNoDescriptorOfAHostFileOrDirectory() throws IOException {
+            Container c = container();
+            assertThat(c.exec("true")).succeeded();
+            Path proc = Path.of("/proc", Long.toString(c.initPid()));
+            List<String> held = new ArrayList<>();
+            try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+                for (Path fd : (Iterable<Path>) fds.sorted()::iterator) {
+                    held.add(fd.getFileName() + " " + Files.readSymbolicLink(fd).toString().replaceAll("\\[\\d+]", ""));
+                }
+            }
+            // The control socket, its log pipe, the SIGCHLD signalfd; the cgroup files and /proc's mount point were closed after setup.
+            assertThat(held).containsExactly("0 socket:", "1 pipe:", "2 pipe:", "3 anon_inode:[signalfd]");
+            assertThat(Files.readSymbolicLink(proc.resolve("cwd"))).hasToString("/");
+        }
+
+        @Test
         void aCommandAsPid1TooAndInAWorkingDirectoryOfItsOwn() {
             ContainerSpec spec = ContainerSpec.builder().rootfs(rootfs).workingDirectory("/tmp").build();
             assertRefused(Container.run(spec, "attack", "fds"), "fds 0 1 2\n");
