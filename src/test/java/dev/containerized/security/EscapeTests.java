@@ -803,12 +803,13 @@ class EscapeTests {
     }
 
     /**
-     * What a container leaves in its upper layer, on the host's disk, must not stop the host from cleaning
-     * up: directories nested far past PATH_MAX once made close() fail with ENAMETOOLONG, leave the state
-     * directory behind, and make every later container start on the machine fail in its sweep.
+     * What a container leaves in its upper layer, on the host's disk, must neither stop the host from
+     * cleaning up (directories nested far past PATH_MAX once made close() fail with ENAMETOOLONG, left the
+     * state directory behind, and made every later container start on the machine fail in its sweep) nor
+     * be within reach of the host's other users.
      */
     @Nested
-    class WhatTheContainerLeavesBehindIsRemoved {
+    class WhatTheContainerLeavesOnTheHostsDisk {
         @Test
         void directoriesNestedPastPathMaxNamesThatAreNoTextAndLinksToAHostDirectory() throws IOException {
             Path hostDirectory = Files.createDirectories(shared.resolve("host-directory-" + System.nanoTime()));
@@ -821,6 +822,44 @@ class EscapeTests {
             c.close();
             assertThat(state).doesNotExist();
             assertThat(hostFile).hasContent("keep me");
+        }
+
+        /**
+         * The upper layer lies on the host's disk with what the container made there: a device node anyone
+         * may open, a setuid-root program. Its state directory is root's alone, so no other host user reaches
+         * them, also where the base of the state directories is open to all (-Dcontainerized.stateDir).
+         */
+        @Test
+        void hostUsersOtherThanRootCannotReachTheNodesAndSetuidProgramsItMade(@TempDir Path dir) throws Exception {
+            Path base = Files.createDirectories(dir.resolve("state"));
+            for (Path open : List.of(dir, base)) {
+                Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            String property = dev.containerized.container.host.StateDirectory.BASE_PROPERTY;
+            String previous = System.getProperty(property);
+            System.setProperty(property, base.toString());
+            try (Container c = Container.start(ContainerSpec.builder().rootfs(rootfs).build())) {
+                assertThat(c.exec("sh", "-c", "mknod -m 666 /zero c 1 5 && cp /bin/busybox /id && chmod 4755 /id")).succeeded();
+                Path upper = base.resolve(c.id()).resolve("upper");
+                assertThat(upper.resolve("zero")).exists();
+                for (String command : List.of("head -c 1 " + upper.resolve("zero"), upper.resolve("id") + " -u")) {
+                    Process asNobody = new ProcessBuilder(shared.resolve("attack").toString(), "as", "65534", "sh", "-c", command)
+                            .redirectErrorStream(true).start();
+                    String output = new String(asNobody.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    assertThat(asNobody.waitFor()).as(command + ": " + output).isNotZero();
+                    assertThat(output).as(command).contains("Permission denied");
+                }
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(base.resolve(c.id())))).isEqualTo("rwx------");
+            } finally {
+                if (previous == null) {
+                    System.clearProperty(property);
+                } else {
+                    System.setProperty(property, previous);
+                }
+            }
+            try (Stream<Path> left = Files.list(base)) {
+                assertThat(left).isEmpty();
+            }
         }
 
         /** The JVM that dies: its container litters, then it is killed before it can clean up. */

@@ -57,7 +57,9 @@ public final class StateDirectory {
                 Files.createDirectories(base);
                 Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
             }
-            Files.createDirectory(dir);
+            // Only root may enter: the upper layer holds what the container made, device nodes and setuid
+            // files among them, and the base may be a directory anyone can traverse (-Dcontainerized.stateDir).
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
             throw new ContainerException("cannot create the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
