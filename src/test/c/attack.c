@@ -40,6 +40,9 @@
 #include <sys/time.h>
 #include <sys/timex.h>
 #include <sys/uio.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -458,6 +461,25 @@ int main(int argc, char **argv)
 #else
         printf("not x86_64\n");
 #endif
+    } else if (strcmp(what, "abstract-listen") == 0 && args == 2) {
+        /* A listener on an abstract unix socket (no file: the network namespace is its only fence). */
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un address = { .sun_family = AF_UNIX };
+        strncpy(address.sun_path + 1, arg[0], sizeof address.sun_path - 2);
+        socklen_t length = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg[0]));
+        judge("abstract-listen", bind(fd, (struct sockaddr *) &address, length) == 0 ? listen(fd, 1) : -1);
+        sleep((unsigned) atoi(arg[1]));
+    } else if (strcmp(what, "abstract-connect") == 0 && args == 1) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un address = { .sun_family = AF_UNIX };
+        strncpy(address.sun_path + 1, arg[0], sizeof address.sun_path - 2);
+        socklen_t length = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg[0]));
+        judge("abstract-connect", connect(fd, (struct sockaddr *) &address, length));
+    } else if (strcmp(what, "tcp-connect") == 0 && args == 2) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(arg[1])) };
+        inet_pton(AF_INET, arg[0], &address.sin_addr);
+        judge("tcp-connect", connect(fd, (struct sockaddr *) &address, sizeof address));
     } else if (strcmp(what, "litter") == 0 && args == 2) {
         litter(arg[0], atoi(arg[1]));
     } else if (strcmp(what, "fds") == 0) {

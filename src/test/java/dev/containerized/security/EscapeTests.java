@@ -679,7 +679,7 @@ class EscapeTests {
     }
 
     @Nested
-    class RawSockets {
+    class TheNetworkIsTheContainersOwn {
         /**
          * NET_RAW is among Docker's capabilities and its profile allows AF_PACKET: a raw socket works, as in
          * Docker, for ping and packet capture, on the container's own network namespace, whose one
@@ -699,6 +699,27 @@ class EscapeTests {
             ExecResult r = attack(container(), "packet", Integer.toString(hostInterface));
             assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED socket AF_PACKET 3\ninterfaces 1:lo\n"
                     + "refused bind AF_PACKET ifindex " + hostInterface + " ENODEV\n");
+        }
+
+        @Test
+        void aServiceOnTheHostsLoopbackIsNotTheContainersLoopback() throws Exception {
+            try (var listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                String port = Integer.toString(listener.getLocalPort());
+                assertRefused(attack(container(), "tcp-connect", "127.0.0.1", port), "refused tcp-connect ECONNREFUSED\n");
+            }
+        }
+
+        @Test
+        void anAbstractUnixSocketOfTheHostIsOutOfReach() throws Exception {
+            String name = "containerized-escape-test-" + ProcessHandle.current().pid();
+            Process host = new ProcessBuilder(shared.resolve("attack").toString(), "abstract-listen", name, "30").start();
+            try {
+                assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(host.getInputStream())).readLine())
+                        .isEqualTo("ALLOWED abstract-listen 0");
+                assertRefused(attack(container(), "abstract-connect", name), "refused abstract-connect ECONNREFUSED\n");
+            } finally {
+                host.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
         }
 
         @Test
@@ -815,8 +836,8 @@ class EscapeTests {
             Path hostDirectory = Files.createDirectories(shared.resolve("host-directory-" + System.nanoTime()));
             Path hostFile = Files.writeString(hostDirectory.resolve("keep"), "keep me");
             Container c = container();
-            ExecResult r = c.exec("sh", "-c", "ln -s " + hostDirectory + " /root/link-to-a-host-directory && attack litter /root/litter 10000");
-            assertThat(r.stdout()).as(r.describe()).isEqualTo("nested 10000 levels, 20000 bytes of path\n");
+            ExecResult r = c.exec("sh", "-c", "ln -s " + hostDirectory + " /root/link-to-a-host-directory && attack litter /root/litter 3000");
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("nested 3000 levels, 6000 bytes of path\n");
             Path state = dev.containerized.container.host.StateDirectory.base().resolve(c.id());
             assertThat(state.resolve("upper/root/litter/link-to-a-host-file")).isSymbolicLink();
             c.close();
@@ -866,7 +887,7 @@ class EscapeTests {
         public static final class LitteringJvm {
             public static void main(String[] args) {
                 Container c = Container.start(ContainerSpec.builder().rootfs(Path.of(args[0])).build());
-                ExecResult r = c.exec("attack", "litter", "/root/litter", "5000");
+                ExecResult r = c.exec("attack", "litter", "/root/litter", "3000");
                 System.out.println("READY " + c.id() + " " + r.stdout().strip());
                 System.out.flush();
                 try {
@@ -885,7 +906,7 @@ class EscapeTests {
             String ready = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))
                     .readLine();
             jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            assertThat(ready).matches("READY \\S+ nested 5000 levels, 10000 bytes of path");
+            assertThat(ready).matches("READY \\S+ nested 3000 levels, 6000 bytes of path");
             Path state = dev.containerized.container.host.StateDirectory.base().resolve(ready.split(" ")[1]);
             assertThat(state).isDirectory();
             awaitUnlocked(state);
