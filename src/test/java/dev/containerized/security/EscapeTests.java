@@ -614,6 +614,16 @@ class EscapeTests {
         }
 
         @Test
+        void becomingTheOomKillersLastChoice() {
+            Container c = container();
+            ExecResult r = attack(c, "write", "/proc/self/oom_score_adj", "-1000");
+            // Lowering one's OOM score needs CAP_SYS_RESOURCE; raising it (up to the container's own end) does not.
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED open-for-write /proc/self/oom_score_adj 3\n"
+                    + "refused write /proc/self/oom_score_adj EACCES\n");
+            assertThat(c.exec("cat", "/proc/self/oom_score_adj")).succeeded().stdout().isEqualTo("0\n");
+        }
+
+        @Test
         void maskedPathsReadEmptyWhereTheKernelHasThem() {
             Container c = container();
             for (String file : List.of("/proc/keys", "/proc/interrupts", "/proc/timer_list", "/proc/kcore", "/proc/sched_debug",
