@@ -5,6 +5,9 @@ import dev.containerized.container.ContainerException;
 import dev.containerized.container.ContainerSpec;
 import dev.containerized.container.ExecResult;
 import dev.containerized.container.Leaks;
+import dev.containerized.container.cgroup.CgroupLayout;
+import dev.containerized.container.host.HostContainer;
+import dev.containerized.container.host.StateDirectory;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 
@@ -14,27 +17,40 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 
 import static dev.containerized.assertj.ContainerizedAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Escape attempts from inside a container, as its root, each asserting that it was refused; grouped by
  * theme. Each one is harmless to the host even if it got through: the calls carry arguments the kernel
- * rejects past its permission checks, values written are the ones already there, files written are in
- * this test's temporary directory, and the one process signalled is a dummy the test started.
+ * rejects past its permission checks, values written are the ones already there, files and links point
+ * into this test's own directories, and the one host process signalled is a dummy the test started.
+ * Where Docker allows a thing (chroot, mknod, ptrace of a sibling, AF_PACKET, personality(PER_LINUX32)),
+ * it is allowed here too, and the test shows how far it reaches.
  * <p>
  * The attempts are made by {@code /bin/attack} (src/test/c/attack.c), compiled static by the test into a
  * copy of the built-in rootfs. A line "refused NAME ERRNO" means the call failed; "ALLOWED NAME N" that
@@ -198,7 +214,7 @@ class EscapeTests {
 
         @Test
         void aSystemCallThroughAnotherArchitecturesDoorKillsTheProcess() {
-            org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"), "i386 and x32 calls exist on x86_64 only");
+            assumeTrue(System.getProperty("os.arch").equals("amd64"), "i386 and x32 calls exist on x86_64 only");
             Container c = container();
             for (String door : List.of("i386", "x32")) {
                 ExecResult r = attack(c, "foreign-arch", door);
@@ -359,7 +375,7 @@ class EscapeTests {
                 assertThat(c.exec("true")).succeeded();
                 commands++;
             }
-            ExecResult watched = watcher.await(java.time.Duration.ofSeconds(30));
+            ExecResult watched = watcher.await(Duration.ofSeconds(30));
             assertThat(watched).as(watched.describe()).exitedWith(0);
             String line = watched.stdout().strip();
             assertThat(line).as("after %d commands started", commands).matches(
@@ -373,8 +389,8 @@ class EscapeTests {
             Path exe = Path.of("/proc", Long.toString(c.initPid()), "exe");
             assertThat(Files.readSymbolicLink(exe).toString()).startsWith("/memfd:containerized-init");
             // Running, it cannot even be opened for writing (ETXTBSY); past that, its seals refuse writes.
-            assertThatThrownBy(() -> java.nio.channels.FileChannel.open(exe, java.nio.file.StandardOpenOption.WRITE))
-                    .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining("Text file busy");
+            assertThatThrownBy(() -> FileChannel.open(exe, StandardOpenOption.WRITE))
+                    .isInstanceOf(FileSystemException.class).hasMessageContaining("Text file busy");
             try (Fd memfd = Fcntl.open(exe.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0)) {
                 int seals = Fcntl.fcntl(memfd, F_GET_SEALS, 0);
                 int expected = Fcntl.F_SEAL_SEAL | Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE;
@@ -382,7 +398,7 @@ class EscapeTests {
             }
             var mode = Files.getPosixFilePermissions(exe);
             try {
-                assertThatThrownBy(() -> Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))
+                assertThatThrownBy(() -> Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rw-------")))
                         .isInstanceOf(IOException.class);
             } finally {
                 Files.setPosixFilePermissions(exe, mode);
@@ -468,7 +484,7 @@ class EscapeTests {
             Path hostile = AttackRootfs.copyOf(rootfs, dir.resolve("hostile"));
             for (int i = 0; i < linksAndTargets.length; i += 2) {
                 Path link = hostile.resolve(linksAndTargets[i]);
-                if (Files.isDirectory(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
                     AttackRootfs.run("rm", "-rf", link.toString());
                 }
                 Files.createDirectories(link.getParent());
@@ -566,7 +582,7 @@ class EscapeTests {
         Map<String, String> entries = new TreeMap<>();
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : (Iterable<Path>) paths::iterator) {
-                PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 String kind = a.isSymbolicLink() ? "-> " + Files.readSymbolicLink(path) : a.isDirectory() ? "dir" : "file " + a.size();
                 entries.put(root.relativize(path).toString(), kind + " " + PosixFilePermissions.toString(a.permissions())
                         + " " + a.lastModifiedTime());
@@ -713,7 +729,7 @@ class EscapeTests {
 
         @Test
         void aServiceOnTheHostsLoopbackIsNotTheContainersLoopback() throws Exception {
-            try (var listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (var listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 String port = Integer.toString(listener.getLocalPort());
                 assertRefused(attack(container(), "tcp-connect", "127.0.0.1", port), "refused tcp-connect ECONNREFUSED\n");
             }
@@ -724,7 +740,7 @@ class EscapeTests {
             String name = "containerized-escape-test-" + ProcessHandle.current().pid();
             Process host = new ProcessBuilder(shared.resolve("attack").toString(), "abstract-listen", name, "30").start();
             try {
-                assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(host.getInputStream())).readLine())
+                assertThat(new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine())
                         .isEqualTo("ALLOWED abstract-listen 0");
                 assertRefused(attack(container(), "abstract-connect", name), "refused abstract-connect ECONNREFUSED\n");
             } finally {
@@ -779,7 +795,7 @@ class EscapeTests {
             String seen = c.exec("sh", "-c", "cat /proc/1/cmdline /proc/self/cmdline /proc/self/environ /proc/self/mountinfo"
                     + " /proc/self/mounts /proc/self/cgroup /proc/self/maps; ls -l /proc/self/ /proc/self/fd/; readlink /proc/self/exe"
                     + " /proc/self/cwd /proc/self/root; hostname; cat /etc/hostname /etc/hosts 2>/dev/null").stdout();
-            List<String> hostPaths = List.of(dev.containerized.container.host.StateDirectory.base().toString(), rootfs.toString(),
+            List<String> hostPaths = List.of(StateDirectory.base().toString(), rootfs.toString(),
                     shared.toString(), Path.of("").toAbsolutePath().toString(), System.getProperty("java.home"),
                     System.getProperty("user.home") + "/.cache");
             for (String path : hostPaths) {
@@ -813,7 +829,7 @@ class EscapeTests {
         void aJvmCompilingAndRunningASourceFile(@TempDir Path dir) throws Exception {
             Path withJdk = AttackRootfs.copyOf(rootfs, dir.resolve("rootfs"));
             String javaInside = "/" + withJdk.relativize(AttackRootfs.addThisJdk(withJdk));
-            ExecResult r = start(ContainerSpec.builder().rootfs(withJdk).execTimeout(java.time.Duration.ofMinutes(3))).exec("sh", "-c",
+            ExecResult r = start(ContainerSpec.builder().rootfs(withJdk).execTimeout(Duration.ofMinutes(3))).exec("sh", "-c",
                     "echo 'class Hello { public static void main(String[] a) { System.out.println(\"hello from a JVM as pid \"'"
                             + " '+ ProcessHandle.current().pid() + \" on \" + Runtime.getRuntime().availableProcessors() + \" cpus\"); } }'"
                             + " > /tmp/Hello.java && " + javaInside + " -Xmx64m /tmp/Hello.java");
@@ -824,7 +840,7 @@ class EscapeTests {
         @Test
         void debiansAptGetVersion() {
             Path debian = Path.of(System.getProperty("containerized.debianRoot", "/var/cache/containerized-ci/trixie"));
-            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(debian.resolve("usr/bin/apt-get")),
+            assumeTrue(Files.isExecutable(debian.resolve("usr/bin/apt-get")),
                     "no Debian root at " + debian + ": make one with src/test/uml/trixie-root.sh (debootstrap, about a minute),"
                             + " or name one with -Dcontainerized.debianRoot=DIR");
             ExecResult r = start(ContainerSpec.builder().rootfs(debian)).exec("apt-get", "--version");
@@ -848,7 +864,7 @@ class EscapeTests {
             Container c = container();
             ExecResult r = c.exec("sh", "-c", "ln -s " + hostDirectory + " /root/link-to-a-host-directory && attack litter /root/litter 3000");
             assertThat(r.stdout()).as(r.describe()).isEqualTo("nested 3000 levels, 6000 bytes of path\n");
-            Path state = dev.containerized.container.host.StateDirectory.base().resolve(c.id());
+            Path state = StateDirectory.base().resolve(c.id());
             assertThat(state.resolve("upper/root/litter/link-to-a-host-file")).isSymbolicLink();
             c.close();
             assertThat(state).doesNotExist();
@@ -866,7 +882,7 @@ class EscapeTests {
             for (Path open : List.of(dir, base)) {
                 Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
-            String property = dev.containerized.container.host.StateDirectory.BASE_PROPERTY;
+            String property = StateDirectory.BASE_PROPERTY;
             String previous = System.getProperty(property);
             System.setProperty(property, base.toString());
             try (Container c = Container.start(ContainerSpec.builder().rootfs(rootfs).build())) {
@@ -876,7 +892,7 @@ class EscapeTests {
                 for (String command : List.of("head -c 1 " + upper.resolve("zero"), upper.resolve("id") + " -u")) {
                     Process asNobody = new ProcessBuilder(shared.resolve("attack").toString(), "as", "65534", "sh", "-c", command)
                             .redirectErrorStream(true).start();
-                    String output = new String(asNobody.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    String output = new String(asNobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                     assertThat(asNobody.waitFor()).as(command + ": " + output).isNotZero();
                     assertThat(output).as(command).contains("Permission denied");
                 }
@@ -913,15 +929,15 @@ class EscapeTests {
             Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                     System.getProperty("java.class.path"), LitteringJvm.class.getName(), rootfs.toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String ready = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))
+            String ready = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();
             jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             assertThat(ready).matches("READY \\S+ nested 3000 levels, 6000 bytes of path");
-            Path state = dev.containerized.container.host.StateDirectory.base().resolve(ready.split(" ")[1]);
+            Path state = StateDirectory.base().resolve(ready.split(" ")[1]);
             assertThat(state).isDirectory();
             awaitUnlocked(state);
-            dev.containerized.container.host.HostContainer.removeWhatDeadRunsLeft(dev.containerized.container.cgroup.CgroupLayout.detect(),
-                    java.time.Duration.ZERO);
+            HostContainer.removeWhatDeadRunsLeft(CgroupLayout.detect(),
+                    Duration.ZERO);
             assertThat(state).doesNotExist();
             assertThat(container().exec("true")).succeeded();
         }
@@ -930,7 +946,7 @@ class EscapeTests {
         private void awaitUnlocked(Path state) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < deadline) {
-                try (var channel = java.nio.channels.FileChannel.open(state.resolve("lock"), java.nio.file.StandardOpenOption.WRITE);
+                try (var channel = FileChannel.open(state.resolve("lock"), StandardOpenOption.WRITE);
                      var lock = channel.tryLock()) {
                     if (lock != null) {
                         return;
