@@ -174,6 +174,8 @@ int main(void)
     /* Die with the test JVM thread that started us, and keep /proc/1/{exe,fd,environ} out of reach. */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    /* Executed through /proc/self/fd/3, the kernel named us "3": ps should show our name. */
+    prctl(PR_SET_NAME, "containerized-init", 0, 0, 0);
     close(3); /* the memfd we were executed from */
 
     sigset_t child;

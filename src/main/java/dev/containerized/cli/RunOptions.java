@@ -1,6 +1,7 @@
 package dev.containerized.cli;
 
 import dev.containerized.container.Mount;
+import dev.containerized.container.Seccomp;
 import dev.containerized.internal.text.Durations;
 
 import java.nio.file.Path;
@@ -25,6 +26,9 @@ final class RunOptions {
             Option.value("--tmpfs", "PATH[:SIZE]", "a tmpfs, 64m unless sized (repeatable)", RunOptions::tmpfs),
             Option.flag("--read-only", "the root filesystem refuses writes (mounts and /tmp still take them)", run -> run.spec().readOnlyRootfs(true)),
             Option.value("--image", "REF", "an image as the root filesystem: oci:DIR[:TAG] or docker-archive:FILE", (run, v) -> run.image(v)),
+            Option.value("--security-opt", "seccomp=PROFILE", "seccomp=default (Docker's), seccomp=unconfined, or seccomp=FILE.json",
+                    RunOptions::securityOption),
+            Option.value("--shm-size", "SIZE", "the size of /dev/shm, 64m unless given", (run, v) -> run.spec().shmSize(v)),
             Option.value("--cpus", "N", "the most CPU time, in CPUs, such as 0.5 (cpu.max)", (run, v) -> run.spec().cpus(v)),
             Option.value("--cpuset-cpus", "LIST", "the CPUs it may run on, such as 0-1 (cpuset.cpus)", (run, v) -> run.spec().cpuset(v)),
             Option.value("--timeout", "DURATION", "kill the whole container after this long, such as 90s or 10m (exit 124)", (run, v) -> run.timeout(Durations.parse(v))),
@@ -85,5 +89,14 @@ final class RunOptions {
         }
         Mount mount = Mount.bind(Path.of(parts[0]), parts[1]);
         return parts.length == 3 && parts[2].equals("rw") ? mount.readWrite() : mount;
+    }
+
+    /** Docker's {@code --security-opt}; of its options, seccomp is the one a container here has. */
+    private static void securityOption(RunSettings run, String value) {
+        if (!value.startsWith("seccomp=")) {
+            throw new IllegalArgumentException("--security-opt " + value + " is not supported: the one security option is"
+                    + " seccomp=default, seccomp=unconfined or seccomp=PROFILE.json (a profile in Docker's JSON format)");
+        }
+        run.spec().seccomp(Seccomp.parse(value.substring("seccomp=".length())));
     }
 }

@@ -42,16 +42,25 @@ import java.util.stream.Stream;
  * @param cpus             the most CPU time per wall-clock time, in CPUs: 0.5 is half of one CPU, 2 two
  *                         CPUs' worth (a CFS quota of cpus × 100 ms per 100 ms, as {@code docker run --cpus})
  * @param cpuset           the CPUs its processes may run on, such as {@code "0-1"} or {@code "0,2"}
+ * @param shmSizeBytes     the size of the tmpfs on /dev/shm (Docker's --shm-size)
+ * @param tmpSizeBytes     the size of the tmpfs on /tmp
+ * @param runSizeBytes     the size of the tmpfs on /run
  */
 public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,
                             String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp,
                             List<Mount> mounts, boolean readOnlyRootfs, Optional<String> user,
-                            OptionalDouble cpus, Optional<String> cpuset) {
+                            OptionalDouble cpus, Optional<String> cpuset, long shmSizeBytes, long tmpSizeBytes, long runSizeBytes) {
     public static final String DEFAULT_HOSTNAME = "containerized";
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** 4 MiB of each stream: room for any test's output, and a bound a flood cannot take the test JVM past. */
     public static final long DEFAULT_OUTPUT_LIMIT = 4L << 20;
+    /** Docker's size of /dev/shm. */
+    public static final long DEFAULT_SHM_SIZE = 64L << 20;
+    /** /tmp is a tmpfs, charged to the container's memory: room for a test's files, a bound for a runaway. */
+    public static final long DEFAULT_TMP_SIZE = 1L << 30;
+    /** /run holds pid files and sockets. */
+    public static final long DEFAULT_RUN_SIZE = 64L << 20;
 
     public ContainerSpec {
         environment = Map.copyOf(environment);
@@ -81,6 +90,9 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
         b.user = user.orElse(null);
         b.cpus = cpus;
         b.cpuset = cpuset;
+        b.shmSizeBytes = shmSizeBytes;
+        b.tmpSizeBytes = tmpSizeBytes;
+        b.runSizeBytes = runSizeBytes;
         return b;
     }
 
@@ -100,6 +112,9 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
         private String user;
         private OptionalDouble cpus = OptionalDouble.empty();
         private Optional<String> cpuset = Optional.empty();
+        private long shmSizeBytes = DEFAULT_SHM_SIZE;
+        private long tmpSizeBytes = DEFAULT_TMP_SIZE;
+        private long runSizeBytes = DEFAULT_RUN_SIZE;
 
         private Builder() {
         }
@@ -263,6 +278,38 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
             return this;
         }
 
+        /** The size of /dev/shm, such as {@code "256m"}; Docker's 64 MiB by default, as {@code --shm-size} says it. */
+        public Builder shmSize(String size) {
+            this.shmSizeBytes = tmpfsSize("/dev/shm", size);
+            return this;
+        }
+
+        /** The size of the tmpfs on /tmp, such as {@code "4g"}; 1 GiB by default. Its files count as the container's memory. */
+        public Builder tmpSize(String size) {
+            this.tmpSizeBytes = tmpfsSize("/tmp", size);
+            return this;
+        }
+
+        /** The size of the tmpfs on /run, such as {@code "16m"}; 64 MiB by default. */
+        public Builder runSize(String size) {
+            this.runSizeBytes = tmpfsSize("/run", size);
+            return this;
+        }
+
+        private static long tmpfsSize(String where, String size) {
+            long bytes;
+            try {
+                bytes = MemorySize.parseBytes(size);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("size of " + where + ": " + e.getMessage(), e);
+            }
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("size of " + where + " \"" + size
+                        + "\" is below one page (4 KiB): use at least \"4k\", such as \"64m\"");
+            }
+            return bytes;
+        }
+
         /** Checks everything and returns the spec; throws {@link IllegalArgumentException} naming the bad value. */
         public ContainerSpec build() {
             if (hostname == null || !isHostname(hostname)) {
@@ -283,7 +330,8 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                 }
             }
             return new ContainerSpec(checkedRootfs, checkedImage, hostname, pidsLimit, memoryLimitBytes, environment, workingDirectory, execTimeout,
-                    outputLimitBytes, seccomp, mounts, readOnlyRootfs, Optional.ofNullable(user), cpus, cpuset);
+                    outputLimitBytes, seccomp, mounts, readOnlyRootfs, Optional.ofNullable(user), cpus, cpuset,
+                    shmSizeBytes, tmpSizeBytes, runSizeBytes);
         }
 
         /** The reference's syntax and its file or directory, checked now; the layers are read when a container starts. */

@@ -2,6 +2,7 @@ package dev.containerized.junit;
 
 import dev.containerized.container.ContainerSpec;
 import dev.containerized.internal.text.Durations;
+import dev.containerized.container.Seccomp;
 
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -109,6 +110,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
                     .map(ContainerSettings::parseDuration).ifPresent(builder::execTimeout);
             builder.readOnlyRootfs(found.stream().anyMatch(f -> f.annotation.readOnlyRootfs()));
             addMounts(context, builder);
+            pick(found, Containerized::seccomp, s -> !s.isEmpty()).map(Seccomp::parse).ifPresent(builder::seccomp);
             // Environment: the class's first, then the method's on top.
             for (int i = found.size() - 1; i >= 0; i--) {
                 for (String entry : found.get(i).annotation.env()) {

@@ -82,6 +82,12 @@ public @interface Containerized {
     /** Where commands start, inside the container; empty for {@code /}. */
     String workingDirectory() default "";
 
+    /**
+     * The system calls commands may make: {@code "default"} (Docker's default profile, also when empty),
+     * {@code "unconfined"} (no filter), or the path of a profile file in Docker's JSON format.
+     */
+    String seccomp() default "";
+
     /** After this long the container is killed, such as {@code "30s"} or {@code "2m"}; empty for the global setting. */
     String timeout() default "";
 

@@ -30,7 +30,6 @@ import java.util.Optional;
 public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limits, Confinement confinement,
                             String workingDirectory, Map<String, String> environment, Optional<String> user,
                             List<String> imageEntrypoint, List<String> imageCommand, boolean terminal) {
-    private static final long MEBIBYTE = 1L << 20;
     private static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of(
             "PATH", ContainerSpec.DEFAULT_PATH, "HOME", "/root", "TERM", "xterm");
 
@@ -56,7 +55,8 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
             image = ImageConfig.empty();
         }
         List<MountPlan.UserMount> mounts = spec.mounts().stream().map(ContainerPlan::userMount).toList();
-        MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, 1024 * MEBIBYTE, 64 * MEBIBYTE, 64 * MEBIBYTE);
+        MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, spec.tmpSizeBytes(), spec.runSizeBytes(),
+                spec.shmSizeBytes());
         Map<String, String> environment = new LinkedHashMap<>(DEFAULT_ENVIRONMENT);
         for (String variable : image.env()) {
             int eq = variable.indexOf('=');

@@ -99,6 +99,7 @@ final class InRoot {
             }
             String parent = String.join("/", names.subList(0, i - 1));
             try (Fd dir = parent.isEmpty() ? Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0) : requireInRoot(parent)) {
+                refuseDanglingLink(dir, names.get(i - 1), "/" + prefix, absolute);
                 if (i < names.size() || directory) {
                     Fcntl.mkdirat(dir, names.get(i - 1), DIRECTORY_MODE, absolute);
                 } else {
@@ -115,6 +116,19 @@ final class InRoot {
                     + ": mount a " + (directory ? "directory on a directory" : "file on a file"));
         }
         return target;
+    }
+
+    /**
+     * A symlink whose target does not exist inside the root: followed, it would lead nowhere inside, and
+     * making the mount point in its place would change the image's meaning. Said plainly, never followed.
+     */
+    private void refuseDanglingLink(Fd dir, String name, String path, String target) {
+        try (Fd entry = openNoFollow(dir, name)) {
+            if (entry != null && Fcntl.fileType(entry) == Fcntl.S_IFLNK) {
+                throw new SetupException("mount target " + target + ": " + path + " is a symlink whose target does not exist"
+                        + " inside the container; mount on a path that exists in the image, or make the link's target there");
+            }
+        }
     }
 
     /** An existing path inside the root, symlinks followed inside it; null when it does not exist. */

@@ -10,10 +10,14 @@ import java.util.Arrays;
  * allocated until the output is big.
  */
 final class OutputBuffer {
+    /** The tail's first allocation; it doubles up to its limit as output arrives. */
+    private static final int FIRST_TAIL = 64 * 1024;
+
     private final int headLimit;
     private final int tailLimit;
     private byte[] head = new byte[256];
     private int headLength;
+    /** A ring: {@code tailLength} bytes from {@code tailStart}, wrapping at the array's end. */
     private byte[] tail;
     private int tailStart;
     private int tailLength;
@@ -37,31 +41,54 @@ final class OutputBuffer {
             headLength += n;
             offset = n;
         }
-        for (int i = offset; i < length; i++) {
-            appendToTail(bytes[i]);
+        if (offset < length) {
+            appendToTail(bytes, offset, length - offset);
         }
     }
 
-    private void appendToTail(byte b) {
-        if (tail == null) {
-            tail = new byte[Math.min(tailLimit, 64 * 1024)];
-        }
-        if (tailLength < tail.length) {
-            tail[(tailStart + tailLength) % tail.length] = b;
-            tailLength++;
-        } else if (tail.length < tailLimit) {
-            byte[] bigger = new byte[(int) Math.min(tailLimit, (long) tail.length * 2)];
-            for (int i = 0; i < tailLength; i++) {
-                bigger[i] = tail[(tailStart + i) % tail.length];
-            }
-            tail = bigger;
+    /** Copies in at most two pieces; the oldest bytes make room once the tail is at its limit. */
+    private void appendToTail(byte[] bytes, int offset, int length) {
+        if (length >= tailLimit) {
+            // Only this chunk's last bytes can stay: what the tail held and the chunk's start are dropped.
+            int skipped = length - tailLimit;
+            dropped += tailLength + (long) skipped;
             tailStart = 0;
-            tail[tailLength++] = b;
-        } else {
-            tail[tailStart] = b;
-            tailStart = (tailStart + 1) % tail.length;
-            dropped++;
+            tailLength = 0;
+            offset += skipped;
+            length = tailLimit;
         }
+        growTail(tailLength + length);
+        int overflow = tailLength + length - tail.length;
+        if (overflow > 0) {
+            tailStart = (tailStart + overflow) % tail.length;
+            tailLength -= overflow;
+            dropped += overflow;
+        }
+        int end = (tailStart + tailLength) % tail.length;
+        int first = Math.min(length, tail.length - end);
+        System.arraycopy(bytes, offset, tail, end, first);
+        System.arraycopy(bytes, offset + first, tail, 0, length - first);
+        tailLength += length;
+    }
+
+    /** Makes room for {@code needed} bytes, up to the tail's limit, keeping what it holds in order. */
+    private void growTail(int needed) {
+        if (tail == null) {
+            tail = new byte[Math.min(tailLimit, FIRST_TAIL)];
+        }
+        if (needed <= tail.length || tail.length == tailLimit) {
+            return;
+        }
+        byte[] bigger = new byte[(int) Math.min(tailLimit, Math.max((long) tail.length * 2, needed))];
+        copyTailInto(bigger);
+        tail = bigger;
+        tailStart = 0;
+    }
+
+    private void copyTailInto(byte[] target) {
+        int first = Math.min(tailLength, tail.length - tailStart);
+        System.arraycopy(tail, tailStart, target, 0, first);
+        System.arraycopy(tail, 0, target, first, tailLength - first);
     }
 
     /** How many bytes were dropped between the head and the tail. */
@@ -76,9 +103,7 @@ final class OutputBuffer {
             return start;
         }
         byte[] end = new byte[tailLength];
-        for (int i = 0; i < tailLength; i++) {
-            end[i] = tail[(tailStart + i) % tail.length];
-        }
+        copyTailInto(end);
         String marker = dropped > 0 ? "\n[containerized: " + dropped + " bytes of output dropped here]\n" : "";
         return start + marker + new String(end, StandardCharsets.UTF_8);
     }

@@ -7,12 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +58,9 @@ public final class StateDirectory {
                 Files.createDirectories(base);
                 Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
             }
-            Files.createDirectory(dir);
+            // Only root may enter: the upper layer holds what the container made, device nodes and setuid
+            // files among them, and the base may be a directory anyone can traverse (-Dcontainerized.stateDir).
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
             throw new ContainerException("cannot create the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
@@ -152,7 +152,11 @@ public final class StateDirectory {
         }
     }
 
+    /** Deletes {@code root}, also a tree the container nested past PATH_MAX: see {@link TreeRemoval}. */
     static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         TreeRemoval.delete(root);
     }
 }

@@ -1,5 +1,6 @@
 package dev.containerized.container.host;
 
+import dev.containerized.internal.linux.Dirents;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
@@ -7,93 +8,128 @@ import dev.containerized.internal.linux.LinuxException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Iterator;
-import java.util.List;
-
-import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
-import static dev.containerized.internal.linux.Fcntl.O_DIRECTORY;
-import static dev.containerized.internal.linux.Fcntl.O_NOFOLLOW;
-import static dev.containerized.internal.linux.Fcntl.O_PATH;
-import static dev.containerized.internal.linux.Fcntl.O_RDONLY;
 
 /**
- * Deletes a directory tree a container wrote, however deep: each level is reached from its parent's
- * descriptor (openat, unlinkat), never by a full path, which a container can nest past PATH_MAX
- * ("File name too long"); symlinks are removed, never followed; a loop, not recursion, walks it.
+ * Deletes a container's state directory, whose upper layer holds whatever the container made: trees
+ * nested far deeper than PATH_MAX (a path-based walk fails there with ENAMETOOLONG and leaves it all
+ * behind, and the next sweep fails on it again), names that are not text, symlinks to anywhere. So the
+ * tree is taken apart through directory descriptors, one level open at a time, going back up through
+ * "..": no path grows with the depth, no symlink is followed, and as many descriptors are open for a
+ * tree a million levels deep as for a flat one. The container has ended: nothing changes the tree meanwhile.
  */
 final class TreeRemoval {
+    /** unlink(2) of a directory, Linux's answer. */
+    private static final int EISDIR = 21;
+
     private TreeRemoval() {
     }
 
-    /** A directory being emptied: its descriptor, the entries left, and its name in its parent. */
-    private record Level(Fd dir, Iterator<String> entries, String name) {
+    /** A directory being emptied: its name in its parent (null for the top) and its subdirectories still to go. */
+    private record Level(byte[] name, Deque<byte[]> subdirectories) {
     }
 
-    /** Removes {@code root} and everything below it; nothing happens when it is not there. */
+    /** Deletes {@code root} and everything below it; a missing root is fine, as is an entry another sweeper removed first. */
     static void delete(Path root) {
-        Fd top;
-        try {
-            top = Fcntl.open(root.toString(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOENT) {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            deleteFile(root);
+            return;
+        }
+        byte[] rootName = root.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        Path parentPath = root.toAbsolutePath().getParent();
+        int depth = 0;
+        try (Fd parent = Fcntl.open(parentPath.toString(), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0)) {
+            Fd dir = open(parent, rootName);
+            if (dir == null) {
                 return;
             }
-            if (e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
-                unlink(root);
-                return;
+            Deque<Level> levels = new ArrayDeque<>();
+            levels.push(new Level(null, emptyAllButSubdirectories(dir)));
+            try {
+                while (!levels.isEmpty()) {
+                    byte[] next = levels.peek().subdirectories().poll();
+                    if (next != null) {
+                        Fd child = open(dir, next);
+                        if (child != null) {
+                            dir.close();
+                            dir = child;
+                            depth++;
+                            levels.push(new Level(next, emptyAllButSubdirectories(dir)));
+                        }
+                        continue;
+                    }
+                    Level emptied = levels.pop();
+                    if (emptied.name() == null) {
+                        break;
+                    }
+                    Fd up = Dirents.openDirectory(dir, "..".getBytes(StandardCharsets.US_ASCII));
+                    dir.close();
+                    dir = up;
+                    depth--;
+                    unlink(dir, emptied.name(), Fcntl.AT_REMOVEDIR);
+                }
+            } finally {
+                dir.close();
+            }
+            unlink(parent, rootName, Fcntl.AT_REMOVEDIR);
+        } catch (LinuxException e) {
+            throw new UncheckedIOException(new IOException("cannot delete " + root + " (at " + depth + " levels below it): "
+                    + e.getMessage(), e));
+        }
+    }
+
+    /** Unlinks every entry of {@code dir} that is not a directory; returns the names of the directories. */
+    private static Deque<byte[]> emptyAllButSubdirectories(Fd dir) {
+        Deque<byte[]> subdirectories = new ArrayDeque<>();
+        for (Dirents.Entry entry : Dirents.list(dir)) {
+            if (entry.type() == Dirents.DT_DIR) {
+                subdirectories.add(entry.name());
+                continue;
+            }
+            try {
+                Dirents.unlink(dir, entry.name(), 0);
+            } catch (LinuxException e) {
+                if (e.errno() == EISDIR) {
+                    subdirectories.add(entry.name()); // DT_UNKNOWN: the filesystem did not say
+                } else if (e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+            }
+        }
+        return subdirectories;
+    }
+
+    private static Fd open(Fd dir, byte[] name) {
+        try {
+            return Dirents.openDirectory(dir, name);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return null;
             }
             throw e;
         }
-        Deque<Level> levels = new ArrayDeque<>();
-        levels.push(new Level(top, list(top), null));
+    }
+
+    private static void unlink(Fd dir, byte[] name, int flags) {
         try {
-            while (!levels.isEmpty()) {
-                Level level = levels.peek();
-                if (!level.entries.hasNext()) {
-                    levels.pop().dir.close();
-                    if (level.name != null) {
-                        Fcntl.unlinkat(levels.peek().dir, level.name, Fcntl.AT_REMOVEDIR, level.name);
-                    }
-                    continue;
-                }
-                String name = level.entries.next();
-                if (isDirectory(level.dir, name)) {
-                    Fd child = Fcntl.openat(level.dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-                    levels.push(new Level(child, list(child), name));
-                } else {
-                    Fcntl.unlinkat(level.dir, name, 0, name);
-                }
+            Dirents.unlink(dir, name, flags);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
             }
-        } finally {
-            levels.forEach(l -> l.dir.close());
-        }
-        java.io.File file = root.toFile();
-        if (!file.delete() && file.exists()) {
-            throw new UncheckedIOException(new IOException("cannot remove the directory " + root));
         }
     }
 
-    private static boolean isDirectory(Fd dir, String name) {
-        try (Fd entry = Fcntl.openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
-            return Fcntl.stat(entry).isDirectory();
-        }
-    }
-
-    private static Iterator<String> list(Fd dir) {
+    private static void deleteFile(Path path) {
         try {
-            List<String> names = ContainerFiles.list(dir);
-            return names.iterator();
+            Files.deleteIfExists(path);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list a directory being removed: " + e, e);
-        }
-    }
-
-    private static void unlink(Path file) {
-        if (!file.toFile().delete() && java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new UncheckedIOException(new IOException("cannot remove " + file));
+            throw new UncheckedIOException("cannot delete " + path + ": " + e, e);
         }
     }
 }

@@ -1,0 +1,102 @@
+package dev.containerized.internal.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Pointer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * dirent.h: the entries of a directory read through its descriptor, with their names as the raw bytes
+ * the kernel gives (a name a container made need not be text in any charset), and the *at calls that
+ * take such names. Walking a tree this way, descriptor by descriptor, no path grows with its depth.
+ */
+public final class Dirents {
+    public static final int DT_UNKNOWN = 0;
+    public static final int DT_DIR = 4;
+    /** struct dirent64 (glibc, x86_64 and aarch64 alike): d_ino u64, d_off s64, d_reclen u16, d_type u8, d_name. */
+    private static final int D_TYPE = 18;
+    private static final int D_NAME = 19;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
+    private Dirents() {
+    }
+
+    /** A directory entry: its name's bytes (no NUL) and its DT_ type, DT_UNKNOWN where the filesystem does not say. */
+    public record Entry(byte[] name, int type) {
+        @Override
+        public String toString() {
+            return new String(name, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Every entry of the directory {@code dir} but "." and "..", read from its start. */
+    public static List<Entry> list(Fd dir) {
+        // fdopendir takes the descriptor it is given, and closedir closes it: give it a copy.
+        int copy = Libc.check(() -> C.fcntl(dir.number(), F_DUPFD_CLOEXEC, 0), "fcntl(" + dir + ", F_DUPFD_CLOEXEC)");
+        Pointer stream;
+        try {
+            stream = C.fdopendir(copy);
+        } catch (LastErrorException e) {
+            Unistd.closeQuietly(copy);
+            throw new LinuxException("fdopendir(" + dir + ")", e.getErrorCode());
+        }
+        try {
+            C.rewinddir(stream);
+            List<Entry> entries = new ArrayList<>();
+            Pointer entry;
+            while ((entry = C.readdir64(stream)) != null) {
+                // indexOf counts from the offset it starts at: the name's length.
+                byte[] name = entry.getByteArray(D_NAME, (int) entry.indexOf(D_NAME, (byte) 0));
+                if (!isDotOrDotDot(name)) {
+                    entries.add(new Entry(name, entry.getByte(D_TYPE) & 0xff));
+                }
+            }
+            return entries;
+        } finally {
+            C.closedir(stream);
+        }
+    }
+
+    /** openat(2) of a directory below {@code dir}, never through a symlink. */
+    public static Fd openDirectory(Fd dir, byte[] name) {
+        return Fd.of(Libc.check(() -> C.openat(dir.number(), terminated(name), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW
+                | Fcntl.O_CLOEXEC, 0), "openat(" + dir + ", " + Libc.quote(new String(name, StandardCharsets.UTF_8)) + ")"));
+    }
+
+    /** unlinkat(2); {@link Fcntl#AT_REMOVEDIR} for a directory. */
+    public static void unlink(Fd dir, byte[] name, int flags) {
+        Libc.check(() -> C.unlinkat(dir.number(), terminated(name), flags),
+                "unlinkat(" + dir + ", " + Libc.quote(new String(name, StandardCharsets.UTF_8)) + ")");
+    }
+
+    private static boolean isDotOrDotDot(byte[] name) {
+        return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
+    }
+
+    private static byte[] terminated(byte[] name) {
+        return Arrays.copyOf(name, name.length + 1);
+    }
+
+    private static final class C {
+        static {
+            Libc.register(C.class);
+        }
+
+        static native int fcntl(int fd, int command, int argument) throws LastErrorException;
+
+        static native Pointer fdopendir(int fd) throws LastErrorException;
+
+        static native void rewinddir(Pointer stream);
+
+        static native Pointer readdir64(Pointer stream);
+
+        static native int closedir(Pointer stream);
+
+        static native int openat(int dirfd, byte[] path, int flags, int mode) throws LastErrorException;
+
+        static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
+    }
+}

@@ -1,0 +1,959 @@
+package dev.containerized.security;
+
+import dev.containerized.container.Container;
+import dev.containerized.container.ContainerException;
+import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.ExecResult;
+import dev.containerized.container.Leaks;
+import dev.containerized.container.cgroup.CgroupLayout;
+import dev.containerized.container.host.HostContainer;
+import dev.containerized.container.host.StateDirectory;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static dev.containerized.assertj.ContainerizedAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Escape attempts from inside a container, as its root, each asserting that it was refused; grouped by
+ * theme. Each one is harmless to the host even if it got through: the calls carry arguments the kernel
+ * rejects past its permission checks, values written are the ones already there, files and links point
+ * into this test's own directories, and the one host process signalled is a dummy the test started.
+ * Where Docker allows a thing (chroot, mknod, ptrace of a sibling, AF_PACKET, personality(PER_LINUX32)),
+ * it is allowed here too, and the test shows how far it reaches.
+ * <p>
+ * The attempts are made by {@code /bin/attack} (src/test/c/attack.c), compiled static by the test into a
+ * copy of the built-in rootfs. A line "refused NAME ERRNO" means the call failed; "ALLOWED NAME N" that
+ * it went through. The terminal attacks run the {@code run} command line under script(1) in
+ * {@link TerminalAttackTests}; the output flood in {@link OutputFloodTests}.
+ */
+class EscapeTests {
+    @TempDir
+    static Path shared;
+    static Path rootfs;
+
+    /** fcntl.h: the seals of a memfd. */
+    private static final int F_GET_SEALS = 1034;
+
+    private final List<Container> started = new ArrayList<>();
+
+    @BeforeAll
+    static void buildTheAttackRootfs() throws Exception {
+        rootfs = AttackRootfs.build(shared);
+    }
+
+    @AfterEach
+    void closeAndLeaveNothingBehind() {
+        started.forEach(Container::close);
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    /** A container of the attack rootfs with Docker's defaults, closed after the test. */
+    Container container() {
+        return start(ContainerSpec.builder().rootfs(rootfs));
+    }
+
+    Container start(ContainerSpec.Builder spec) {
+        Container c = Container.start(spec.build());
+        started.add(c);
+        return c;
+    }
+
+    /** Runs /bin/attack in {@code c}. */
+    static ExecResult attack(Container c, String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = "attack";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return c.exec(argv);
+    }
+
+    /** Every call refused: exit 0, and exactly these lines. */
+    static void assertRefused(ExecResult result, String expected) {
+        assertThat(result).as(result.describe()).exitedWith(0);
+        assertThat(result.stdout()).as(result.describe()).isEqualTo(expected);
+    }
+
+    @Nested
+    class TheSeccompProfileClosesTheKernelsRiskiestDoors {
+        @Test
+        void aUserNamespaceByUnshareAsUnshareDashUDashRDoes() {
+            Container c = container();
+            assertRefused(attack(c, "unshare", "user"), "refused user EPERM\n");
+            assertThat(c.exec("unshare", "-U", "-r", "id", "-u")).exitedWith(1).stderr().contains("Operation not permitted");
+        }
+
+        @Test
+        void aUserNamespaceByClone() {
+            assertRefused(attack(container(), "clone", "user"), "refused user EPERM\n");
+        }
+
+        @Test
+        void clone3AnswersEnosysSoThatItsFlagsCannotSlipPastTheCloneRule() {
+            assertRefused(attack(container(), "clone3"), "refused clone3 ENOSYS\n");
+        }
+
+        @Test
+        void everyOtherNewNamespace() {
+            Container c = container();
+            for (String ns : List.of("mnt", "net", "pid", "ipc", "uts", "cgroup", "time")) {
+                assertRefused(attack(c, "unshare", ns), "refused " + ns + " EPERM\n");
+            }
+            // clone(2) cannot ask for a time namespace (its flag is a bit of the exit signal there); clone3 can, and is refused.
+            for (String ns : List.of("mnt", "net", "pid", "ipc", "uts", "cgroup")) {
+                assertRefused(attack(c, "clone", ns), "refused " + ns + " EPERM\n");
+            }
+        }
+
+        @Test
+        void theKernelKeyringWhichIsTheHostRootsOwn() {
+            assertRefused(attack(container(), "keyring"), "refused keyctl EPERM\nrefused add_key EPERM\nrefused request_key EPERM\n");
+        }
+
+        @Test
+        void ioUring() {
+            assertRefused(attack(container(), "io_uring"), "refused io_uring_setup EPERM\n");
+        }
+
+        @Test
+        void userfaultfd() {
+            assertRefused(attack(container(), "userfaultfd"), "refused userfaultfd EPERM\n");
+        }
+
+        @Test
+        void perfEventOpen() {
+            assertRefused(attack(container(), "perf_event_open"), "refused perf_event_open EPERM\n");
+        }
+
+        @Test
+        void bpf() {
+            assertRefused(attack(container(), "bpf"), "refused bpf EPERM\n");
+        }
+
+        @Test
+        void kernelModules() {
+            assertRefused(attack(container(), "modules"), "refused init_module EPERM\nrefused finit_module EPERM\n"
+                    + "refused delete_module EPERM\n");
+        }
+
+        @Test
+        void kexec() {
+            assertRefused(attack(container(), "kexec"), "refused kexec_load EPERM\nrefused kexec_file_load EPERM\n");
+        }
+
+        @Test
+        void reboot() {
+            assertRefused(attack(container(), "reboot"), "refused reboot EPERM\n");
+        }
+
+        @Test
+        void theClockBySeccompAndEvenWhereTheProfileAllowsTheCallByCapabilities() {
+            assertRefused(attack(container(), "clock"), "refused settimeofday EPERM\nrefused clock_settime EPERM\n"
+                    + "refused adjtimex-set EPERM\nrefused clock_adjtime-set EPERM\n");
+        }
+
+        @Test
+        void personalityTricksButNotTheOnesDockerAllows() {
+            Container c = container();
+            assertRefused(attack(c, "personality", "0x0040000"), "refused personality 0x40000 EPERM\n"); // ADDR_NO_RANDOMIZE
+            assertRefused(attack(c, "personality", "0x0400000"), "refused personality 0x400000 EPERM\n"); // READ_IMPLIES_EXEC
+            assertRefused(attack(c, "personality", "0x0200000"), "refused personality 0x200000 EPERM\n"); // MMAP_PAGE_ZERO
+            // PER_LINUX32 (uname -m says i686) stays allowed, as in Docker: it changes nothing but names.
+            assertThat(attack(c, "personality", "0x8")).exitedWith(10).stdout().isEqualTo("ALLOWED personality 0x8 0\n");
+        }
+
+        @Test
+        void openByHandleAtTheShockerAttack() {
+            assertRefused(attack(container(), "open_by_handle_at"), "refused open_by_handle_at EPERM\n");
+        }
+
+        @Test
+        void theHostsKernelLog() {
+            assertRefused(attack(container(), "syslog"), "refused syslog EPERM\n");
+        }
+
+        @Test
+        void rawPortIo() {
+            assertRefused(attack(container(), "raw-io"), "refused iopl EPERM\nrefused ioperm EPERM\n");
+        }
+
+        @Test
+        void administrationCallsSwapAccountingFanotifyQuotasHostname() {
+            assertRefused(attack(container(), "admin"), "refused swapon EPERM\nrefused acct EPERM\nrefused fanotify_init EPERM\n"
+                    + "refused quotactl EPERM\nrefused sethostname EPERM\n");
+        }
+
+        @Test
+        void aSystemCallThroughAnotherArchitecturesDoorKillsTheProcess() {
+            assumeTrue(System.getProperty("os.arch").equals("amd64"), "i386 and x32 calls exist on x86_64 only");
+            Container c = container();
+            for (String door : List.of("i386", "x32")) {
+                ExecResult r = attack(c, "foreign-arch", door);
+                assertThat(r).as(door).wasKilledBySignal(31); // SIGSYS
+                assertThat(r.stdout()).isEmpty();
+            }
+        }
+
+        @Test
+        void socketFamiliesOutsideDockersListVsockAndAlg() {
+            Container c = container();
+            assertRefused(attack(c, "socket", "40", "1", "0"), "refused socket 40 1 0 EPERM\n"); // AF_VSOCK: the hypervisor
+            assertRefused(attack(c, "socket", "38", "5", "0"), "refused socket 38 5 0 EPERM\n"); // AF_ALG: kernel crypto
+        }
+    }
+
+    @Nested
+    class MountsStayAsTheyWereMade {
+        @Test
+        void mountingAnyFilesystem() {
+            Container c = container();
+            assertRefused(attack(c, "mount", "tmpfs", "/tmp"), "refused mount EPERM\n");
+            assertRefused(attack(c, "mount", "proc", "/mnt"), "refused mount EPERM\n");
+            assertRefused(attack(c, "bind", "/bin", "/tmp"), "refused bind EPERM\n");
+            assertThat(c.exec("mount", "-t", "tmpfs", "none", "/tmp")).exitedWith(1).stderr().contains("permission denied");
+        }
+
+        @Test
+        void unmaskingOrRemountingDockersReadOnlyAndMaskedPaths() {
+            Container c = container();
+            assertRefused(attack(c, "umount", "/proc/sys"), "refused umount EPERM\n");
+            assertRefused(attack(c, "umount", "/proc/keys"), "refused umount EPERM\n");
+            assertRefused(attack(c, "umount", "/sys/firmware"), "refused umount EPERM\n");
+            assertRefused(attack(c, "remount-rw", "/proc/sys"), "refused remount-rw EPERM\n");
+        }
+
+        @Test
+        void theNewMountApi() {
+            assertRefused(attack(container(), "new-mount-api"), "refused fsopen EPERM\nrefused fspick EPERM\n"
+                    + "refused open_tree EPERM\nrefused mount_setattr EPERM\nrefused move_mount EPERM\n");
+        }
+
+        @Test
+        void pivotRoot() {
+            assertRefused(attack(container(), "pivot_root"), "refused pivot_root EPERM\n");
+        }
+
+        @Test
+        void chrootAndClimbingOutOfItLeavesTheContainersRoot() throws IOException {
+            Path marker = Files.writeString(shared.resolve("host-marker-" + System.nanoTime()), "on the host");
+            ExecResult r = attack(container(), "chroot-escape", marker.toString());
+            // chroot itself is allowed (CAP_SYS_CHROOT, as in Docker): the root it climbs to is the container's.
+            assertThat(r).as(r.describe()).exitedWith(10);
+            assertThat(r.stdout()).isEqualTo("ALLOWED chroot /tmp/chroot-escape 0\nALLOWED chroot . 0\n"
+                    + "root after escape: the container's\nhost marker " + marker + ": not visible\n");
+        }
+
+        @Test
+        void overlaysTrustedAttributesRedirectAndMetacopy() {
+            Container c = container();
+            assertRefused(attack(c, "setxattr", "/etc/passwd", "trusted.overlay.redirect", "/../../.."),
+                    "refused trusted.overlay.redirect EPERM\n");
+            assertRefused(attack(c, "setxattr", "/etc/passwd", "trusted.overlay.metacopy", ""), "refused trusted.overlay.metacopy EPERM\n");
+        }
+    }
+
+    @Nested
+    class Pid1IsOutOfReach {
+        @Test
+        void ptraceOfPid1() {
+            assertRefused(attack(container(), "ptrace", "1"), "refused ptrace EPERM\n");
+        }
+
+        @Test
+        void readingPid1sMemory() {
+            assertRefused(attack(container(), "process_vm_readv", "1"), "refused process_vm_readv EPERM\n");
+        }
+
+        @Test
+        void stealingPid1sControlSocketByPidfdGetfd() {
+            assertRefused(attack(container(), "pidfd_getfd", "1", "0"), "refused pidfd_getfd EPERM\n");
+        }
+
+        @Test
+        void pid1sRootCwdEnvironmentDescriptorsMemoryAndBinaryThroughProc() {
+            Container c = container();
+            assertRefused(attack(c, "open", "/proc/1/root/etc", "dir"), "refused open dir /proc/1/root/etc EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/cwd", "dir"), "refused open dir /proc/1/cwd EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/environ", "r"), "refused open r /proc/1/environ EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/fd/0", "r"), "refused open r /proc/1/fd/0 EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/mem", "r"), "refused open r /proc/1/mem EACCES\n");
+            assertRefused(attack(c, "open", "/proc/1/exe", "r"), "refused open r /proc/1/exe EACCES\n");
+        }
+
+        @Test
+        void setnsIntoPid1sNamespacesOrItsOwn() {
+            Container c = container();
+            for (String ns : List.of("mnt", "net", "pid", "uts", "ipc", "cgroup", "user", "time")) {
+                assertRefused(attack(c, "setns", "/proc/1/ns/" + ns), "refused /proc/1/ns/" + ns + " EACCES\n");
+            }
+            ExecResult own = attack(c, "setns", "/proc/self/ns/mnt");
+            assertThat(own.stdout()).as(own.describe()).isEqualTo("ALLOWED /proc/self/ns/mnt 3\nrefused setns EPERM\n");
+            assertThat(c.exec("nsenter", "-t", "1", "-m", "true")).exitedWith(1);
+        }
+
+        @Test
+        void signalsToPid1FromInsideAreDropped() {
+            Container c = container();
+            long init = c.initPid();
+            ExecResult r = attack(c, "signal-init");
+            // kill(2) reports success, and the kernel drops each signal: PID 1 of a namespace only takes
+            // the signals it has handlers for, and ours has none (SIGCHLD comes through a signalfd).
+            assertThat(r.stdout()).as(r.describe()).endsWith("init state S alive yes\n");
+            assertThat(ProcessHandle.of(init)).get().satisfies(p -> assertThat(p.isAlive()).isTrue());
+            assertThat(c.exec("echo", "still", "here")).succeeded().stdout().isEqualTo("still here\n");
+        }
+
+        @Test
+        void aHostProcessCannotEvenBeNamed() throws Exception {
+            Process dummy = new ProcessBuilder("sleep", "600").start();
+            try {
+                Container c = container();
+                String pid = Long.toString(dummy.pid());
+                assertThat(c.exec("test", "-e", "/proc/" + pid)).as("the dummy's pid is no process of the container").exitedWith(1);
+                assertRefused(attack(c, "kill", pid, "9"), "refused kill ESRCH\n");
+                assertRefused(attack(c, "ptrace", pid), "refused ptrace ESRCH\n");
+                assertThat(dummy.isAlive()).isTrue();
+            } finally {
+                dummy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+
+        @Test
+        void aSiblingOfAnotherUserCannotBeTracedOneOfTheSameUserCanAsInDocker() {
+            Container c = container();
+            c.execInBackground("sleep", "600");
+            String sibling = c.exec("pidof", "sleep").stdout().strip();
+            ExecResult asNobody = attack(c, "as", "65534", "attack", "ptrace", sibling);
+            assertRefused(asNobody, "refused ptrace EPERM\n");
+            // Docker's profile allows ptrace (kernels >= 4.8): a root process may trace another root
+            // process of the same container, which has the same capabilities, filter and namespaces.
+            ExecResult asRoot = attack(c, "ptrace", sibling);
+            assertThat(asRoot.stdout()).as(asRoot.describe()).isEqualTo("ALLOWED ptrace 0\n");
+            assertThat(c.exec("grep", "-E", "^(CapEff|Seccomp):", "/proc/" + sibling + "/status")).succeeded().stdout()
+                    .isEqualTo("CapEff:\t00000000a80425fb\nSeccomp:\t2\n");
+        }
+    }
+
+    @Nested
+    class Cve2019_5736TheRuntimesBinary {
+        @Test
+        void aWatcherOpeningProcExeWhileCommandsStartNeverGetsAFileOutsideTheContainer() throws Exception {
+            Container c = container();
+            var watcher = c.execInBackground("attack", "exe-watch", "3");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            int commands = 0;
+            while (System.nanoTime() < end) {
+                assertThat(c.exec("true")).succeeded();
+                commands++;
+            }
+            ExecResult watched = watcher.await(Duration.ofSeconds(30));
+            assertThat(watched).as(watched.describe()).exitedWith(0);
+            String line = watched.stdout().strip();
+            assertThat(line).as("after %d commands started", commands).matches(
+                    "exe-watch attempts \\d+ opened [1-9]\\d* inside [1-9]\\d* memfd 0 outside 0 writable 0 denied [1-9]\\d*");
+            assertThat(commands).isGreaterThan(10);
+        }
+
+        @Test
+        void theInitsBinaryIsASealedMemfdThatEvenTheHostsRootCannotWriteOrChmod() throws Exception {
+            Container c = container();
+            Path exe = Path.of("/proc", Long.toString(c.initPid()), "exe");
+            assertThat(Files.readSymbolicLink(exe).toString()).startsWith("/memfd:containerized-init");
+            // Running, it cannot even be opened for writing (ETXTBSY); past that, its seals refuse writes.
+            assertThatThrownBy(() -> FileChannel.open(exe, StandardOpenOption.WRITE))
+                    .isInstanceOf(FileSystemException.class).hasMessageContaining("Text file busy");
+            try (Fd memfd = Fcntl.open(exe.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0)) {
+                int seals = Fcntl.fcntl(memfd, F_GET_SEALS, 0);
+                int expected = Fcntl.F_SEAL_SEAL | Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE;
+                assertThat(seals & expected).as("seals %#x", seals).isEqualTo(expected);
+            }
+            var mode = Files.getPosixFilePermissions(exe);
+            try {
+                assertThatThrownBy(() -> Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rw-------")))
+                        .isInstanceOf(IOException.class);
+            } finally {
+                Files.setPosixFilePermissions(exe, mode);
+            }
+            assertThat(c.exec("true")).succeeded();
+        }
+    }
+
+    @Nested
+    class Cve2024_21626LeakedDescriptors {
+        @Test
+        void aCommandHasOnlyStdioAndItsCwdAndRootAreTheContainers() {
+            Container c = container();
+            assertRefused(attack(c, "fds"), "fds 0 1 2\n");
+            assertRefused(attack(c, "where"), "where cwd=/ root=/ getcwd=/ root-is-its-own-parent=yes\n");
+        }
+
+        @Test
+        void pid1ItselfHoldsNoDescriptorOfAHostFileOrDirectory() throws IOException {
+            Container c = container();
+            assertThat(c.exec("true")).succeeded();
+            Path proc = Path.of("/proc", Long.toString(c.initPid()));
+            List<String> held = new ArrayList<>();
+            try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+                for (Path fd : (Iterable<Path>) fds.sorted()::iterator) {
+                    held.add(fd.getFileName() + " " + Files.readSymbolicLink(fd).toString().replaceAll("\\[\\d+]", ""));
+                }
+            }
+            // The control socket, its log pipe, the SIGCHLD signalfd; the cgroup files and /proc's mount point were closed after setup.
+            assertThat(held).containsExactly("0 socket:", "1 pipe:", "2 pipe:", "3 anon_inode:[signalfd]");
+            assertThat(Files.readSymbolicLink(proc.resolve("cwd"))).hasToString("/");
+        }
+
+        @Test
+        void aCommandAsPid1TooAndInAWorkingDirectoryOfItsOwn() {
+            ContainerSpec spec = ContainerSpec.builder().rootfs(rootfs).workingDirectory("/tmp").build();
+            assertRefused(Container.run(spec, "attack", "fds"), "fds 0 1 2\n");
+            assertRefused(Container.run(spec, "attack", "where"), "where cwd=/tmp root=/ getcwd=/tmp root-is-its-own-parent=yes\n");
+        }
+
+        @Test
+        void aWorkingDirectoryThroughProcSelfFdIsRefusedBeforeAnythingRuns() {
+            for (int fd = 3; fd <= 9; fd++) {
+                String directory = "/proc/self/fd/" + fd;
+                ContainerSpec spec = ContainerSpec.builder().rootfs(rootfs).workingDirectory(directory).build();
+                assertThatThrownBy(() -> start(spec.toBuilder())).isInstanceOf(ContainerException.class)
+                        .hasMessageContaining("enter the working directory: chdir(\"" + directory + "\")");
+                assertThatThrownBy(() -> Container.run(spec, "attack", "where")).isInstanceOf(ContainerException.class)
+                        .hasMessageContaining("enter the working directory");
+            }
+        }
+    }
+
+    @Nested
+    class Cve2022_0492ReleaseAgent {
+        @Test
+        void noCgroupfsCanBeMountedAndNoneIsThereWithARelease_agent() {
+            Container c = container();
+            assertRefused(attack(c, "mount", "cgroup", "/tmp", "memory"), "refused mount EPERM\n");
+            assertRefused(attack(c, "mount", "cgroup", "/tmp", "none,name=escape"), "refused mount EPERM\n");
+            assertRefused(attack(c, "mount", "cgroup2", "/tmp"), "refused mount EPERM\n");
+            assertThat(c.exec("sh", "-c", "grep -c ' - cgroup' /proc/self/mountinfo")).exitedWith(1).stdout().isEqualTo("0\n");
+            assertThat(c.exec("ls", "-A", "/sys/fs/cgroup")).succeeded().stdout().isEmpty();
+            // CAP_SYS_ADMIN (bit 21) is not among the container's capabilities.
+            assertThat(c.exec("grep", "^CapBnd:", "/proc/self/status")).succeeded().stdout().isEqualTo("CapBnd:\t00000000a80425fb\n");
+            assertThat(0xa80425fbL & (1L << 21)).isZero();
+        }
+    }
+
+    /**
+     * Root filesystems whose mount points are symlinks (CVE-2019-16884, CVE-2023-27561 and kin), as images
+     * may be: each container still starts with its own /proc, /dev, /sys, /tmp and /run, and nothing is
+     * mounted or written outside it: the host's mount table, the rootfs directory and a bait directory
+     * the links point at stay as they were.
+     */
+    @Nested
+    class HostileRootFilesystems {
+        @TempDir
+        Path dir;
+
+        /** A copy of the attack rootfs where each {@code name} is a symlink to {@code target} (a path relative to the root). */
+        Path hostile(String... linksAndTargets) throws Exception {
+            Path hostile = AttackRootfs.copyOf(rootfs, dir.resolve("hostile"));
+            for (int i = 0; i < linksAndTargets.length; i += 2) {
+                Path link = hostile.resolve(linksAndTargets[i]);
+                if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
+                    AttackRootfs.run("rm", "-rf", link.toString());
+                }
+                Files.createDirectories(link.getParent());
+                Files.createSymbolicLink(link, Path.of(linksAndTargets[i + 1]));
+            }
+            return hostile;
+        }
+
+        Path bait() throws IOException {
+            return Files.createDirectories(dir.resolve("bait"));
+        }
+
+        void assertItsOwnSystemMountsAndNothingChangedOutside(Path hostile) throws Exception {
+            Path bait = bait();
+            Map<String, String> before = snapshot(hostile);
+            Container c = start(ContainerSpec.builder().rootfs(hostile));
+            assertThat(c.exec("cat", "/proc/1/cmdline")).succeeded().stdout().isEqualTo("containerized-init\0");
+            assertThat(c.exec("sh", "-c", "awk '{ for (i = 7; i < NF; i++) if ($i == \"-\") print $5, $(i + 1) }' /proc/self/mountinfo"))
+                    .succeeded().stdout().contains("/ overlay\n", "/dev tmpfs\n", "/dev/null devtmpfs\n", "/dev/pts devpts\n",
+                            "/dev/shm tmpfs\n", "/sys sysfs\n", "/tmp tmpfs\n", "/run tmpfs\n", "/proc proc\n");
+            assertThat(c.exec("sh", "-c", "echo x > /dev/null && ls /sys/class/net && touch /tmp/t /run/r /dev/shm/s && readlink /proc/self/root"))
+                    .succeeded().stdout().isEqualTo("lo\n/\n");
+            assertThat(hostMounts()).as("the host's mount table").noneMatch(line -> line.contains(dir.toString()));
+            c.close();
+            assertThat(snapshot(hostile)).as("the rootfs directory").isEqualTo(before);
+            try (var entries = Files.list(bait)) {
+                assertThat(entries).as("the bait the links point at").isEmpty();
+            }
+        }
+
+        @Test
+        void procLinkedToTheHostsEtc() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("proc", "/etc"));
+        }
+
+        @Test
+        void devClimbingOutOfTheRoot() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("dev", ".."));
+        }
+
+        @Test
+        void sysClimbingThreeLevelsUp() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("sys", "../../.."));
+        }
+
+        @Test
+        void tmpLinkedToTheHostsTmpByAnAbsolutePath() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("tmp", "/tmp"));
+        }
+
+        @Test
+        void runADanglingLink() throws Exception {
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("run", "/containerized-no-such-dir/run"));
+        }
+
+        @Test
+        void everyMountPointLinkedIntoABaitDirectoryThatWouldGetItsSubdirectories() throws Exception {
+            String bait = bait().toString();
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("proc", bait + "/proc", "dev", bait, "sys", bait + "/sys",
+                    "tmp", bait + "/tmp", "run", bait + "/run/deeper"));
+        }
+
+        @Test
+        void chainsOfLinksAndALoop() throws Exception {
+            String bait = bait().toString();
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile("proc", "p1", "p1", "p2", "p2", bait,
+                    "dev", "d1", "d1", "../../../..", "sys", "proc", "tmp", "run", "run", "run"));
+        }
+
+        @Test
+        void linksBelowDevAndInTheWorkingDirectory() throws Exception {
+            String bait = bait().toString();
+            Path hostile = hostile("dev/pts", bait, "dev/shm", "../../..", "work", bait);
+            assertItsOwnSystemMountsAndNothingChangedOutside(hostile);
+            // A working directory through a link out of the root is looked up inside the root: there it does not exist.
+            ContainerSpec spec = ContainerSpec.builder().rootfs(hostile).workingDirectory("/work").build();
+            assertThatThrownBy(() -> start(spec.toBuilder())).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("enter the working directory: chdir(\"/work\"): ENOENT");
+        }
+
+        @Test
+        void procAsAFileIsRefusedByNameAndLeavesNothing() throws Exception {
+            Path hostile = AttackRootfs.copyOf(rootfs, dir.resolve("hostile"));
+            AttackRootfs.run("rm", "-rf", hostile.resolve("proc").toString());
+            Files.writeString(hostile.resolve("proc"), "not a directory");
+            Map<String, String> before = snapshot(hostile);
+            assertThatThrownBy(() -> start(ContainerSpec.builder().rootfs(hostile))).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("mount proc: mkdir ").hasMessageContaining("/merged/proc: EEXIST");
+            assertThat(snapshot(hostile)).isEqualTo(before);
+        }
+    }
+
+    /** Every path below {@code root}, links not followed: its kind, link target or size, mode and time. */
+    static Map<String, String> snapshot(Path root) throws IOException {
+        Map<String, String> entries = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                String kind = a.isSymbolicLink() ? "-> " + Files.readSymbolicLink(path) : a.isDirectory() ? "dir" : "file " + a.size();
+                entries.put(root.relativize(path).toString(), kind + " " + PosixFilePermissions.toString(a.permissions())
+                        + " " + a.lastModifiedTime());
+            }
+        }
+        return entries;
+    }
+
+    static List<String> hostMounts() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo"));
+    }
+
+    /** Docker's read-only /proc and /sys (/proc/sys, /sys itself) and masked paths, written to or read. */
+    @Nested
+    class ProcAndSysWrites {
+        @Test
+        void kernelSettingsUnderProcSysWrittenBackUnchanged() {
+            Container c = container();
+            for (String setting : List.of("/proc/sys/kernel/core_pattern", "/proc/sys/kernel/hostname", "/proc/sys/vm/overcommit_memory",
+                    "/proc/sys/kernel/panic")) {
+                String value = c.exec("cat", setting).stdout();
+                assertRefused(attack(c, "write", setting, value), "refused open-for-write " + setting + " EROFS\n");
+            }
+        }
+
+        @Test
+        void sysrqTriggerWhereTheKernelHasItAndIrqAffinity() {
+            Container c = container();
+            ExecResult sysrq = attack(c, "write", "/proc/sysrq-trigger", "h"); // h: help, the one harmless key
+            assertThat(sysrq.stdout()).as(sysrq.describe()).isIn("refused open-for-write /proc/sysrq-trigger EROFS\n",
+                    "refused open-for-write /proc/sysrq-trigger ENOENT\n");
+            assertThat(Files.exists(Path.of("/proc/sysrq-trigger"))).isEqualTo(sysrq.stdout().contains("EROFS"));
+            String affinity = c.exec("cat", "/proc/irq/default_smp_affinity").stdout();
+            assertRefused(attack(c, "write", "/proc/irq/default_smp_affinity", affinity),
+                    "refused open-for-write /proc/irq/default_smp_affinity EROFS\n");
+        }
+
+        @Test
+        void sysfsWrittenBackUnchanged() {
+            Container c = container();
+            for (String file : List.of("/sys/kernel/rcu_expedited", "/sys/kernel/profiling")) {
+                String value = c.exec("cat", file).stdout();
+                assertRefused(attack(c, "write", file, value), "refused open-for-write " + file + " EROFS\n");
+            }
+        }
+
+        @Test
+        void becomingTheOomKillersLastChoice() {
+            Container c = container();
+            ExecResult r = attack(c, "write", "/proc/self/oom_score_adj", "-1000");
+            // Lowering one's OOM score needs CAP_SYS_RESOURCE; raising it (up to the container's own end) does not.
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED open-for-write /proc/self/oom_score_adj 3\n"
+                    + "refused write /proc/self/oom_score_adj EACCES\n");
+            assertThat(c.exec("cat", "/proc/self/oom_score_adj")).succeeded().stdout().isEqualTo("0\n");
+        }
+
+        @Test
+        void maskedPathsReadEmptyWhereTheKernelHasThem() {
+            Container c = container();
+            for (String file : List.of("/proc/keys", "/proc/interrupts", "/proc/timer_list", "/proc/kcore", "/proc/sched_debug",
+                    "/proc/latency_stats", "/proc/timer_stats")) {
+                if (Files.exists(Path.of(file))) {
+                    ExecResult r = attack(c, "open", file, "r");
+                    assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED open r " + file + " 3\nread " + file + " 0\n");
+                }
+            }
+            for (String directory : List.of("/proc/acpi", "/proc/asound", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap")) {
+                ExecResult listed = c.exec("sh", "-c", "ls -A " + directory + " 2>&1");
+                assertThat(listed.stdout()).as(directory).isIn("", "ls: " + directory + ": No such file or directory\n");
+            }
+        }
+    }
+
+    @Nested
+    class DevicesAreDockersListAndNoOther {
+        @Test
+        void devHoldsDockersDevicesAndTheContainersOwnDevpts() {
+            Container c = container();
+            assertThat(c.exec("ls", "-A", "/dev")).succeeded().stdout()
+                    .isEqualTo("fd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
+            assertThat(c.exec("ls", "-A", "/dev/pts")).succeeded().stdout().isEqualTo("ptmx\n");
+        }
+
+        @Test
+        void aNodeOfTheHostsDiskMadeWithMknodCannotBeOpenedAnywhere() throws IOException {
+            long dev = (long) Files.getAttribute(Path.of("/"), "unix:dev");
+            String major = Long.toString(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffL));
+            String minor = Long.toString((dev & 0xff) | ((dev >> 12) & ~0xffL));
+            Container c = container();
+            for (String directory : List.of("/dev", "/tmp", "/dev/shm", "/run", "", "/root", "/var")) {
+                String node = directory + "/disk";
+                ExecResult r = attack(c, "mknod-open", node, "b", major, minor);
+                // CAP_MKNOD makes the node, as in Docker; every writable mount is nodev, so it opens nothing.
+                assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED mknod " + node + " 0\nrefused open-node " + node + " EACCES\n");
+            }
+        }
+
+        @Test
+        void memoryKernelLogAndIoPortNodesToo() {
+            Container c = container();
+            for (String[] device : new String[][] {{"mem", "1"}, {"kmem", "2"}, {"port", "4"}, {"kmsg", "11"}}) {
+                String node = "/tmp/" + device[0];
+                ExecResult r = attack(c, "mknod-open", node, "c", "1", device[1]);
+                assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED mknod " + node + " 0\nrefused open-node " + node + " EACCES\n");
+            }
+        }
+
+        @Test
+        void ptmxGivesAPtyOfTheContainersOwnDevptsAndDevTtyNoTerminal() {
+            Container c = container();
+            ExecResult ptmx = attack(c, "ptmx");
+            assertThat(ptmx.stdout()).as(ptmx.describe()).isEqualTo("ALLOWED open /dev/ptmx 3\npty 0\n");
+            assertRefused(attack(c, "open", "/dev/tty", "r"), "refused open r /dev/tty ENXIO\n");
+        }
+
+        @Test
+        void tiocstiOnACommandsStdioWhichArePipes() {
+            assertRefused(attack(container(), "tiocsti", "echo injected"), "refused TIOCSTI ENOTTY\n");
+        }
+    }
+
+    @Nested
+    class TheNetworkIsTheContainersOwn {
+        /**
+         * NET_RAW is among Docker's capabilities and its profile allows AF_PACKET: a raw socket works, as in
+         * Docker, for ping and packet capture, on the container's own network namespace, whose one
+         * interface is its loopback. The host's interfaces cannot even be bound to.
+         */
+        @Test
+        void aPacketSocketSeesOnlyTheContainersLoopbackAndCannotBindAHostInterface() throws IOException {
+            int hostInterface = 2;
+            try (Stream<Path> interfaces = Files.list(Path.of("/sys/class/net"))) {
+                for (Path net : (Iterable<Path>) interfaces::iterator) {
+                    if (!net.getFileName().toString().equals("lo")) {
+                        hostInterface = Integer.parseInt(Files.readString(net.resolve("ifindex")).strip());
+                        break;
+                    }
+                }
+            }
+            ExecResult r = attack(container(), "packet", Integer.toString(hostInterface));
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("ALLOWED socket AF_PACKET 3\ninterfaces 1:lo\n"
+                    + "refused bind AF_PACKET ifindex " + hostInterface + " ENODEV\n");
+        }
+
+        @Test
+        void aServiceOnTheHostsLoopbackIsNotTheContainersLoopback() throws Exception {
+            try (var listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                String port = Integer.toString(listener.getLocalPort());
+                assertRefused(attack(container(), "tcp-connect", "127.0.0.1", port), "refused tcp-connect ECONNREFUSED\n");
+            }
+        }
+
+        @Test
+        void anAbstractUnixSocketOfTheHostIsOutOfReach() throws Exception {
+            String name = "containerized-escape-test-" + ProcessHandle.current().pid();
+            Process host = new ProcessBuilder(shared.resolve("attack").toString(), "abstract-listen", name, "30").start();
+            try {
+                assertThat(new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8)).readLine())
+                        .isEqualTo("ALLOWED abstract-listen 0");
+                assertRefused(attack(container(), "abstract-connect", name), "refused abstract-connect ECONNREFUSED\n");
+            } finally {
+                host.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+
+        @Test
+        void pingOnTheContainersLoopbackIsOrdinaryWork() {
+            assertThat(container().exec("ping", "-c", "1", "-W", "5", "127.0.0.1")).succeeded().stdout().contains("1 packets received");
+        }
+    }
+
+    /** Docker's defaults beyond the profile: capabilities, no_new_privs, and no host path in what the container reads. */
+    @Nested
+    class DockersDefaults {
+        /** CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
+        static final String DOCKERS_14 = capabilities(0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31);
+
+        static String capabilities(int... bits) {
+            long mask = 0;
+            for (int bit : bits) {
+                mask |= 1L << bit;
+            }
+            return String.format("%016x", mask);
+        }
+
+        static String status(String effective) {
+            return "CapInh:\t0000000000000000\nCapPrm:\t" + effective + "\nCapEff:\t" + effective + "\nCapBnd:\t" + DOCKERS_14
+                    + "\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n";
+        }
+
+        static final String[] STATUS = {"grep", "-E", "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):", "/proc/self/status"};
+
+        @Test
+        void dockersFourteenCapabilitiesNoneInheritableOrAmbientNoNewPrivsAndTheFilter() {
+            assertThat(DOCKERS_14).isEqualTo("00000000a80425fb");
+            Container c = container();
+            assertThat(c.exec(STATUS)).succeeded().stdout().isEqualTo(status(DOCKERS_14));
+            assertThat(Container.run(ContainerSpec.builder().rootfs(rootfs).build(), STATUS)).succeeded().stdout().isEqualTo(status(DOCKERS_14));
+            String[] asNobody = new String[STATUS.length + 3];
+            asNobody[0] = "attack";
+            asNobody[1] = "as";
+            asNobody[2] = "65534";
+            System.arraycopy(STATUS, 0, asNobody, 3, STATUS.length);
+            assertThat(c.exec(asNobody)).succeeded().stdout().isEqualTo(status("0000000000000000"));
+        }
+
+        @Test
+        void noHostPathInWhatTheContainerCanRead() throws IOException {
+            Container c = container();
+            String seen = c.exec("sh", "-c", "cat /proc/1/cmdline /proc/self/cmdline /proc/self/environ /proc/self/mountinfo"
+                    + " /proc/self/mounts /proc/self/cgroup /proc/self/maps; ls -l /proc/self/ /proc/self/fd/; readlink /proc/self/exe"
+                    + " /proc/self/cwd /proc/self/root; hostname; cat /etc/hostname /etc/hosts 2>/dev/null").stdout();
+            List<String> hostPaths = List.of(StateDirectory.base().toString(), rootfs.toString(),
+                    shared.toString(), Path.of("").toAbsolutePath().toString(), System.getProperty("java.home"),
+                    System.getProperty("user.home") + "/.cache");
+            for (String path : hostPaths) {
+                assertThat(seen).as("what the container reads").doesNotContain(path);
+            }
+            assertThat(seen).contains("lowerdir=lower0,upperdir=upper,workdir=work");
+        }
+    }
+
+    /** What commands do every day still works under the profile and the capabilities. */
+    @Nested
+    class OrdinaryWorkStillSucceeds {
+        @Test
+        void aShellPipeline() {
+            assertThat(container().exec("sh", "-c", "seq 1 100000 | grep 7 | sort -r | wc -l")).succeeded().stdout().isEqualTo("40951\n");
+        }
+
+        @Test
+        void ps() {
+            assertThat(container().exec("ps", "-o", "pid,args")).succeeded().stdout()
+                    .matches("PID\\s+COMMAND\n\\s+1 containerized-init\n\\s+\\d+ ps -o pid,args\n");
+        }
+
+        @Test
+        void busyboxHttpdServingOnTheContainersLoopback() {
+            assertThat(container().exec("sh", "-c", "mkdir /tmp/www && echo served > /tmp/www/index.html"
+                    + " && httpd -p 127.0.0.1:8080 -h /tmp/www && wget -q -O - http://127.0.0.1:8080/")).succeeded().stdout().isEqualTo("served\n");
+        }
+
+        @Test
+        void aJvmCompilingAndRunningASourceFile(@TempDir Path dir) throws Exception {
+            Path withJdk = AttackRootfs.copyOf(rootfs, dir.resolve("rootfs"));
+            String javaInside = "/" + withJdk.relativize(AttackRootfs.addThisJdk(withJdk));
+            ExecResult r = start(ContainerSpec.builder().rootfs(withJdk).execTimeout(Duration.ofMinutes(3))).exec("sh", "-c",
+                    "echo 'class Hello { public static void main(String[] a) { System.out.println(\"hello from a JVM as pid \"'"
+                            + " '+ ProcessHandle.current().pid() + \" on \" + Runtime.getRuntime().availableProcessors() + \" cpus\"); } }'"
+                            + " > /tmp/Hello.java && " + javaInside + " -Xmx64m /tmp/Hello.java");
+            assertThat(r).as(r.describe()).succeeded();
+            assertThat(r.stdout()).matches("hello from a JVM as pid \\d+ on \\d+ cpus\n");
+        }
+
+        @Test
+        void debiansAptGetVersion() {
+            Path debian = Path.of(System.getProperty("containerized.debianRoot", "/var/cache/containerized-ci/trixie"));
+            assumeTrue(Files.isExecutable(debian.resolve("usr/bin/apt-get")),
+                    "no Debian root at " + debian + ": make one with src/test/uml/trixie-root.sh (debootstrap, about a minute),"
+                            + " or name one with -Dcontainerized.debianRoot=DIR");
+            ExecResult r = start(ContainerSpec.builder().rootfs(debian)).exec("apt-get", "--version");
+            assertThat(r).as(r.describe()).succeeded();
+            assertThat(r.stdout()).startsWith("apt ");
+        }
+    }
+
+    /**
+     * What a container leaves in its upper layer, on the host's disk, must neither stop the host from
+     * cleaning up (directories nested far past PATH_MAX once made close() fail with ENAMETOOLONG, left the
+     * state directory behind, and made every later container start on the machine fail in its sweep) nor
+     * be within reach of the host's other users.
+     */
+    @Nested
+    class WhatTheContainerLeavesOnTheHostsDisk {
+        @Test
+        void directoriesNestedPastPathMaxNamesThatAreNoTextAndLinksToAHostDirectory() throws IOException {
+            Path hostDirectory = Files.createDirectories(shared.resolve("host-directory-" + System.nanoTime()));
+            Path hostFile = Files.writeString(hostDirectory.resolve("keep"), "keep me");
+            Container c = container();
+            ExecResult r = c.exec("sh", "-c", "ln -s " + hostDirectory + " /root/link-to-a-host-directory && attack litter /root/litter 3000");
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("nested 3000 levels, 6000 bytes of path\n");
+            Path state = StateDirectory.base().resolve(c.id());
+            assertThat(state.resolve("upper/root/litter/link-to-a-host-file")).isSymbolicLink();
+            c.close();
+            assertThat(state).doesNotExist();
+            assertThat(hostFile).hasContent("keep me");
+        }
+
+        /**
+         * The upper layer lies on the host's disk with what the container made there: a device node anyone
+         * may open, a setuid-root program. Its state directory is root's alone, so no other host user reaches
+         * them, also where the base of the state directories is open to all (-Dcontainerized.stateDir).
+         */
+        @Test
+        void hostUsersOtherThanRootCannotReachTheNodesAndSetuidProgramsItMade(@TempDir Path dir) throws Exception {
+            Path base = Files.createDirectories(dir.resolve("state"));
+            for (Path open : List.of(dir, base)) {
+                Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            String property = StateDirectory.BASE_PROPERTY;
+            String previous = System.getProperty(property);
+            System.setProperty(property, base.toString());
+            try (Container c = Container.start(ContainerSpec.builder().rootfs(rootfs).build())) {
+                assertThat(c.exec("sh", "-c", "mknod -m 666 /zero c 1 5 && cp /bin/busybox /id && chmod 4755 /id")).succeeded();
+                Path upper = base.resolve(c.id()).resolve("upper");
+                assertThat(upper.resolve("zero")).exists();
+                for (String command : List.of("head -c 1 " + upper.resolve("zero"), upper.resolve("id") + " -u")) {
+                    Process asNobody = new ProcessBuilder(shared.resolve("attack").toString(), "as", "65534", "sh", "-c", command)
+                            .redirectErrorStream(true).start();
+                    String output = new String(asNobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertThat(asNobody.waitFor()).as(command + ": " + output).isNotZero();
+                    assertThat(output).as(command).contains("Permission denied");
+                }
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(base.resolve(c.id())))).isEqualTo("rwx------");
+            } finally {
+                if (previous == null) {
+                    System.clearProperty(property);
+                } else {
+                    System.setProperty(property, previous);
+                }
+            }
+            try (Stream<Path> left = Files.list(base)) {
+                assertThat(left).isEmpty();
+            }
+        }
+
+        /** The JVM that dies: its container litters, then it is killed before it can clean up. */
+        public static final class LitteringJvm {
+            public static void main(String[] args) {
+                Container c = Container.start(ContainerSpec.builder().rootfs(Path.of(args[0])).build());
+                ExecResult r = c.exec("attack", "litter", "/root/litter", "3000");
+                System.out.println("READY " + c.id() + " " + r.stdout().strip());
+                System.out.flush();
+                try {
+                    Thread.sleep(600_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Test
+        void theSweepAfterAKilledJvmRemovesItAndLaterStartsWork() throws Exception {
+            Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), LitteringJvm.class.getName(), rootfs.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String ready = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            assertThat(ready).matches("READY \\S+ nested 3000 levels, 6000 bytes of path");
+            Path state = StateDirectory.base().resolve(ready.split(" ")[1]);
+            assertThat(state).isDirectory();
+            awaitUnlocked(state);
+            HostContainer.removeWhatDeadRunsLeft(CgroupLayout.detect(),
+                    Duration.ZERO);
+            assertThat(state).doesNotExist();
+            assertThat(container().exec("true")).succeeded();
+        }
+
+        /** The dead JVM's lock goes with its last descriptor, a moment after it was reaped. */
+        private void awaitUnlocked(Path state) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                try (var channel = FileChannel.open(state.resolve("lock"), StandardOpenOption.WRITE);
+                     var lock = channel.tryLock()) {
+                    if (lock != null) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+}
