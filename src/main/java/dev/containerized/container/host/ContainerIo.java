@@ -165,7 +165,10 @@ final class ContainerIo {
                     commands.remove(command.id());
                     command.exited(event.word(1));
                 }
-                default -> initLog.append(("unexpected event " + event.type() + "\n").getBytes(), 0);
+                default -> {
+                    byte[] note = ("containerized: unexpected event " + event.type() + " from PID 1\n").getBytes();
+                    initLog.append(note, note.length);
+                }
             }
         }
     }
