@@ -227,6 +227,7 @@ final class ContainerThread {
             trace.mark("open");
             step("create namespaces", () -> Sched.unshare(NAMESPACES));
             trace.mark("unshare");
+            FaultInjection.reached(FaultInjection.Phase.UNSHARE, setup.id());
             // On systemd hosts "/" is shared: without this, every mount below would show up on the host.
             step("make / private", () -> Mounts.mount(null, "/", null, Mounts.MS_REC | Mounts.MS_PRIVATE, null));
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
@@ -235,16 +236,19 @@ final class ContainerThread {
             RootfsMounts mounts = new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices()));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
             trace.mark("mounts");
+            FaultInjection.reached(FaultInjection.Phase.MOUNTS, setup.id());
             // PID 1 starts in the container's root directory, which it makes its root with pivot_root.
             step("enter " + mounts.merged(), () -> Unistd.chdir(mounts.merged().toString()));
             spawnPid1(held);
             trace.mark("spawn");
+            FaultInjection.reached(FaultInjection.Phase.PID1_SPAWNED, setup.id());
             List<Fd> configFds = new ArrayList<>(joinFiles);
             configFds.add(procDirectory);
             channel.send(Pid1Protocol.config(setup.cgroupNamespace(), joinFiles.size(), setup.confinement().lastCap(),
                     setup.confinement().capabilities(), setup.confinement().seccomp()), configFds.toArray(Fd[]::new));
             awaitReady("configure");
             trace.mark("pid1-config");
+            FaultInjection.reached(FaultInjection.Phase.CONFIG, setup.id());
             mounts.finish();
             mounts.checkWorkingDirectory(setup.workingDirectory());
             trace.mark("masks");
@@ -257,6 +261,7 @@ final class ContainerThread {
             channel.send(Pid1Protocol.pivot());
             awaitReady("pivot_root");
             trace.mark("pivot");
+            FaultInjection.reached(FaultInjection.Phase.PIVOT, setup.id());
             trace.print();
         } finally {
             for (AutoCloseable resource : held) {

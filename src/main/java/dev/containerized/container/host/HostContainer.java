@@ -61,9 +61,14 @@ public final class HostContainer {
         try {
             StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
             trace.mark("state");
+            FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
             ContainerCgroup cgroup = undo.acquire("remove the cgroup",
-                    () -> createCgroup(layout, id, plan), c -> c.destroy(TEARDOWN));
+                    () -> createCgroup(layout, id, plan), c -> {
+                        c.destroy(TEARDOWN);
+                        FaultInjection.reached(FaultInjection.Phase.CLOSE_CGROUP_REMOVED, id);
+                    });
             trace.mark("cgroup");
+            FaultInjection.reached(FaultInjection.Phase.CGROUP, id);
             ContainerThread thread = undo.acquire("end PID 1 and its thread",
                     () -> ContainerThread.start(new ContainerThread.Setup(id, plan.hostname(), state.path(), plan.mounts(),
                             cgroup.joinFiles(), true, plan.confinement(), plan.workingDirectory(), plan.terminal())),
@@ -99,10 +104,10 @@ public final class HostContainer {
     /**
      * State directories whose owner is gone (nobody holds their lock), and cgroups of ours that are
      * empty and older than {@code minimumCgroupAge}: nothing alive is touched, nothing is killed.
+     * Returns how many directories it removed.
      */
-    public static void removeWhatDeadRunsLeft(CgroupLayout layout, Duration minimumCgroupAge) {
-        StateDirectory.removeDeadOnes();
-        ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
+    public static int removeWhatDeadRunsLeft(CgroupLayout layout, Duration minimumCgroupAge) {
+        return StateDirectory.removeDeadOnes() + ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
     }
 
     private static void endThread(ContainerThread thread) {
@@ -226,6 +231,7 @@ public final class HostContainer {
         }
         closeReason = reason;
         thread.kill();
+        FaultInjection.reached(FaultInjection.Phase.CLOSE_PID1_KILLED, id);
         undo.close();
     }
 

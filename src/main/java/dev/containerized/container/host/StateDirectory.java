@@ -99,17 +99,20 @@ public final class StateDirectory {
      * Removes the state directories of containers whose owner is gone: those whose lock nobody holds.
      * Live ones, of this JVM or any other, are locked and kept.
      */
-    static void removeDeadOnes() {
+    static int removeDeadOnes() {
         Path base = base();
         if (!Files.isDirectory(base)) {
-            return;
+            return 0;
         }
+        int removed = 0;
         try (Stream<Path> dirs = Files.list(base)) {
             for (Path dir : dirs.filter(Files::isDirectory).toList()) {
                 if (provablyDead(dir)) {
                     deleteTree(dir);
+                    removed++;
                 }
             }
+            return removed;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + base, e);
         }

@@ -1,0 +1,86 @@
+package dev.containerized.reliability;
+
+import dev.containerized.container.Leaks;
+import dev.containerized.container.host.StateDirectory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Never touch what is not ours. Two test runs on one host with DIFFERENT state directories (as two CI
+ * containers with their own /run, sharing the host's cgroup tree) run containers at the same time and
+ * sweep again and again, as every JVM's first container start does; the other run's containers — also
+ * ones whose cgroups look older than the sweep's minute — keep running and their commands end normally.
+ * A third run, killed with SIGKILL while its container ran a command, is cleaned up by their sweeps:
+ * its state directory by the run that shares its state directory, its cgroups by either, once empty.
+ */
+class SweepSafetyTests {
+    private static final Duration BUSY = Duration.ofSeconds(8);
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    @Test
+    void runsWithTheirOwnStateDirectoriesSweepWithoutHarmingEachOtherAndRemoveWhatAKilledRunLeft(@TempDir Path dir)
+            throws Exception {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        try (ChildJvm runA = busy(a); ChildJvm runB = busy(b);
+             ChildJvm killed = ChildJvm.of("hold").quickStart().property(StateDirectory.BASE_PROPERTY, a).start()) {
+            String tokenA = token(runA);
+            String tokenB = token(runB);
+            String tokenKilled = token(killed);
+            killed.awaitLineStartingWith("STARTED ", Duration.ofSeconds(60));
+            runA.awaitLineStartingWith("LIVE ", Duration.ofSeconds(60));
+            runB.awaitLineStartingWith("LIVE ", Duration.ofSeconds(60));
+
+            List<ProcessHandle> orphans = killed.descendants();
+            killed.sigkill();
+            for (ProcessHandle p : orphans) {
+                assertThat(p.onExit().get(10, TimeUnit.SECONDS).isAlive()).as("process " + p.pid() + " of the killed run").isFalse();
+            }
+            Debris.awaitEmptyCgroups(tokenKilled, Duration.ofSeconds(10));
+
+            // While both runs sweep: their live cgroups look two minutes old (long-running containers), and
+            // so do the killed run's empty ones (a minute after it died). Only the latter may go.
+            long deadline = System.nanoTime() + BUSY.toNanos() - Duration.ofSeconds(1).toNanos();
+            while (System.nanoTime() < deadline) {
+                Debris.ageLiveOnes(tokenA);
+                Debris.ageLiveOnes(tokenB);
+                Debris.age(tokenKilled);
+                Debris.sleep(100);
+            }
+            assertThat(Debris.of(tokenKilled, a)).as("what the killed run left, after the others' sweeps").isEmpty();
+
+            for (ChildJvm run : List.of(runA, runB)) {
+                assertThat(run.awaitExit(Duration.ofSeconds(60))).as(run.output()).isZero();
+                String busy = run.awaitLineStartingWith("BUSY ", Duration.ZERO);
+                assertThat(run.lines()).as(run.output()).noneMatch(l -> l.startsWith("FAILED"));
+                System.out.println("SweepSafetyTests: " + run + " " + busy);
+                Tally.containers(Long.parseLong(busy.replaceAll(".*passed=(\\d+).*", "$1")) + 1);
+            }
+            Tally.containers(1);
+            Tally.faults(1);
+            assertThat(Debris.of(tokenA, a)).isEmpty();
+            assertThat(Debris.of(tokenB, b)).isEmpty();
+        }
+    }
+
+    private static ChildJvm busy(Path stateBase) {
+        return ChildJvm.of("busy", Long.toString(BUSY.toMillis())).quickStart().property(StateDirectory.BASE_PROPERTY, stateBase).start();
+    }
+
+    static String token(ChildJvm jvm) {
+        return jvm.awaitLineStartingWith("TOKEN ", Duration.ofSeconds(60)).substring("TOKEN ".length());
+    }
+}
