@@ -17,12 +17,20 @@ import java.util.function.Supplier;
  * A container's I/O thread: one poll(2) loop over PID 1's events, PID 1's log, and the output pipes of
  * every command, so that a command costs no thread. Output listeners run here: they should be quick.
  * <p>
+ * A command's result comes when it exited and its pipes reached end of file; when processes it left in
+ * the background hold them open, {@link #OUTPUT_GRACE} after it exited, with all it wrote itself (the
+ * pipes are drained first) — never only when those processes end, which may be never.
+ * <p>
  * When PID 1 ends (the control socket reaches end of file), the commands still waiting for a result
  * are told why the container ended; the loop ends once every pipe is closed.
  */
 final class ContainerIo {
     private static final int CHUNK = 64 * 1024;
     private static final int LOG_LIMIT = 64 * 1024;
+    /** How long after its exit a command's result waits for the end of output that background processes hold. */
+    static final Duration OUTPUT_GRACE = Duration.ofSeconds(1);
+    /** At most this much is drained from a pipe when the grace ends: 16 reads, the largest pipe buffer by default (1 MiB). */
+    private static final int DRAIN_READS = 16;
 
     /** A pipe being read: a command's stdout or stderr. */
     private record Stream(Fd fd, RunningCommand command, int which) {
@@ -37,6 +45,8 @@ final class ContainerIo {
     private final Map<Integer, RunningCommand> commands = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Stream> added = new ConcurrentLinkedQueue<>();
     private final List<Stream> streams = new ArrayList<>();
+    /** Commands that exited while their pipes stayed open, and when to stop waiting for them (System.nanoTime). */
+    private final Map<RunningCommand, Long> lingering = new java.util.HashMap<>();
     private final OutputBuffer initLog = new OutputBuffer(LOG_LIMIT);
     private final Thread thread;
     private final byte[] chunk = new byte[CHUNK];
@@ -116,7 +126,7 @@ final class ContainerIo {
                     int index = set.set(s.fd.number(), Poll.POLLIN);
                     first = first < 0 ? index : first;
                 }
-                set.await(-1);
+                set.await(lingeringTimeout());
                 if (set.revents(wake) != 0) {
                     Poll.drain(wakeup);
                 }
@@ -129,6 +139,7 @@ final class ContainerIo {
                 if (first >= 0) {
                     readStreams(set, first);
                 }
+                stopWaitingForLingeringOutput();
             }
         } catch (RuntimeException e) {
             ended = "its I/O thread failed: " + e;
@@ -163,9 +174,57 @@ final class ContainerIo {
                 }
                 case Pid1Protocol.EXITED -> {
                     commands.remove(command.id());
-                    command.exited(event.word(1));
+                    if (!command.exited(event.word(1))) {
+                        lingering.put(command, System.nanoTime() + OUTPUT_GRACE.toNanos());
+                    }
                 }
                 default -> initLog.append(("unexpected event " + event.type() + "\n").getBytes(), 0);
+            }
+        }
+    }
+
+    /** Milliseconds until the first lingering command's grace ends; -1 (no timeout) when none lingers. */
+    private int lingeringTimeout() {
+        long now = System.nanoTime();
+        return lingering.values().stream().mapToLong(deadline -> Math.max(0, (deadline - now + 999_999) / 1_000_000))
+                .mapToInt(ms -> (int) Math.min(ms, Integer.MAX_VALUE)).min().orElse(-1);
+    }
+
+    /** Results of lingering commands: complete already (their pipes closed), or due now, after a last drain. */
+    private void stopWaitingForLingeringOutput() {
+        long now = System.nanoTime();
+        Iterator<Map.Entry<RunningCommand, Long>> it = lingering.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<RunningCommand, Long> entry = it.next();
+            RunningCommand command = entry.getKey();
+            if (!command.isAlive()) {
+                it.remove();
+            } else if (now - entry.getValue() >= 0) {
+                it.remove();
+                drain(command);
+                command.stopWaitingForOutput();
+            }
+        }
+    }
+
+    /** Reads what is in {@code command}'s pipes now: all its process wrote before it exited is there. */
+    private void drain(RunningCommand command) {
+        Poll.Set set = new Poll.Set();
+        for (Stream s : streams) {
+            if (s.command != command) {
+                continue;
+            }
+            for (int i = 0; i < DRAIN_READS; i++) {
+                set.clear();
+                set.set(s.fd.number(), Poll.POLLIN);
+                if (set.await(0) == 0 || (set.revents(0) & Poll.POLLIN) == 0) {
+                    break;
+                }
+                int n = Unistd.read(s.fd.number(), chunk, chunk.length);
+                if (n <= 0) {
+                    break; // end of file: readStreams closes it on the next round
+                }
+                s.command.output(s.which, chunk, n);
             }
         }
     }
