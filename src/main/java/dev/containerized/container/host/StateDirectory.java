@@ -1,6 +1,10 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Mounts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +34,12 @@ import java.util.stream.Stream;
 public final class StateDirectory {
     public static final String BASE_PROPERTY = "containerized.stateDir";
     private static final String LOCK = "lock";
+    /**
+     * With less room than this, the state directory's filesystem counts as full: a container would start
+     * there, but its first write (to its upper layer, on that filesystem) would fail with ENOSPC.
+     */
+    private static final long MIN_FREE_BYTES = 1 << 20;
+    private static final long MIN_FREE_INODES = 64;
     /** A directory younger than this may be being made by another JVM, which has not locked it yet. */
     private static final Duration YOUNG = Duration.ofSeconds(60);
     /**
@@ -60,6 +70,7 @@ public final class StateDirectory {
                 Files.createDirectories(base);
                 Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
             }
+            requireRoom(base);
             Files.createDirectory(dir);
         } catch (IOException e) {
             throw new ContainerException("cannot create the container's state directory " + dir + ": " + e
@@ -73,6 +84,24 @@ public final class StateDirectory {
             deleteTree(dir);
             throw new ContainerException("cannot lock the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
+        }
+    }
+
+    /** Refuses a full filesystem before anything is made on it, with how much is left and the way out. */
+    private static void requireRoom(Path base) {
+        Mounts.Space space;
+        try (Fd dir = Fcntl.open(base.toString(), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0)) {
+            space = Mounts.space(dir);
+        } catch (LinuxException e) {
+            return; // the mkdir that follows says what is wrong with the directory
+        }
+        boolean noBytes = space.freeBytes() < MIN_FREE_BYTES;
+        boolean noInodes = space.totalInodes() > 0 && space.freeInodes() < MIN_FREE_INODES;
+        if (noBytes || noInodes) {
+            throw new ContainerException("the filesystem of the state directory " + base + " is full: "
+                    + (noBytes ? space.freeBytes() / 1024 + " KiB free" : space.freeInodes() + " inodes free")
+                    + ", and every container keeps its writable layer there. Free some space there, or set -D"
+                    + BASE_PROPERTY + "=DIR to a directory on a filesystem with room");
         }
     }
 
