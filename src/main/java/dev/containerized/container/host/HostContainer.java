@@ -96,9 +96,17 @@ public final class HostContainer {
         }
     }
 
-    /** What runs that died left behind, as the first start of a JVM removes it. */
+    /**
+     * What runs that died left behind, as the first start of a JVM removes it. Housekeeping: what it
+     * cannot remove is a warning, never a reason for this run's containers not to start.
+     */
     private static void removeWhatDeadRunsLeft(CgroupLayout layout) {
-        removeWhatDeadRunsLeft(layout, Duration.ofMinutes(1));
+        try {
+            removeWhatDeadRunsLeft(layout, Duration.ofMinutes(1));
+        } catch (RuntimeException e) {
+            System.getLogger(HostContainer.class.getName()).log(System.Logger.Level.WARNING,
+                    "Containerized could not remove all that dead runs left: " + e.getMessage());
+        }
     }
 
     /**

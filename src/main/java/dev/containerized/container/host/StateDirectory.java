@@ -13,6 +13,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
@@ -134,17 +135,30 @@ public final class StateDirectory {
             return 0;
         }
         int removed = 0;
+        UncheckedIOException failure = null;
         try (Stream<Path> dirs = Files.list(base)) {
             for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-                if (provablyDead(dir)) {
+                if (!provablyDead(dir)) {
+                    continue;
+                }
+                try {
                     deleteTree(dir);
                     removed++;
+                } catch (UncheckedIOException e) { // the other dead ones still go
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
                 }
             }
-            return removed;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + base, e);
         }
+        if (failure != null) {
+            throw failure;
+        }
+        return removed;
     }
 
     private static boolean provablyDead(Path dir) {
@@ -180,6 +194,7 @@ public final class StateDirectory {
             return;
         }
         try {
+            // Two JVMs may sweep the same dead directory at once: what the other removed first is not an error.
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
@@ -188,7 +203,18 @@ public final class StateDirectory {
                 }
 
                 @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
                 public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
                     Files.deleteIfExists(d);
                     return FileVisitResult.CONTINUE;
                 }
