@@ -34,6 +34,9 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** 4 MiB of each stream: room for any test's output, and a bound a flood cannot take the test JVM past. */
     public static final long DEFAULT_OUTPUT_LIMIT = 4L << 20;
+    /** linux/limits.h: the longest path (with its NUL) and file name the kernel takes. */
+    private static final int PATH_MAX = 4096;
+    private static final int NAME_MAX = 255;
     /** RFC 1123 host names: what sethostname accepts and other tools expect. */
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
 
@@ -164,10 +167,33 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
                 throw new IllegalArgumentException("working directory \"" + workingDirectory
                         + "\" must be an absolute path inside the container, such as \"/\"");
             }
+            checkPath("working directory", workingDirectory);
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
             environment.putIfAbsent("HOSTNAME", hostname);
             return new ContainerSpec(checkedRootfs, hostname, pidsLimit, memoryLimitBytes, environment,
                     workingDirectory, execTimeout, outputLimitBytes, seccomp);
+        }
+
+        /**
+         * A path PID 1 gets as a string: a NUL would end it early (and shift every string after it in the
+         * request), and one longer than Linux's PATH_MAX, or with a name longer than NAME_MAX, can never be
+         * entered.
+         */
+        static void checkPath(String what, String path) {
+            if (path.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(what + " \"" + path.replace("\0", "\\0") + "\" holds a NUL byte: give a path without one");
+            }
+            int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes >= PATH_MAX) {
+                throw new IllegalArgumentException(what + " is " + bytes + " bytes long, longer than Linux's paths may be ("
+                        + (PATH_MAX - 1) + " bytes): give a shorter path");
+            }
+            for (String name : path.split("/")) {
+                if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) {
+                    throw new IllegalArgumentException(what + " \"" + path + "\" has a name longer than Linux's file names may be ("
+                            + NAME_MAX + " bytes): \"" + name + "\"");
+                }
+            }
         }
 
         static Path checkRootfs(Path rootfs) {

@@ -93,6 +93,10 @@ final class Pid1Protocol {
         }
 
         Payload string(String value) {
+            if (value.indexOf('\0') >= 0) { // it would end the string early and shift every string after it
+                throw new IllegalArgumentException("\"" + value.replace("\0", "\\0") + "\" holds a NUL byte, which no argument, "
+                        + "environment entry or path given to a command may hold");
+            }
             byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
             bytes.write(utf8, 0, utf8.length);
             bytes.write(0);
