@@ -37,8 +37,10 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
     /** linux/limits.h: the longest path (with its NUL) and file name the kernel takes. */
     private static final int PATH_MAX = 4096;
     private static final int NAME_MAX = 255;
+    /** linux/threads.h PID_MAX_LIMIT on 64-bit: the largest value pids.max takes. */
+    private static final long PID_MAX_LIMIT = 4L << 20;
     /** RFC 1123 host names: what sethostname accepts and other tools expect. */
-    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,63})?");
 
     public ContainerSpec {
         environment = Map.copyOf(environment);
@@ -95,6 +97,10 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
                 throw new IllegalArgumentException("pids limit " + pidsLimit
                         + " is too low: a container needs at least 1 task for its command; use a positive number such as 20");
             }
+            if (pidsLimit > PID_MAX_LIMIT) {
+                throw new IllegalArgumentException("pids limit " + pidsLimit + " is above the most pids Linux can have ("
+                        + PID_MAX_LIMIT + "), which pids.max refuses: use a smaller number, or leave it out for no limit");
+            }
             this.pidsLimit = OptionalLong.of(pidsLimit);
             return this;
         }
@@ -140,7 +146,13 @@ public record ContainerSpec(Optional<Path> rootfs, String hostname, OptionalLong
 
         /** How much of each of a command's stdout and stderr is kept (at least 1 KiB), such as {@code "16m"}. */
         public Builder outputLimit(String size) {
-            long bytes = MemorySize.parseBytes(size);
+            long bytes;
+            try {
+                bytes = MemorySize.parseBytes(size);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("output limit \"" + size + "\" does not parse: use a size of at least 1 KiB "
+                        + "with an optional unit k, m or g, such as \"16m\"", e);
+            }
             if (bytes < 1024) {
                 throw new IllegalArgumentException("output limit \"" + size + "\" is below 1 KiB: use at least \"1k\", such as \"16m\"");
             }
