@@ -4,6 +4,7 @@ import dev.containerized.container.CgroupStats;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
@@ -182,19 +183,31 @@ public final class HostContainer {
     }
 
     private RunningCommand newCommand(ExecRequest request, int streams) {
-        return new RunningCommand(nextCommand.incrementAndGet(), request.argv(),
+        return newCommand(nextCommand.incrementAndGet(), request, streams);
+    }
+
+    private RunningCommand newCommand(int id, ExecRequest request, int streams) {
+        return new RunningCommand(id, request.argv(),
                 new RunningCommand.FailureContext(request.pathVariable(), plan.limits().pidsMax().orElse(-1), request.workingDirectory()),
                 cgroup::oomKills, request.outputLimit(), request.listener(), streams);
     }
 
     private RunningCommand send(ExecRequest request, int type) {
-        RunningCommand command = newCommand(request, 2);
+        int id = nextCommand.incrementAndGet();
+        byte[] message = request.encode(type, id, 0);
+        if (message.length - Pid1Protocol.HEADER > Pid1Protocol.MAX_PAYLOAD) {
+            // Far more than execve takes (6 MiB at most): the kernel's answer, without troubling PID 1.
+            RunningCommand refused = newCommand(id, request, 0);
+            refused.failed(Pid1Protocol.STAGE_EXEC, Errno.E2BIG);
+            return refused;
+        }
+        RunningCommand command = newCommand(id, request, 2);
         Fd[] stdin = request.stdin().map(s -> s.open()).orElseGet(Unistd::pipe);
         Fd[] stdout = Unistd.pipe();
         Fd[] stderr = Unistd.pipe();
         io.register(command, stdout[0], stderr[0]);
         try {
-            thread.channel().send(request.encode(type, command.id(), 0), stdin[0], stdout[1], stderr[1]);
+            thread.channel().send(message, stdin[0], stdout[1], stderr[1]);
         } catch (LinuxException e) {
             io.unregister(command);
             command.abandoned("container " + id + " no longer takes commands: "

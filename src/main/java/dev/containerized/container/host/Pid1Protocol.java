@@ -13,6 +13,8 @@ import java.util.List;
  */
 final class Pid1Protocol {
     static final int HEADER = 8;
+    /** CZ_MAX_PAYLOAD: PID 1 takes no larger request (it would end on EPROTO). */
+    static final int MAX_PAYLOAD = 64 << 20;
 
     // Requests.
     static final int CONFIG = 1;

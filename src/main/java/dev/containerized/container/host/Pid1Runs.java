@@ -32,6 +32,9 @@ public final class Pid1Runs {
         HostContainer container = HostContainer.start(plan, true);
         try {
             RunningCommand command = container.becomeCommand(request);
+            if (!command.isAlive()) { // refused before it reached PID 1 (E2BIG)
+                return command.await(Duration.ZERO).orElseThrow();
+            }
             OptionalInt status = container.awaitPid1(timeout);
             if (status.isEmpty()) {
                 command.markTimedOut();
