@@ -66,6 +66,7 @@ public final class Container implements AutoCloseable {
 
     /** Runs {@code argv}; after {@code timeout} it is killed and the result says it timed out. */
     public ExecResult exec(Duration timeout, String... argv) {
+        BackgroundProcess.checkTimeout(timeout);
         return execInBackground(argv).await(timeout);
     }
 

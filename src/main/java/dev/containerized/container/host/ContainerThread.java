@@ -149,7 +149,7 @@ final class ContainerThread {
     /** PID 1's wait status, once it ended within {@code timeout}. */
     OptionalInt awaitExit(Duration timeout) {
         try {
-            return OptionalInt.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            return OptionalInt.of(exit.get(RunningCommand.nanos(timeout), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
             return OptionalInt.empty();
         } catch (InterruptedException e) {

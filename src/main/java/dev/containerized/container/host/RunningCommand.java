@@ -77,7 +77,7 @@ public final class RunningCommand {
     /** Its pid inside the container, once it started; a command that could not start has none. */
     public int pid(Duration timeout) {
         try {
-            return pid.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return pid.get(nanos(timeout), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while waiting for the pid of " + argv, e);
@@ -108,7 +108,7 @@ public final class RunningCommand {
     /** The result, once complete within {@code timeout}; empty if still running. */
     public java.util.Optional<ExecResult> await(Duration timeout) {
         try {
-            return java.util.Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            return java.util.Optional.of(result.get(nanos(timeout), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
             return java.util.Optional.empty();
         } catch (InterruptedException e) {
@@ -204,6 +204,11 @@ public final class RunningCommand {
                     + "\"): " + Errno.describe(errno);
         }
         return "exec: " + program + ": " + SetupSteps.describeStage(stage) + ": " + Errno.describe(errno);
+    }
+
+    /** A timeout in nanoseconds; one beyond Long.MAX_VALUE ns (292 years) is that long, not an ArithmeticException. */
+    static long nanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
     private static String message(Exception e) {
