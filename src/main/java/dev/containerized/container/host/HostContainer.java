@@ -275,8 +275,14 @@ public final class HostContainer {
         return "its PID 1 ended" + (status.isPresent() ? " (" + new WaitStatus(status.getAsInt()).describe() + ")" : "");
     }
 
-    /** Every host pid of the container's pid namespace, PID 1 included. */
+    /**
+     * Every host pid of the container's pid namespace, PID 1 included; none once it ended, when PID 1's
+     * pid may already be another process's (whose namespace, the host's perhaps, is not the container's).
+     */
     public List<Long> hostPids() {
+        if (!isRunning()) {
+            return List.of();
+        }
         return HostSupport.pidsInNamespaceOf(pid1());
     }
 
