@@ -98,6 +98,9 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     static Duration parseDuration(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         try {
+            if (!s.matches("[0-9]+(ms|s|m|h)")) { // parseLong also takes "+5" and other scripts' digits
+                throw new NumberFormatException(s);
+            }
             Duration d;
             if (s.endsWith("ms")) {
                 d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
@@ -114,7 +117,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
                 throw new NumberFormatException();
             }
             return d;
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) { // ArithmeticException: more hours than a Duration holds
             throw new IllegalArgumentException("timeout \"" + text + "\" does not parse: use a positive number with ms, s, m or h, such as \"30s\"");
         }
     }
