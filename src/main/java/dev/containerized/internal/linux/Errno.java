@@ -25,6 +25,7 @@ public final class Errno {
     public static final int EPROTO = 71;
     public static final int EXDEV = 18;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECONNRESET = 104;
 
     // asm-generic/errno-base.h and errno.h: the same numbers on x86_64 and aarch64.
     private static final Map<Integer, String> NAMES = Map.ofEntries(
@@ -38,7 +39,7 @@ public final class Errno {
             Map.entry(29, "ESPIPE"), Map.entry(30, "EROFS"), Map.entry(31, "EMLINK"), Map.entry(32, "EPIPE"),
             Map.entry(36, "ENAMETOOLONG"), Map.entry(38, "ENOSYS"), Map.entry(39, "ENOTEMPTY"),
             Map.entry(40, "ELOOP"), Map.entry(71, "EPROTO"), Map.entry(75, "EOVERFLOW"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
-            Map.entry(110, "ETIMEDOUT"));
+            Map.entry(104, "ECONNRESET"), Map.entry(110, "ETIMEDOUT"));
 
     private Errno() {
     }
