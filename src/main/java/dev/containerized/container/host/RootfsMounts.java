@@ -98,6 +98,8 @@ final class RootfsMounts {
             if (Fcntl.fileType(dir) != Fcntl.S_IFDIR) {
                 throw new SetupException(step + ": chdir(\"" + directory + "\"): " + Errno.describe(Errno.ENOTDIR));
             }
+        } catch (LinuxException e) { // ELOOP, ENAMETOOLONG, EACCES: named as the chdir the commands would fail
+            throw new SetupException(step + ": chdir(\"" + directory + "\"): " + Errno.describe(e.errno()));
         }
     }
 
