@@ -193,15 +193,15 @@ public final class HostContainer {
     }
 
     private RunningCommand send(ExecRequest request, int type) {
-        int id = nextCommand.incrementAndGet();
-        byte[] message = request.encode(type, id, 0);
+        int commandId = nextCommand.incrementAndGet();
+        byte[] message = request.encode(type, commandId, 0);
         if (message.length - Pid1Protocol.HEADER > Pid1Protocol.MAX_PAYLOAD) {
             // Far more than execve takes (6 MiB at most): the kernel's answer, without troubling PID 1.
-            RunningCommand refused = newCommand(id, request, 0);
+            RunningCommand refused = newCommand(commandId, request, 0);
             refused.failed(Pid1Protocol.STAGE_EXEC, Errno.E2BIG);
             return refused;
         }
-        RunningCommand command = newCommand(id, request, 2);
+        RunningCommand command = newCommand(commandId, request, 2);
         Fd[] stdin = request.stdin().map(s -> s.open()).orElseGet(Unistd::pipe);
         Fd[] stdout = Unistd.pipe();
         Fd[] stderr = Unistd.pipe();
