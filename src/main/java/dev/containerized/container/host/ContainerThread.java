@@ -233,7 +233,7 @@ final class ContainerThread {
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
             step("bring up loopback", Network::loopbackUp);
             trace.mark("hostname+lo");
-            RootfsMounts mounts = new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices()));
+            RootfsMounts mounts = hold(held, new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices())));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
             trace.mark("mounts");
             FaultInjection.reached(FaultInjection.Phase.MOUNTS, setup.id());

@@ -30,7 +30,7 @@ import static dev.containerized.internal.linux.Mounts.MS_REMOUNT;
  * container's own /dev, /sys, /tmp, /run and the user's mounts, and (once PID 1 has mounted /proc)
  * Docker's masked and read-only paths. All of it goes away with the mount namespace.
  */
-final class RootfsMounts {
+final class RootfsMounts implements AutoCloseable {
     /** Docker's masked paths: a directory gets an empty read-only tmpfs, a file /dev/null. */
     static final List<String> MASKED = List.of("proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore", "proc/keys",
             "proc/latency_stats", "proc/sched_debug", "proc/scsi", "proc/timer_list", "proc/timer_stats",
@@ -50,6 +50,17 @@ final class RootfsMounts {
         this.state = state;
         this.plan = plan;
         this.devices = devices;
+    }
+
+    /**
+     * Closes the root directory's descriptor: held past the setup, it would keep the container's overlay
+     * (a mount of a namespace long gone) alive for as long as this JVM runs, one per container.
+     */
+    @Override
+    public void close() {
+        if (root != null) {
+            root.root().close();
+        }
     }
 
     /** Mounts everything but /proc; returns the directory PID 1 mounts /proc on. */
