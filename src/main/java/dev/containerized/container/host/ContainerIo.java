@@ -51,6 +51,8 @@ final class ContainerIo {
     private final Thread thread;
     private final byte[] chunk = new byte[CHUNK];
     private volatile String ended;
+    /** Set once the loop ended; guarded by this. */
+    private boolean stopped;
     private boolean controlOpen = true;
     private boolean logOpen = true;
     /** PID-1 runs: PID 1 becomes the command, which closes the control socket at its execve. */
@@ -74,10 +76,18 @@ final class ContainerIo {
 
     /** Watches {@code command}'s pipes and routes PID 1's events about it; call before the request goes out. */
     void register(RunningCommand command, Fd stdout, Fd stderr) {
-        commands.put(command.id(), command);
-        added.add(new Stream(stdout, command, RunningCommand.STDOUT));
-        added.add(new Stream(stderr, command, RunningCommand.STDERR));
-        Poll.wake(wakeup);
+        synchronized (this) {
+            if (!stopped) {
+                commands.put(command.id(), command);
+                added.add(new Stream(stdout, command, RunningCommand.STDOUT));
+                added.add(new Stream(stderr, command, RunningCommand.STDERR));
+                Poll.wake(wakeup);
+                return;
+            }
+        }
+        // The loop has ended (the container was closed meanwhile): nobody else would close them.
+        stdout.close();
+        stderr.close();
     }
 
     /** Routes PID 1's events about {@code command}, which has no pipes (it runs on a terminal). */
@@ -146,9 +156,16 @@ final class ContainerIo {
             commands.values().forEach(c -> c.abandoned("container " + id + " ended because " + ended));
             streams.forEach(s -> s.fd.close());
         } finally {
+            synchronized (this) {
+                stopped = true; // no register adds pipes nobody reads, or wakes a closed eventfd, from now on
+            }
+            Stream unread;
+            while ((unread = added.poll()) != null) {
+                unread.fd.close();
+            }
             wakeup.close();
             log.close();
-            channel.socket().close();
+            channel.close();
         }
     }
 

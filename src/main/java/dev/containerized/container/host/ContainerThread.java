@@ -206,7 +206,7 @@ final class ContainerThread {
             closeQuietly(log);
             closeQuietly(terminal);
             if (channel != null) {
-                channel.socket().close();
+                channel.close();
             }
             ready.completeExceptionally(e);
             end();

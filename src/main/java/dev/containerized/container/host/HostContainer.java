@@ -210,8 +210,8 @@ public final class HostContainer {
             thread.channel().send(message, stdin[0], stdout[1], stderr[1]);
         } catch (LinuxException e) {
             io.unregister(command);
-            command.abandoned("container " + id + " no longer takes commands: "
-                    + (io.ended() != null ? io.ended() : e.getMessage()));
+            String ended = closeReason != null ? closeReason : io.ended();
+            command.abandoned("container " + id + " no longer takes commands: " + (ended != null ? ended : e.getMessage()));
         } finally {
             stdin[0].close();
             stdout[1].close();

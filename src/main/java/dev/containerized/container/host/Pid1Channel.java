@@ -1,6 +1,8 @@
 package dev.containerized.container.host;
 
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Sockets;
 
 /** The test JVM's end of the control socket to PID 1: whole requests, sent one at a time from any thread. */
@@ -15,8 +17,17 @@ final class Pid1Channel {
         return socket;
     }
 
+    /** Closes the socket; under the lock of {@link #send}, so that no send uses its number once it is closed. */
+    synchronized void close() {
+        socket.close();
+    }
+
     /** Sends a request with {@code fds} attached; a LinuxException (EPIPE) means PID 1 is gone. */
     synchronized void send(byte[] request, Fd... fds) {
+        if (socket.isClosed()) {
+            // Never sendmsg to the number: another container's control socket may have it by now.
+            throw new LinuxException("sendmsg(" + socket + ", closed)", Errno.EPIPE);
+        }
         int[] numbers = new int[fds.length];
         for (int i = 0; i < fds.length; i++) {
             numbers[i] = fds[i].number();
