@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +75,64 @@ class SweepSafetyTests {
             assertThat(Debris.of(tokenA, a)).isEmpty();
             assertThat(Debris.of(tokenB, b)).isEmpty();
         }
+    }
+
+    /**
+     * Eight JVMs start at once on one state directory holding dead runs' directories, so that their
+     * first-start sweeps remove the same directories at the same time: each start succeeds, all go.
+     */
+    @Test
+    void jvmsSweepingTheSameDeadDirectoriesAtOnceAllStart(@TempDir Path base) throws Exception {
+        for (int i = 0; i < 40; i++) {
+            deadRunDirectory(base.resolve("deadbeef0" + (i % 4) + "-" + i), 200);
+        }
+        List<ChildJvm> jvms = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                jvms.add(ChildJvm.of("sweep").quickStart().property(StateDirectory.BASE_PROPERTY, base).start());
+            }
+            for (ChildJvm jvm : jvms) {
+                assertThat(jvm.awaitExit(Duration.ofSeconds(120))).as(jvm.output()).isZero();
+                assertThat(jvm.lines()).as(jvm.output()).noneMatch(l -> l.contains("WARNING") || l.contains("could not remove"));
+            }
+        } finally {
+            jvms.forEach(ChildJvm::close);
+        }
+        assertThat(Files.list(base).toList()).isEmpty();
+        Tally.containers(8);
+    }
+
+    /** A dead run's directory the sweep cannot remove is a warning that names it, not a container that fails to start. */
+    @Test
+    void whatTheSweepCannotRemoveIsAWarningNotAFailedStart(@TempDir Path base) throws Exception {
+        Path dead = deadRunDirectory(base.resolve("deadbeef99-1"), 1);
+        Path stuck = dead.resolve("upper/f0");
+        shell("chattr +i " + stuck); // immutable: not even root may unlink it
+        try (ChildJvm jvm = ChildJvm.of("sweep").quickStart().property(StateDirectory.BASE_PROPERTY, base).start()) {
+            assertThat(jvm.awaitExit(Duration.ofSeconds(60))).as(jvm.output()).isZero();
+            assertThat(jvm.output()).contains("SWEPT").contains("could not remove all that dead runs left").contains(stuck.toString());
+        } finally {
+            shell("chattr -i " + stuck);
+        }
+        Tally.containers(1);
+        Tally.faults(1);
+    }
+
+    /** What a JVM killed mid-run leaves in its state directory: an unlocked lock file and an upper layer. */
+    private static Path deadRunDirectory(Path dir, int files) throws Exception {
+        Files.createDirectories(dir.resolve("upper"));
+        Files.createDirectories(dir.resolve("work/work"));
+        Files.writeString(dir.resolve("lock"), "");
+        for (int i = 0; i < files; i++) {
+            Files.writeString(dir.resolve("upper/f" + i), "x");
+        }
+        return dir;
+    }
+
+    private static void shell(String script) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(script + ": " + out).isZero();
     }
 
     private static ChildJvm busy(Path stateBase) {
