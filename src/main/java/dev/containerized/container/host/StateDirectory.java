@@ -7,12 +7,14 @@ import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Mounts;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -220,7 +222,29 @@ public final class StateDirectory {
                 }
             });
         } catch (IOException e) {
+            if (removedByRm(root)) {
+                return;
+            }
             throw new UncheckedIOException("cannot delete " + root + ": " + e, e);
         }
+    }
+
+    /**
+     * A tree deeper than a path can name (PATH_MAX, 4096 bytes: a container can make one in its upper
+     * layer with mkdir and cd) defeats a walk by paths; rm(1) walks by descriptors and removes it.
+     */
+    private static boolean removedByRm(Path root) {
+        try {
+            Process rm = new ProcessBuilder("rm", "-rf", "--", root.toString()).redirectErrorStream(true).start();
+            rm.getOutputStream().close();
+            rm.getInputStream().transferTo(OutputStream.nullOutputStream());
+            rm.waitFor();
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !Files.exists(root, LinkOption.NOFOLLOW_LINKS);
     }
 }
