@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HostContainer {
     private static final Duration TEARDOWN = Duration.ofSeconds(10);
     private static final AtomicBoolean SWEPT = new AtomicBoolean();
+    /** The reason Container.close() gives: "container X is closed" says it already. */
+    private static final String PLAIN_CLOSE = "it was closed";
 
     private final String id;
     private final ContainerPlan plan;
@@ -258,7 +260,9 @@ public final class HostContainer {
 
     private void requireRunning() {
         if (closed.get()) {
-            throw new ContainerException("container " + id + " is closed");
+            String reason = closeReason;
+            throw new ContainerException("container " + id + " is closed"
+                    + (reason == null || reason.equals(PLAIN_CLOSE) ? "" : " (" + reason + ")"));
         }
         String ended = io.ended();
         if (ended != null) {
