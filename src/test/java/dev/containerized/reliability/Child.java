@@ -42,6 +42,7 @@ public final class Child {
             case "hold" -> hold();
             case "busy" -> busy(Duration.ofMillis(Long.parseLong(args[1])));
             case "load" -> load(Integer.parseInt(args[1]));
+            case "sequence" -> sequence(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "sweep" -> sweep();
             case "flood" -> flood(Long.parseLong(args[1]));
             case "state-filesystems" -> stateFilesystems(Path.of(args[1]));
@@ -121,6 +122,30 @@ public final class Child {
             }
         }
         say("LOAD passed=" + passed + " of=" + n + " ms=" + (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * {@code n} containers in sequence, each forking and writing, with what this JVM holds (heap after
+     * GC, RSS, descriptors, sockets, threads) every {@code every} containers: {@code MEM <count> <heap
+     * bytes> <rss KiB> <fds> <sockets> <threads>}.
+     */
+    private static void sequence(int n, int every) {
+        long start = System.nanoTime();
+        int passed = 0;
+        for (int i = 0; i < n; i++) {
+            try (Container c = Container.start(SPEC)) {
+                ExecResult r = c.exec("sh", "-c", FORK_AND_WRITE, "sh", Integer.toString(i));
+                check(r.succeeded() && r.stdout().equals(i + "\n" + i + "\n"), "container " + i + ": " + r.describe());
+                passed++;
+            } catch (RuntimeException e) {
+                check(false, "container " + i + " failed: " + e);
+            }
+            if ((i + 1) % every == 0) {
+                Memory.Snapshot m = Memory.Snapshot.now();
+                say("MEM " + (i + 1) + " " + m.heapBytes() + " " + m.residentKib() + " " + m.fds() + " " + m.socketFds() + " " + m.threadCount());
+            }
+        }
+        say("SEQUENCE passed=" + passed + " of=" + n + " ms=" + (System.nanoTime() - start) / 1_000_000);
     }
 
     /** One container: the first start of a JVM sweeps what dead runs left. */

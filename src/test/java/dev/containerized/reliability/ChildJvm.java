@@ -19,6 +19,8 @@ import java.util.function.Predicate;
  * goes away with the process. {@link #close()} kills it if it still runs.
  */
 final class ChildJvm implements AutoCloseable {
+    /** The id tokens of every child JVM started in this JVM: the soak checks none of them left anything. */
+    static final java.util.Set<String> TOKENS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Process process;
     private final String label;
     private final List<String> lines = new ArrayList<>();
@@ -55,6 +57,17 @@ final class ChildJvm implements AutoCloseable {
 
         Builder heap(String maxHeap) {
             this.heap = maxHeap;
+            return this;
+        }
+
+        /**
+         * A heap of a fixed size, committed and touched at start and never resized: the process's resident
+         * memory then moves only with what is not heap.
+         */
+        Builder fixedHeap(String size) {
+            this.heap = size;
+            jvmOptions.add("-Xms" + size);
+            jvmOptions.add("-XX:+AlwaysPreTouch");
             return this;
         }
 
@@ -96,6 +109,9 @@ final class ChildJvm implements AutoCloseable {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
+                if (line.startsWith("TOKEN ")) {
+                    TOKENS.add(line.substring("TOKEN ".length()));
+                }
                 synchronized (lines) {
                     lines.add(line);
                     lines.notifyAll();

@@ -137,6 +137,26 @@ class FaultTests {
     }
 
     /**
+     * A container can make its upper layer deeper than any path the host may name (PATH_MAX is 4096):
+     * closing it still removes all of it, as does the sweep of a dead run's.
+     */
+    @Test
+    void aDirectoryTreeDeeperThanAPathCanNameIsRemovedAtClose() {
+        Container c = Container.start(SPEC);
+        Tally.containers(1);
+        Tally.faults(1);
+        try {
+            // 25 names of 200 bytes: 5,000 bytes of path below /root, beyond the 4,096 a path may have.
+            ExecResult deep = c.exec("sh", "-c", "cd /root && i=0; while [ $i -lt 25 ]; do mkdir $1 && cd -P $1 || exit 1; i=$((i+1)); done; "
+                    + "echo bottom > file && pwd -P | wc -c", "sh", "d".repeat(200));
+            assertThat(deep.succeeded()).as(deep.describe()).isTrue();
+            assertThat(Long.parseLong(deep.stdout().strip())).isGreaterThan(5000);
+        } finally {
+            c.close();
+        }
+    }
+
+    /**
      * The state directory's filesystem read-only, full, out of inodes (a clear error before anything is
      * created), small (ENOSPC in the container, told to the command), and the container's own /run tmpfs
      * full. Each filesystem is a tmpfs of a child JVM's private mount namespace: the host never sees it.
