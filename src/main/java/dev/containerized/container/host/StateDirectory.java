@@ -18,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -79,11 +80,25 @@ public final class StateDirectory {
             throw new ContainerException("cannot create the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
         }
+        FileChannel channel = null;
         try {
-            FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // Locked before it is named "lock": a sweep takes a directory whose lock file nobody holds for a
+            // dead run's, so the lock file must never be there unlocked while its owner lives.
+            Path unlocked = dir.resolve(LOCK + ".new");
             OURS.add(dir);
-            return new StateDirectory(dir, channel, channel.lock());
+            channel = FileChannel.open(unlocked, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock();
+            Files.move(unlocked, dir.resolve(LOCK), StandardCopyOption.ATOMIC_MOVE);
+            return new StateDirectory(dir, channel, lock);
         } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // The descriptor is gone either way.
+                }
+            }
+            OURS.remove(dir);
             deleteTree(dir);
             throw new ContainerException("cannot lock the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
