@@ -25,6 +25,8 @@ public final class HostContainer {
     private static final AtomicBoolean SWEPT = new AtomicBoolean();
     /** The reason Container.close() gives: "container X is closed" says it already. */
     private static final String PLAIN_CLOSE = "it was closed";
+    /** An empty cgroup younger than this may be a container of any run on this host being started. */
+    private static final Duration MINIMUM_CGROUP_AGE = Duration.ofMinutes(1);
 
     private final String id;
     private final ContainerPlan plan;
@@ -105,7 +107,7 @@ public final class HostContainer {
      */
     private static void removeWhatDeadRunsLeft(CgroupLayout layout) {
         try {
-            removeWhatDeadRunsLeft(layout, Duration.ofMinutes(1));
+            removeWhatDeadRunsLeft(layout, MINIMUM_CGROUP_AGE);
         } catch (RuntimeException e) {
             System.getLogger(HostContainer.class.getName()).log(System.Logger.Level.WARNING,
                     "Containerized could not remove all that dead runs left: " + e.getMessage());
@@ -118,6 +120,11 @@ public final class HostContainer {
      * Returns how many directories it removed.
      */
     public static int removeWhatDeadRunsLeft(CgroupLayout layout, Duration minimumCgroupAge) {
+        if (minimumCgroupAge.compareTo(MINIMUM_CGROUP_AGE) < 0) {
+            throw new IllegalArgumentException("a minimum cgroup age of " + minimumCgroupAge + " is less than a minute: an empty "
+                    + "cgroup younger than that may be another run's container in the moment before its PID 1 joins it; "
+                    + "to sweep a dead run's cgroups sooner in a test, make them look older (set their modification time)");
+        }
         return StateDirectory.removeDeadOnes() + ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
     }
 
