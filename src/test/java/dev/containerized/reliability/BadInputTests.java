@@ -360,7 +360,11 @@ class BadInputTests {
                 assertThat(r.stderr()).isEqualTo("containerized: exec: \"echo\": E2BIG (Argument list too long)\n");
             }
             assertThat(c.exec("echo", "still", "here").stdout()).isEqualTo("still here\n");
-            Tally.badInputs(13);
+            ExecResult pid1 = Container.run(ContainerSpec.builder().build(), "echo", "z".repeat(70_000_000));
+            assertThat(pid1.exitCode()).isEqualTo(126);
+            assertThat(pid1.stderr()).isEqualTo("containerized: exec: \"echo\": E2BIG (Argument list too long)\n");
+            Tally.containers(1);
+            Tally.badInputs(14);
         }
     }
 
@@ -369,6 +373,18 @@ class BadInputTests {
         argv[0] = program;
         Arrays.fill(argv, 1, argv.length, argument);
         return argv;
+    }
+
+    /** A sweep that could take another run's just-made cgroup is refused, with the way to do what was meant. */
+    @Test
+    void aSweepYoungerThanAMinuteIsRefused() {
+        for (Duration age : List.of(Duration.ZERO, Duration.ofSeconds(59), Duration.ofMinutes(-1))) {
+            assertThatThrownBy(() -> dev.containerized.container.host.HostContainer.removeWhatDeadRunsLeft(
+                    dev.containerized.container.cgroup.CgroupLayout.detect(), age))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("less than a minute")
+                    .hasMessageContaining("set their modification time");
+        }
+        Tally.badInputs(3);
     }
 
     @Test

@@ -44,6 +44,7 @@ public final class Child {
             case "load" -> load(Integer.parseInt(args[1]));
             case "sequence" -> sequence(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "sweep" -> sweep();
+            case "sweep-loop" -> sweepLoop(Duration.ofMillis(Long.parseLong(args[1])));
             case "flood" -> flood(Long.parseLong(args[1]));
             case "state-filesystems" -> stateFilesystems(Path.of(args[1]));
             case "cgroupfs-read-only" -> cgroupfsReadOnly();
@@ -146,6 +147,19 @@ public final class Child {
             }
         }
         say("SEQUENCE passed=" + passed + " of=" + n + " ms=" + (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Sweeps again and again for {@code duration}, as a crowd of JVMs starting at once would. */
+    private static void sweepLoop(Duration duration) {
+        CgroupLayout layout = CgroupLayout.detect();
+        long end = System.nanoTime() + duration.toNanos();
+        int sweeps = 0;
+        int removed = 0;
+        while (System.nanoTime() < end) {
+            removed += HostContainer.removeWhatDeadRunsLeft(layout, Duration.ofMinutes(1));
+            sweeps++;
+        }
+        say("SWEEP-LOOP sweeps=" + sweeps + " removed=" + removed);
     }
 
     /** One container: the first start of a JVM sweeps what dead runs left. */

@@ -53,7 +53,7 @@ class FaultTests {
                 Thread.sleep(10);
             }
             long pid1 = c.initPid();
-            new ProcessBuilder("kill", "-KILL", Long.toString(pid1)).start().waitFor();
+            ProcessHandle.of(pid1).orElseThrow().destroyForcibly(); // SIGKILL, from the host
 
             String why = "ended because its PID 1 ended (killed by signal 9)";
             assertThatThrownBy(() -> background.await(Duration.ofSeconds(10))).isInstanceOf(ContainerException.class)

@@ -56,7 +56,7 @@ class SoakTests {
                 @Override
                 public void executionFinished(TestIdentifier test, TestExecutionResult result) {
                     if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                        System.out.println("SOAK round " + round + " FAILED " + test.getLegacyReportingName() + ": "
+                        System.out.println("SOAK round " + round + " at " + java.time.LocalTime.now() + " FAILED " + test.getLegacyReportingName() + ": "
                                 + result.getThrowable().map(Throwable::toString).orElse(""));
                         result.getThrowable().ifPresent(t -> t.printStackTrace(System.out));
                     }
