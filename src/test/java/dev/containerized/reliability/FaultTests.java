@@ -187,7 +187,9 @@ class FaultTests {
             String token = child.awaitLineStartingWith("TOKEN ", Duration.ZERO).substring(6);
             assertThat(Debris.of(token, m)).isEmpty();
         }
-        assertThat(Files.list(m).toList()).as("nothing of the child's mounts on the host").isEmpty();
+        try (java.util.stream.Stream<Path> left = Files.list(m)) {
+            assertThat(left.toList()).as("nothing of the child's mounts on the host").isEmpty();
+        }
         Tally.containers(5);
         Tally.faults(5);
     }

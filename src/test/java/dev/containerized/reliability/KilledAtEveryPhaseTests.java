@@ -58,11 +58,7 @@ class KilledAtEveryPhaseTests {
         }
         Tally.faults(killed.size());
         Tally.containers(killed.size());
-        int hierarchies = ContainerCgroup.parents(CgroupLayout.detect()).size();
         for (Killed k : killed.values()) {
-            assertThat(k.stateDirectories()).as("the state directory left at " + k.phase()).hasSize(1);
-            boolean cgroupExists = k.phase() != Phase.STATE_DIRECTORY && k.phase() != Phase.CLOSE_CGROUP_REMOVED;
-            assertThat(k.cgroups()).as("the cgroups left at " + k.phase()).hasSize(cgroupExists ? hierarchies : 0);
             // A minute later, as far as the sweep can tell: it removes only cgroups older than that.
             Debris.age(k.token());
         }
@@ -80,6 +76,13 @@ class KilledAtEveryPhaseTests {
             next.forEach(ChildJvm::close);
         }
         Tally.containers(next.size());
+        // What each killed JVM had left, as seen right after its death: the phase it stopped at shows.
+        int hierarchies = ContainerCgroup.parents(CgroupLayout.detect()).size();
+        for (Killed k : killed.values()) {
+            assertThat(k.stateDirectories()).as("the state directory left at " + k.phase()).hasSize(1);
+            boolean cgroupExists = k.phase() != Phase.STATE_DIRECTORY && k.phase() != Phase.CLOSE_CGROUP_REMOVED;
+            assertThat(k.cgroups()).as("the cgroups left at " + k.phase()).hasSize(cgroupExists ? hierarchies : 0);
+        }
         for (Killed k : killed.values()) {
             assertThat(Debris.of(k.token(), base.resolve(k.phase().propertyValue()))).as("left by the JVM killed at " + k.phase()).isEmpty();
         }

@@ -31,7 +31,9 @@ class LoadTests {
 
     /**
      * "Flat": from container 50 to container 500, heap in use after full collections grows by less than
-     * 2 MiB, resident memory by less than 24 MiB, and descriptors, sockets and threads not at all.
+     * 2 MiB, resident memory by less than 24 MiB, and descriptors, sockets and threads not at all. The
+     * JVM's heap is fixed and touched at start (-Xms = -Xmx, AlwaysPreTouch), so its RSS moves only with
+     * what is not heap; RSS is compared as the median of the last three snapshots against the first three.
      * Heap after GC is what the JVM really holds on to: a leak of one 4 KiB object per container
      * would add 1.8 MiB over those 450, so 2 MiB catches anything a container keeps beyond a few bytes
      * while leaving room for JIT-era allocations (class data, interned strings) that settle early.
@@ -39,8 +41,8 @@ class LoadTests {
      * threads each container starts and ends, the collector resizing the heap — by a few MiB either
      * way; 24 MiB is 54 KiB per container, far below the cost of leaking what a container really
      * holds (its threads' stacks, 768 KiB; its descriptors; its overlay), which the descriptor and
-     * thread counts catch exactly. Measured on this 2-core machine: heap +0.1 to +0.6 MiB, RSS -3 to
-     * +9 MiB.
+     * thread counts catch exactly. Measured on this 2-core machine: heap -0.3 to +0.4 MiB, RSS +4 to
+     * +11 MiB (a step of a few MiB around container 350 that stays: the JIT's code and malloc's arenas).
      */
     static final long FLAT_HEAP_BYTES = 2L << 20;
     static final long FLAT_RSS_KIB = 24 << 10;
@@ -76,9 +78,10 @@ class LoadTests {
         assertThat(last[1] - warm[1]).as("heap growth after GC, containers 50 to 500\n" + report).isLessThan(FLAT_HEAP_BYTES);
         assertThat(median(snapshots.subList(snapshots.size() - 3, snapshots.size())) - median(snapshots.subList(0, 3)))
                 .as("RSS growth in KiB, the median of the last three against that of the first three\n" + report).isLessThan(FLAT_RSS_KIB);
-        assertThat(last[3]).as("descriptors\n" + report).isEqualTo(warm[3]);
-        assertThat(last[4]).as("sockets (listeners included)\n" + report).isEqualTo(warm[4]);
-        assertThat(last[5]).as("threads\n" + report).isEqualTo(warm[5]);
+        // Never more than after the first 50 (one fewer is fine: something of the JVM's own closed meanwhile).
+        assertThat(last[3]).as("descriptors\n" + report).isLessThanOrEqualTo(warm[3]);
+        assertThat(last[4]).as("sockets (listeners included)\n" + report).isLessThanOrEqualTo(warm[4]);
+        assertThat(last[5]).as("threads\n" + report).isLessThanOrEqualTo(warm[5]);
     }
 
     private static long median(List<long[]> snapshots) {

@@ -72,6 +72,12 @@ class SoakTests {
             leaks.addAll(left);
             last = Memory.Snapshot.now();
             first = first == null ? last : first;
+            if (last.fds() > first.fds()) { // a descriptor of this JVM left open by a round: each round would add more
+                String leak = "this JVM's descriptors grew from " + first.fds() + " after round 1 to " + last.fds();
+                System.out.println("SOAK round " + round + " LEAK " + leak);
+                leaks.add(leak);
+                first = last;
+            }
             System.out.printf(Locale.ROOT, "SOAK round %d done at %.1f min: %d tests, %d failures so far; %s; %s%n", round,
                     (System.nanoTime() - start) / 6e10, tests, failures, Tally.line(), last);
         }

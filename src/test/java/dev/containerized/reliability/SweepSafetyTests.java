@@ -125,7 +125,9 @@ class SweepSafetyTests {
         } finally {
             jvms.forEach(ChildJvm::close);
         }
-        assertThat(Files.list(base).toList()).isEmpty();
+        try (java.util.stream.Stream<Path> left = Files.list(base)) {
+            assertThat(left.toList()).isEmpty();
+        }
         Tally.containers(8);
     }
 
