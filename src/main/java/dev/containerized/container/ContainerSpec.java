@@ -61,6 +61,11 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
     public static final long DEFAULT_TMP_SIZE = 1L << 30;
     /** /run holds pid files and sockets. */
     public static final long DEFAULT_RUN_SIZE = 64L << 20;
+    /** linux/limits.h: the longest path (with its NUL) and file name the kernel takes. */
+    private static final int PATH_MAX = 4096;
+    private static final int NAME_MAX = 255;
+    /** linux/threads.h PID_MAX_LIMIT on 64-bit: the largest value pids.max takes. */
+    private static final long PID_MAX_LIMIT = 4L << 20;
 
     public ContainerSpec {
         environment = Map.copyOf(environment);
@@ -146,6 +151,10 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                 throw new IllegalArgumentException("pids limit " + pidsLimit
                         + " is too low: a container needs at least 1 task for its command; use a positive number such as 20");
             }
+            if (pidsLimit > PID_MAX_LIMIT) {
+                throw new IllegalArgumentException("pids limit " + pidsLimit + " is above the most pids Linux can have ("
+                        + PID_MAX_LIMIT + "), which pids.max refuses: use a smaller number, or leave it out for no limit");
+            }
             this.pidsLimit = OptionalLong.of(pidsLimit);
             return this;
         }
@@ -183,7 +192,13 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
 
         /** How much of each of a command's stdout and stderr is kept (at least 1 KiB), such as {@code "16m"}. */
         public Builder outputLimit(String size) {
-            long bytes = MemorySize.parseBytes(size);
+            long bytes;
+            try {
+                bytes = MemorySize.parseBytes(size);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("output limit \"" + size + "\" does not parse: use a size of at least 1 KiB "
+                        + "with an optional unit k, m or g, such as \"16m\"", e);
+            }
             if (bytes < 1024) {
                 throw new IllegalArgumentException("output limit \"" + size + "\" is below 1 KiB: use at least \"1k\", such as \"16m\"");
             }
@@ -317,6 +332,7 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                         + "\" is invalid: use 1 to 64 letters, digits, '-' or '.', starting with a letter or digit");
             }
             checkWorkingDirectory(workingDirectory);
+            checkPath("working directory", workingDirectory);
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
             Optional<String> checkedImage = Optional.ofNullable(image).map(Builder::checkImage);
             if (checkedRootfs.isPresent() && checkedImage.isPresent()) {
@@ -344,6 +360,28 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                         + ", or give the path of an existing one");
             }
             return reference;
+        }
+
+        /**
+         * A path PID 1 gets as a string: a NUL would end it early (and shift every string after it in the
+         * request), and one longer than Linux's PATH_MAX, or with a name longer than NAME_MAX, can never be
+         * entered.
+         */
+        static void checkPath(String what, String path) {
+            if (path.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(what + " \"" + path.replace("\0", "\\0") + "\" holds a NUL byte: give a path without one");
+            }
+            int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes >= PATH_MAX) {
+                throw new IllegalArgumentException(what + " is " + bytes + " bytes long, longer than Linux's paths may be ("
+                        + (PATH_MAX - 1) + " bytes): give a shorter path");
+            }
+            for (String name : path.split("/")) {
+                if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) {
+                    throw new IllegalArgumentException(what + " \"" + path + "\" has a name longer than Linux's file names may be ("
+                            + NAME_MAX + " bytes): \"" + name + "\"");
+                }
+            }
         }
 
         static Path checkRootfs(Path rootfs) {

@@ -23,6 +23,9 @@ public final class MemorySize {
         }
         String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
         try {
+            if (!digits.chars().allMatch(c -> c >= '0' && c <= '9')) { // parseLong also takes "+1" and other scripts' digits
+                throw new NumberFormatException(digits);
+            }
             long value = Long.parseLong(digits);
             if (value <= 0 || value > Long.MAX_VALUE / unit) {
                 throw new NumberFormatException();

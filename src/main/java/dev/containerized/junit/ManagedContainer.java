@@ -26,10 +26,20 @@ final class ManagedContainer implements AutoCloseable {
 
     ManagedContainer(Container container, Optional<Duration> timeout) {
         this.container = container;
-        this.timeout = timeout.map(limit -> TIMEOUTS.schedule(() -> {
-            timedOut = true;
-            container.closeBecause("its @Containerized timeout of " + limit.toMillis() + " ms passed");
-        }, limit.toMillis(), TimeUnit.MILLISECONDS));
+        try {
+            this.timeout = timeout.map(limit -> TIMEOUTS.schedule(() -> {
+                timedOut = true;
+                container.closeBecause("its @Containerized timeout of " + limit.toMillis() + " ms passed");
+            }, millis(limit), TimeUnit.MILLISECONDS));
+        } catch (RuntimeException e) { // nobody else holds the container yet: it would be left running
+            container.close();
+            throw e;
+        }
+    }
+
+    /** Beyond Long.MAX_VALUE ms (292 million years), that long: toMillis() would throw. */
+    private static long millis(Duration limit) {
+        return limit.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : limit.toMillis();
     }
 
     Container container() {

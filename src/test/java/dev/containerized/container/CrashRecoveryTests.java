@@ -64,7 +64,12 @@ class CrashRecoveryTests {
         assertThat(StateDirectory.base().resolve(id)).isDirectory();
         assertThat(cgroups).allSatisfy(dir -> assertThat(dir).isDirectory());
 
-        HostContainer.removeWhatDeadRunsLeft(layout, java.time.Duration.ZERO);
+        // A minute later, as far as the sweep can tell (it removes only empty cgroups older than that): a
+        // sweep with a zero age could take the empty, just-made cgroup of another run's starting container.
+        for (Path dir : cgroups) {
+            Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(120)));
+        }
+        HostContainer.removeWhatDeadRunsLeft(layout, java.time.Duration.ofMinutes(1));
 
         assertThat(StateDirectory.base().resolve(id)).doesNotExist();
         assertThat(cgroups).allSatisfy(dir -> assertThat(dir).doesNotExist());

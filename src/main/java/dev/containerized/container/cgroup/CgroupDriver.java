@@ -64,8 +64,20 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
             return;
         }
         lastStats = read();
+        RuntimeException failure = null;
         for (Path dir : directories) {
-            Cgroups.killAndRemove(dir, timeout);
+            try {
+                Cgroups.killAndRemove(dir, timeout);
+            } catch (RuntimeException e) { // the other hierarchies' directories still go
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

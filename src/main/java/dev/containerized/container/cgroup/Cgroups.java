@@ -1,9 +1,12 @@
 package dev.containerized.container.cgroup;
 
+import dev.containerized.internal.linux.Errno;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Unistd;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,11 +38,17 @@ final class Cgroups {
             List<Integer> pids = processes(dir);
             if (pids.isEmpty()) {
                 try {
-                    Files.delete(dir);
+                    Unistd.rmdir(dir.toString());
                     return;
-                } catch (NoSuchFileException gone) {
-                    return;
-                } catch (IOException busy) {
+                } catch (LinuxException e) {
+                    if (e.errno() == Errno.ENOENT) {
+                        return;
+                    }
+                    if (e.errno() != Errno.EBUSY) {
+                        // EROFS, EACCES: no retry helps. The empty cgroup stays for a later sweep.
+                        throw new IllegalStateException("cannot remove cgroup " + dir + ": " + e.getMessage()
+                                + "; it is empty and stays until the first container start of a later run, a minute from now", e);
+                    }
                     // EBUSY: a task is still exiting; try again below.
                 }
             } else if (Files.exists(kill)) {

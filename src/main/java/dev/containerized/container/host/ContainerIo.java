@@ -17,12 +17,20 @@ import java.util.function.Supplier;
  * A container's I/O thread: one poll(2) loop over PID 1's events, PID 1's log, and the output pipes of
  * every command, so that a command costs no thread. Output listeners run here: they should be quick.
  * <p>
+ * A command's result comes when it exited and its pipes reached end of file; when processes it left in
+ * the background hold them open, {@link #OUTPUT_GRACE} after it exited, with all it wrote itself (the
+ * pipes are drained first) — never only when those processes end, which may be never.
+ * <p>
  * When PID 1 ends (the control socket reaches end of file), the commands still waiting for a result
  * are told why the container ended; the loop ends once every pipe is closed.
  */
 final class ContainerIo {
     private static final int CHUNK = 64 * 1024;
     private static final int LOG_LIMIT = 64 * 1024;
+    /** How long after its exit a command's result waits for the end of output that background processes hold. */
+    static final Duration OUTPUT_GRACE = Duration.ofSeconds(1);
+    /** At most this much is drained from a pipe when the grace ends: 16 reads, the largest pipe buffer by default (1 MiB). */
+    private static final int DRAIN_READS = 16;
 
     /** A pipe being read: a command's stdout or stderr. */
     private record Stream(Fd fd, RunningCommand command, int which) {
@@ -37,10 +45,14 @@ final class ContainerIo {
     private final Map<Integer, RunningCommand> commands = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Stream> added = new ConcurrentLinkedQueue<>();
     private final List<Stream> streams = new ArrayList<>();
+    /** Commands that exited while their pipes stayed open, and when to stop waiting for them (System.nanoTime). */
+    private final Map<RunningCommand, Long> lingering = new java.util.HashMap<>();
     private final OutputBuffer initLog = new OutputBuffer(LOG_LIMIT);
     private final Thread thread;
     private final byte[] chunk = new byte[CHUNK];
     private volatile String ended;
+    /** Set once the loop ended; guarded by this. */
+    private boolean stopped;
     private boolean controlOpen = true;
     private boolean logOpen = true;
     /** PID-1 runs: PID 1 becomes the command, which closes the control socket at its execve. */
@@ -64,10 +76,18 @@ final class ContainerIo {
 
     /** Watches {@code command}'s pipes and routes PID 1's events about it; call before the request goes out. */
     void register(RunningCommand command, Fd stdout, Fd stderr) {
-        commands.put(command.id(), command);
-        added.add(new Stream(stdout, command, RunningCommand.STDOUT));
-        added.add(new Stream(stderr, command, RunningCommand.STDERR));
-        Poll.wake(wakeup);
+        synchronized (this) {
+            if (!stopped) {
+                commands.put(command.id(), command);
+                added.add(new Stream(stdout, command, RunningCommand.STDOUT));
+                added.add(new Stream(stderr, command, RunningCommand.STDERR));
+                Poll.wake(wakeup);
+                return;
+            }
+        }
+        // The loop has ended (the container was closed meanwhile): nobody else would close them.
+        stdout.close();
+        stderr.close();
     }
 
     /** Routes PID 1's events about {@code command}, which has no pipes (it runs on a terminal). */
@@ -116,7 +136,7 @@ final class ContainerIo {
                     int index = set.set(s.fd.number(), Poll.POLLIN);
                     first = first < 0 ? index : first;
                 }
-                set.await(-1);
+                set.await(lingeringTimeout());
                 if (set.revents(wake) != 0) {
                     Poll.drain(wakeup);
                 }
@@ -129,15 +149,23 @@ final class ContainerIo {
                 if (first >= 0) {
                     readStreams(set, first);
                 }
+                stopWaitingForLingeringOutput();
             }
         } catch (RuntimeException e) {
             ended = "its I/O thread failed: " + e;
             commands.values().forEach(c -> c.abandoned("container " + id + " ended because " + ended));
             streams.forEach(s -> s.fd.close());
         } finally {
+            synchronized (this) {
+                stopped = true; // no register adds pipes nobody reads, or wakes a closed eventfd, from now on
+            }
+            Stream unread;
+            while ((unread = added.poll()) != null) {
+                unread.fd.close();
+            }
             wakeup.close();
             log.close();
-            channel.socket().close();
+            channel.close();
         }
     }
 
@@ -163,12 +191,60 @@ final class ContainerIo {
                 }
                 case Pid1Protocol.EXITED -> {
                     commands.remove(command.id());
-                    command.exited(event.word(1));
+                    if (!command.exited(event.word(1))) {
+                        lingering.put(command, System.nanoTime() + OUTPUT_GRACE.toNanos());
+                    }
                 }
                 default -> {
                     byte[] note = ("containerized: unexpected event " + event.type() + " from PID 1\n").getBytes();
                     initLog.append(note, note.length);
                 }
+            }
+        }
+    }
+
+    /** Milliseconds until the first lingering command's grace ends; -1 (no timeout) when none lingers. */
+    private int lingeringTimeout() {
+        long now = System.nanoTime();
+        return lingering.values().stream().mapToLong(deadline -> Math.max(0, (deadline - now + 999_999) / 1_000_000))
+                .mapToInt(ms -> (int) Math.min(ms, Integer.MAX_VALUE)).min().orElse(-1);
+    }
+
+    /** Results of lingering commands: complete already (their pipes closed), or due now, after a last drain. */
+    private void stopWaitingForLingeringOutput() {
+        long now = System.nanoTime();
+        Iterator<Map.Entry<RunningCommand, Long>> it = lingering.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<RunningCommand, Long> entry = it.next();
+            RunningCommand command = entry.getKey();
+            if (!command.isAlive()) {
+                it.remove();
+            } else if (now - entry.getValue() >= 0) {
+                it.remove();
+                drain(command);
+                command.stopWaitingForOutput();
+            }
+        }
+    }
+
+    /** Reads what is in {@code command}'s pipes now: all its process wrote before it exited is there. */
+    private void drain(RunningCommand command) {
+        Poll.Set set = new Poll.Set();
+        for (Stream s : streams) {
+            if (s.command != command) {
+                continue;
+            }
+            for (int i = 0; i < DRAIN_READS; i++) {
+                set.clear();
+                set.set(s.fd.number(), Poll.POLLIN);
+                if (set.await(0) == 0 || (set.revents(0) & Poll.POLLIN) == 0) {
+                    break;
+                }
+                int n = Unistd.read(s.fd.number(), chunk, chunk.length);
+                if (n <= 0) {
+                    break; // end of file: readStreams closes it on the next round
+                }
+                s.command.output(s.which, chunk, n);
             }
         }
     }

@@ -158,7 +158,7 @@ final class ContainerThread {
     /** PID 1's wait status, once it ended within {@code timeout}. */
     OptionalInt awaitExit(Duration timeout) {
         try {
-            return OptionalInt.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            return OptionalInt.of(exit.get(RunningCommand.nanos(timeout), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
             return OptionalInt.empty();
         } catch (InterruptedException e) {
@@ -216,7 +216,7 @@ final class ContainerThread {
             closeQuietly(terminal);
             closeQuietly(upper);
             if (channel != null) {
-                channel.socket().close();
+                channel.close();
             }
             ready.completeExceptionally(e);
             end();
@@ -237,6 +237,7 @@ final class ContainerThread {
             trace.mark("open");
             step("create namespaces", () -> Sched.unshare(NAMESPACES));
             trace.mark("unshare");
+            FaultInjection.reached(FaultInjection.Phase.UNSHARE, setup.id());
             // On systemd hosts "/" is shared: without this, every mount below would show up on the host.
             step("make / private", () -> Mounts.mount(null, "/", null, Mounts.MS_REC | Mounts.MS_PRIVATE, null));
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
@@ -247,10 +248,12 @@ final class ContainerThread {
             List<Fd> cgroupfsDirectories = mounts.cgroupfsMountPoints(setup.cgroupfs());
             cgroupfsDirectories.forEach(fd -> hold(held, fd));
             trace.mark("mounts");
+            FaultInjection.reached(FaultInjection.Phase.MOUNTS, setup.id());
             // PID 1 starts in the container's root directory, which it makes its root with pivot_root.
             step("enter " + mounts.merged(), () -> Unistd.chdir(mounts.merged().toString()));
             spawnPid1(held);
             trace.mark("spawn");
+            FaultInjection.reached(FaultInjection.Phase.PID1_SPAWNED, setup.id());
             List<Fd> configFds = new ArrayList<>(joinFiles);
             configFds.add(procDirectory);
             configFds.addAll(cgroupfsDirectories);
@@ -259,6 +262,7 @@ final class ContainerThread {
                     configFds.toArray(Fd[]::new));
             awaitReady("configure");
             trace.mark("pid1-config");
+            FaultInjection.reached(FaultInjection.Phase.CONFIG, setup.id());
             mounts.finish();
             mounts.checkWorkingDirectory(setup.workingDirectory());
             trace.mark("masks");
@@ -272,6 +276,7 @@ final class ContainerThread {
             channel.send(Pid1Protocol.pivot());
             awaitReady("pivot_root");
             trace.mark("pivot");
+            FaultInjection.reached(FaultInjection.Phase.PIVOT, setup.id());
             trace.print();
         } finally {
             for (AutoCloseable resource : held) {

@@ -1,6 +1,8 @@
 package dev.containerized.container.host;
 
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
 
 import java.nio.ByteBuffer;
@@ -20,7 +22,15 @@ final class EventReader {
 
     /** One read(2); the complete events it finished, or null at end of file (PID 1 is gone). */
     List<Pid1Protocol.Event> read() {
-        int n = Unistd.read(socket.number(), chunk, chunk.length);
+        int n;
+        try {
+            n = Unistd.read(socket.number(), chunk, chunk.length);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ECONNRESET) {
+                throw e;
+            }
+            n = 0; // PID 1 died with requests of ours unread (a close under a running exec): it is gone all the same
+        }
         if (n == 0) {
             return null;
         }

@@ -5,6 +5,7 @@ import dev.containerized.container.ContainerException;
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
 import dev.containerized.container.net.ContainerNetwork;
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
@@ -24,6 +25,10 @@ public final class HostContainer {
     private static final System.Logger LOG = System.getLogger(HostContainer.class.getName());
     private static final Duration TEARDOWN = Duration.ofSeconds(10);
     private static final AtomicBoolean SWEPT = new AtomicBoolean();
+    /** The reason Container.close() gives: "container X is closed" says it already. */
+    private static final String PLAIN_CLOSE = "it was closed";
+    /** An empty cgroup younger than this may be a container of any run on this host being started. */
+    private static final Duration MINIMUM_CGROUP_AGE = Duration.ofMinutes(1);
 
     private final String id;
     private final ContainerPlan plan;
@@ -72,9 +77,14 @@ public final class HostContainer {
         try {
             StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
             trace.mark("state");
+            FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
             ContainerCgroup cgroup = undo.acquire("remove the cgroup",
-                    () -> createCgroup(layout, id, plan), c -> c.destroy(TEARDOWN));
+                    () -> createCgroup(layout, id, plan), c -> {
+                        c.destroy(TEARDOWN);
+                        FaultInjection.reached(FaultInjection.Phase.CLOSE_CGROUP_REMOVED, id);
+                    });
             trace.mark("cgroup");
+            FaultInjection.reached(FaultInjection.Phase.CGROUP, id);
             ContainerThread thread = undo.acquire("end PID 1 and its thread",
                     () -> ContainerThread.start(new ContainerThread.Setup(id, plan.hostname(), state.path(), plan.mounts(),
                             cgroup.joinFiles(), true, plan.confinement(), plan.workingDirectory(), plan.terminal(),
@@ -103,27 +113,43 @@ public final class HostContainer {
         }
     }
 
-    /** What runs that died left behind, as the first start of a JVM removes it. */
+    /**
+     * What runs that died left behind, as the first start of a JVM removes it. Housekeeping: what it
+     * cannot remove is a warning, never a reason for this run's containers not to start.
+     */
     private static void removeWhatDeadRunsLeft(CgroupLayout layout) {
-        removeWhatDeadRunsLeft(layout, Duration.ofMinutes(1));
+        try {
+            removeWhatDeadRunsLeft(layout, MINIMUM_CGROUP_AGE);
+        } catch (RuntimeException e) {
+            System.getLogger(HostContainer.class.getName()).log(System.Logger.Level.WARNING,
+                    "Containerized could not remove all that dead runs left: " + e.getMessage());
+        }
     }
 
     /**
      * State directories whose owner is gone (nobody holds their lock), and cgroups of ours that are
      * empty and older than {@code minimumCgroupAge}: nothing alive is touched, nothing is killed.
+     * Returns how many directories it removed.
      */
-    public static void removeWhatDeadRunsLeft(CgroupLayout layout, Duration minimumCgroupAge) {
+    public static int removeWhatDeadRunsLeft(CgroupLayout layout, Duration minimumCgroupAge) {
+        if (minimumCgroupAge.compareTo(MINIMUM_CGROUP_AGE) < 0) {
+            throw new IllegalArgumentException("a minimum cgroup age of " + minimumCgroupAge + " is less than a minute: an empty "
+                    + "cgroup younger than that may be another run's container in the moment before its PID 1 joins it; "
+                    + "to sweep a dead run's cgroups sooner in a test, make them look older (set their modification time)");
+        }
         // Housekeeping for others' leftovers: it must never stop this container from starting.
+        int removed = 0;
         try {
-            StateDirectory.removeDeadOnes();
+            removed += StateDirectory.removeDeadOnes();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not remove what a dead run left in " + StateDirectory.base() + ": " + e.getMessage(), e);
         }
         try {
-            ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
+            removed += ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not remove the empty cgroups of dead runs: " + e.getMessage(), e);
         }
+        return removed;
     }
 
     private static void endThread(ContainerThread thread) {
@@ -195,23 +221,35 @@ public final class HostContainer {
     }
 
     private RunningCommand newCommand(ExecRequest request, int streams) {
-        return new RunningCommand(nextCommand.incrementAndGet(), request.argv(),
+        return newCommand(nextCommand.incrementAndGet(), request, streams);
+    }
+
+    private RunningCommand newCommand(int id, ExecRequest request, int streams) {
+        return new RunningCommand(id, request.argv(),
                 new RunningCommand.FailureContext(request.pathVariable(), plan.limits().pidsMax().orElse(-1), request.workingDirectory()),
                 cgroup::oomKills, request.outputLimit(), request.listener(), streams);
     }
 
     private RunningCommand send(ExecRequest request, int type) {
-        RunningCommand command = newCommand(request, 2);
+        int commandId = nextCommand.incrementAndGet();
+        byte[] message = request.encode(type, commandId, 0);
+        if (message.length - Pid1Protocol.HEADER > Pid1Protocol.MAX_PAYLOAD) {
+            // Far more than execve takes (6 MiB at most): the kernel's answer, without troubling PID 1.
+            RunningCommand refused = newCommand(commandId, request, 0);
+            refused.failed(Pid1Protocol.STAGE_EXEC, Errno.E2BIG);
+            return refused;
+        }
+        RunningCommand command = newCommand(commandId, request, 2);
         Fd[] stdin = request.stdin().map(s -> s.open()).orElseGet(Unistd::pipe);
         Fd[] stdout = Unistd.pipe();
         Fd[] stderr = Unistd.pipe();
         io.register(command, stdout[0], stderr[0]);
         try {
-            thread.channel().send(request.encode(type, command.id(), 0), stdin[0], stdout[1], stderr[1]);
+            thread.channel().send(message, stdin[0], stdout[1], stderr[1]);
         } catch (LinuxException e) {
             io.unregister(command);
-            command.abandoned("container " + id + " no longer takes commands: "
-                    + (io.ended() != null ? io.ended() : e.getMessage()));
+            String ended = closeReason != null ? closeReason : io.ended();
+            command.abandoned("container " + id + " no longer takes commands: " + (ended != null ? ended : e.getMessage()));
         } finally {
             stdin[0].close();
             stdout[1].close();
@@ -285,12 +323,15 @@ public final class HostContainer {
         }
         closeReason = reason;
         thread.kill();
+        FaultInjection.reached(FaultInjection.Phase.CLOSE_PID1_KILLED, id);
         undo.close();
     }
 
     private void requireRunning() {
         if (closed.get()) {
-            throw new ContainerException("container " + id + " is closed");
+            String reason = closeReason;
+            throw new ContainerException("container " + id + " is closed"
+                    + (reason == null || reason.equals(PLAIN_CLOSE) ? "" : " (" + reason + ")"));
         }
         String ended = io.ended();
         if (ended != null) {
@@ -307,8 +348,14 @@ public final class HostContainer {
         return "its PID 1 ended" + (status.isPresent() ? " (" + new WaitStatus(status.getAsInt()).describe() + ")" : "");
     }
 
-    /** Every host pid of the container's pid namespace, PID 1 included. */
+    /**
+     * Every host pid of the container's pid namespace, PID 1 included; none once it ended, when PID 1's
+     * pid may already be another process's (whose namespace, the host's perhaps, is not the container's).
+     */
     public List<Long> hostPids() {
+        if (!isRunning()) {
+            return List.of();
+        }
         return HostSupport.pidsInNamespaceOf(pid1());
     }
 

@@ -17,6 +17,8 @@ final class Pid1Protocol {
     static final int HEADER = 8;
     /** The most descriptors one message carries. */
     static final int MAX_FDS = 16;
+    /** CZ_MAX_PAYLOAD: PID 1 takes no larger request (it would end on EPROTO). */
+    static final int MAX_PAYLOAD = 64 << 20;
 
     // Requests.
     static final int CONFIG = 1;
@@ -105,6 +107,10 @@ final class Pid1Protocol {
         }
 
         Payload string(String value) {
+            if (value.indexOf('\0') >= 0) { // it would end the string early and shift every string after it
+                throw new IllegalArgumentException("\"" + value.replace("\0", "\\0") + "\" holds a NUL byte, which no argument, "
+                        + "environment entry or path given to a command may hold");
+            }
             byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
             bytes.write(utf8, 0, utf8.length);
             bytes.write(0);

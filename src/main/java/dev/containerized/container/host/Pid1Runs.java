@@ -44,7 +44,9 @@ public final class Pid1Runs {
         try {
             ExecRequest request = requestFor.apply(container);
             RunningCommand command = container.becomeCommand(request);
-            command.exited(awaitOrKill(container, command, deadline));
+            if (command.isAlive()) {
+                command.exited(awaitOrKill(container, command, deadline));
+            } // else refused before it reached PID 1 (E2BIG): its result is in already
             result = command.await(AFTER_KILL).orElseThrow(() -> new ContainerException("the output of " + request.argv()
                     + " did not end within " + AFTER_KILL.toSeconds() + " s of its exit"));
         } finally {

@@ -56,6 +56,17 @@ final class RootfsMounts implements AutoCloseable {
         this.devices = devices;
     }
 
+    /**
+     * Closes the root directory's descriptor: held past the setup, it would keep the container's overlay
+     * (a mount of a namespace long gone) alive for as long as this JVM runs, one per container.
+     */
+    @Override
+    public void close() {
+        if (root != null) {
+            root.root().close();
+        }
+    }
+
     /** Mounts everything but /proc; returns the directory PID 1 mounts /proc on. */
     Fd mountAllButProc() {
         step("mount the overlay", this::mountOverlay);
@@ -146,14 +157,8 @@ final class RootfsMounts implements AutoCloseable {
             if (Fcntl.fileType(dir) != Fcntl.S_IFDIR) {
                 throw new SetupException(step + ": chdir(\"" + directory + "\"): " + Errno.describe(Errno.ENOTDIR));
             }
-        }
-    }
-
-    /** Lets go of the container's root: a descriptor kept would keep its mounts alive after the container. */
-    @Override
-    public void close() {
-        if (root != null) {
-            root.root().close();
+        } catch (LinuxException e) { // ELOOP, ENAMETOOLONG, EACCES: named as the chdir the commands would fail
+            throw new SetupException(step + ": chdir(\"" + directory + "\"): " + Errno.describe(e.errno()));
         }
     }
 

@@ -18,7 +18,9 @@ import java.util.function.LongSupplier;
 /**
  * One command, from its request to its result. PID 1 reports that it started, failed to start or
  * exited; the container's I/O thread feeds it its output until both pipes reach end of file. The
- * result is complete when both have happened, so it always holds all of the output.
+ * result is complete when both have happened, so it holds all of the output — or, when processes the
+ * command left running in the background keep its pipes open, once the I/O thread stops waiting for
+ * them ({@link #stopWaitingForOutput}), with all the command itself wrote.
  */
 public final class RunningCommand {
     static final int STDOUT = 1;
@@ -37,6 +39,7 @@ public final class RunningCommand {
     private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
     private int openStreams;
     private Integer waitStatus;
+    private boolean outputAbandoned;
     private volatile boolean timedOut;
 
     /** What a message about a command that could not start needs to know. */
@@ -75,7 +78,7 @@ public final class RunningCommand {
     /** Its pid inside the container, once it started; a command that could not start has none. */
     public int pid(Duration timeout) {
         try {
-            return pid.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return pid.get(nanos(timeout), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerException("interrupted while waiting for the pid of " + argv, e);
@@ -96,14 +99,17 @@ public final class RunningCommand {
         return stderr.text();
     }
 
-    public void markTimedOut() {
-        timedOut = true;
+    /** The command outlived its timeout and is about to be killed; one that exited meanwhile did not time out. */
+    public synchronized void markTimedOut() {
+        if (waitStatus == null) {
+            timedOut = true;
+        }
     }
 
     /** The result, once complete within {@code timeout}; empty if still running. */
     public java.util.Optional<ExecResult> await(Duration timeout) {
         try {
-            return java.util.Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            return java.util.Optional.of(result.get(nanos(timeout), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
             return java.util.Optional.empty();
         } catch (InterruptedException e) {
@@ -140,11 +146,22 @@ public final class RunningCommand {
         completeIfDone();
     }
 
-    synchronized void exited(int status) {
+    /** Its process ended; returns whether the result is complete (false while its pipes are still open). */
+    synchronized boolean exited(int status) {
         if (waitStatus == null) { // a PID-1 run that failed before its execve exits 127: the failure says more
             waitStatus = status;
         }
         pid.completeExceptionally(new ContainerException("command " + argv + " ended before it started"));
+        completeIfDone();
+        return result.isDone();
+    }
+
+    /**
+     * The command exited a while ago and processes it started in the background still hold its stdout or
+     * stderr: the result comes now, with what was read (they may keep running, as after a shell's "&").
+     */
+    synchronized void stopWaitingForOutput() {
+        outputAbandoned = true;
         completeIfDone();
     }
 
@@ -166,7 +183,7 @@ public final class RunningCommand {
     }
 
     private void completeIfDone() {
-        if (waitStatus == null || openStreams > 0 || result.isDone()) {
+        if (waitStatus == null || (openStreams > 0 && !outputAbandoned) || result.isDone()) {
             return;
         }
         WaitStatus status = new WaitStatus(waitStatus);
@@ -197,6 +214,11 @@ public final class RunningCommand {
                     + "\"): " + Errno.describe(errno);
         }
         return "exec: " + program + ": " + SetupSteps.describeStage(stage) + ": " + Errno.describe(errno);
+    }
+
+    /** A timeout in nanoseconds; one beyond Long.MAX_VALUE ns (292 years) is that long, not an ArithmeticException. */
+    static long nanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
     private static String message(Exception e) {

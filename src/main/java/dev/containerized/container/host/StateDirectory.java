@@ -1,15 +1,23 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Mounts;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -28,6 +36,12 @@ import java.util.stream.Stream;
 public final class StateDirectory {
     public static final String BASE_PROPERTY = "containerized.stateDir";
     private static final String LOCK = "lock";
+    /**
+     * With less room than this, the state directory's filesystem counts as full: a container would start
+     * there, but its first write (to its upper layer, on that filesystem) would fail with ENOSPC.
+     */
+    private static final long MIN_FREE_BYTES = 1 << 20;
+    private static final long MIN_FREE_INODES = 64;
     /** A directory younger than this may be being made by another JVM, which has not locked it yet. */
     private static final Duration YOUNG = Duration.ofSeconds(60);
     /**
@@ -58,6 +72,7 @@ public final class StateDirectory {
                 Files.createDirectories(base);
                 Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
             }
+            requireRoom(base);
             // Only root may enter: the upper layer holds what the container made, device nodes and setuid
             // files among them, and the base may be a directory anyone can traverse (-Dcontainerized.stateDir).
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -65,14 +80,46 @@ public final class StateDirectory {
             throw new ContainerException("cannot create the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
         }
+        FileChannel channel = null;
         try {
-            FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // Locked before it is named "lock": a sweep takes a directory whose lock file nobody holds for a
+            // dead run's, so the lock file must never be there unlocked while its owner lives.
+            Path unlocked = dir.resolve(LOCK + ".new");
             OURS.add(dir);
-            return new StateDirectory(dir, channel, channel.lock());
+            channel = FileChannel.open(unlocked, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock();
+            Files.move(unlocked, dir.resolve(LOCK), StandardCopyOption.ATOMIC_MOVE);
+            return new StateDirectory(dir, channel, lock);
         } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // The descriptor is gone either way.
+                }
+            }
+            OURS.remove(dir);
             deleteTree(dir);
             throw new ContainerException("cannot lock the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
+        }
+    }
+
+    /** Refuses a full filesystem before anything is made on it, with how much is left and the way out. */
+    private static void requireRoom(Path base) {
+        Mounts.Space space;
+        try (Fd dir = Fcntl.open(base.toString(), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0)) {
+            space = Mounts.space(dir);
+        } catch (LinuxException e) {
+            return; // the mkdir that follows says what is wrong with the directory
+        }
+        boolean noBytes = space.freeBytes() < MIN_FREE_BYTES;
+        boolean noInodes = space.totalInodes() > 0 && space.freeInodes() < MIN_FREE_INODES;
+        if (noBytes || noInodes) {
+            throw new ContainerException("the filesystem of the state directory " + base + " is full: "
+                    + (noBytes ? space.freeBytes() / 1024 + " KiB free" : space.freeInodes() + " inodes free")
+                    + ", and every container keeps its writable layer there. Free some space there, or set -D"
+                    + BASE_PROPERTY + "=DIR to a directory on a filesystem with room");
         }
     }
 
@@ -99,29 +146,36 @@ public final class StateDirectory {
      * Removes the state directories of containers whose owner is gone: those whose lock nobody holds.
      * Live ones, of this JVM or any other, are locked and kept.
      */
-    static void removeDeadOnes() {
+    static int removeDeadOnes() {
         Path base = base();
         if (!Files.isDirectory(base)) {
-            return;
+            return 0;
         }
+        int removed = 0;
+        RuntimeException failure = null;
         try (Stream<Path> dirs = Files.list(base)) {
-            RuntimeException failure = null;
             for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-                try {
-                    if (provablyDead(dir)) {
-                        deleteTree(dir);
-                    }
-                } catch (RuntimeException e) {
-                    // One directory that resists must not keep the others.
-                    failure = failure == null ? e : failure;
+                if (!provablyDead(dir)) {
+                    continue;
                 }
-            }
-            if (failure != null) {
-                throw failure;
+                try {
+                    deleteTree(dir);
+                    removed++;
+                } catch (RuntimeException e) { // the other dead ones still go
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + base, e);
         }
+        if (failure != null) {
+            throw failure;
+        }
+        return removed;
     }
 
     private static boolean provablyDead(Path dir) {

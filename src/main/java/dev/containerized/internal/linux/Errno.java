@@ -25,6 +25,7 @@ public final class Errno {
     public static final int EPROTO = 71;
     public static final int EXDEV = 18;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECONNRESET = 104;
 
     // asm-generic/errno-base.h and errno.h: the same numbers on x86_64 and aarch64.
     private static final Map<Integer, String> NAMES = Map.ofEntries(

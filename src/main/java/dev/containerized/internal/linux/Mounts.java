@@ -56,6 +56,18 @@ public final class Mounts {
         return statfs[0];
     }
 
+    /** Room left on a filesystem, as fstatfs(2) tells it to root (reserved blocks count as free). */
+    public record Space(long freeBytes, long freeInodes, long totalInodes) {
+    }
+
+    /** The free bytes and inodes of the filesystem {@code fd} is on; {@code totalInodes} is 0 where it has no fixed count. */
+    public static Space space(Fd fd) {
+        long[] statfs = new long[15]; // f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize, ...
+        Libc.check(() -> C.fstatfs(fd.number(), statfs), "fstatfs(" + fd + ")");
+        long fragment = statfs[9] > 0 ? statfs[9] : statfs[1];
+        return new Space(statfs[3] * fragment, statfs[6], statfs[5]);
+    }
+
     private static final class C {
         static {
             Libc.register(C.class);

@@ -24,6 +24,11 @@ public final class Unistd {
         Libc.check(() -> C.chdir(path), "chdir(" + Libc.quote(path) + ")");
     }
 
+    /** rmdir(2): the errno tells a cgroup still busy (EBUSY) from one that cannot go (EROFS, EACCES). */
+    public static void rmdir(String path) {
+        Libc.check(() -> C.rmdir(path), "rmdir(" + Libc.quote(path) + ")");
+    }
+
     public static void sethostname(String name) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         Libc.check(() -> C.sethostname(bytes, bytes.length), "sethostname(" + Libc.quote(name) + ")");
@@ -92,6 +97,8 @@ public final class Unistd {
         static native int gettid();
 
         static native int chdir(String path) throws LastErrorException;
+
+        static native int rmdir(String path) throws LastErrorException;
 
         static native int sethostname(byte[] name, long length) throws LastErrorException;
 

@@ -12,6 +12,9 @@ public final class Durations {
     public static Duration parse(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         try {
+            if (!s.matches("[0-9]+(ms|s|m|h)")) { // parseLong also takes "+5" and other scripts' digits
+                throw new NumberFormatException(s);
+            }
             Duration d;
             if (s.endsWith("ms")) {
                 d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
@@ -28,7 +31,7 @@ public final class Durations {
                 throw new NumberFormatException();
             }
             return d;
-        } catch (NumberFormatException | ArithmeticException e) {
+        } catch (NumberFormatException | ArithmeticException e) { // ArithmeticException: more hours than a Duration holds
             throw new IllegalArgumentException("timeout \"" + text + "\" does not parse: use a positive number with ms, s, m or h, such as \"30s\"");
         }
     }

@@ -1,0 +1,74 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.ContainerException;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Fault injection for the reliability tests: with {@code -Dcontainerized.fault.stopAt=PHASE}, the thread
+ * that reaches {@code PHASE} of a container's start or close prints
+ * {@code containerized: fault injection: stopped at PHASE of container ID} on stderr and stays there
+ * for good, so that a test can SIGKILL the JVM at exactly that point and check what the next start
+ * removes. The property is read once; unset, a check costs the read of a static final boolean.
+ */
+public final class FaultInjection {
+    public static final String PROPERTY = "containerized.fault.stopAt";
+    /** The line's start on stderr, for a test to wait for. */
+    public static final String STOPPED = "containerized: fault injection: stopped at ";
+
+    /** Where a container's start and close can be stopped, in the order they happen. */
+    public enum Phase {
+        /** Start: its state directory made and locked, nothing else yet. */
+        STATE_DIRECTORY,
+        /** Start: its cgroup made, no thread yet. */
+        CGROUP,
+        /** Start, on the container's thread: the new namespaces made, nothing mounted. */
+        UNSHARE,
+        /** Start: everything but /proc mounted in the container's mount namespace. */
+        MOUNTS,
+        /** Start: PID 1 spawned, not yet configured (outside the cgroup, no /proc). */
+        PID1_SPAWNED,
+        /** Start: PID 1 joined the cgroup and mounted /proc (CONFIG answered). */
+        CONFIG,
+        /** Start: PID 1 pivoted into the container's root; the container takes commands. */
+        PIVOT,
+        /** Close: PID 1 (and so every process of the container) sent SIGKILL, nothing removed yet. */
+        CLOSE_PID1_KILLED,
+        /** Close: the cgroup removed, the state directory not yet. */
+        CLOSE_CGROUP_REMOVED;
+
+        /** The property's spelling: {@code pid1-spawned}. */
+        public String propertyValue() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    private static final String VALUE = System.getProperty(PROPERTY);
+    private static final boolean ARMED = VALUE != null;
+
+    private FaultInjection() {
+    }
+
+    /** Called as the container {@code id} reaches {@code phase}; stops there when the property names it. */
+    static void reached(Phase phase, String id) {
+        if (ARMED) {
+            stopIfNamed(phase, id);
+        }
+    }
+
+    private static void stopIfNamed(Phase phase, String id) {
+        Phase named = Arrays.stream(Phase.values()).filter(p -> p.propertyValue().equals(VALUE.trim())).findFirst()
+                .orElseThrow(() -> new ContainerException("-D" + PROPERTY + "=" + VALUE + " names no phase: use one of "
+                        + Arrays.stream(Phase.values()).map(Phase::propertyValue).toList()));
+        if (named != phase) {
+            return;
+        }
+        System.err.println(STOPPED + phase.propertyValue() + " of container " + id);
+        System.err.flush();
+        while (true) {
+            LockSupport.park(); // only a SIGKILL ends this; an interrupt or a spurious wakeup parks again
+        }
+    }
+}
