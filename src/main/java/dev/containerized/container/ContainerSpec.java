@@ -332,7 +332,6 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                         + "\" is invalid: use 1 to 64 letters, digits, '-' or '.', starting with a letter or digit");
             }
             checkWorkingDirectory(workingDirectory);
-            checkPath("working directory", workingDirectory);
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
             Optional<String> checkedImage = Optional.ofNullable(image).map(Builder::checkImage);
             if (checkedRootfs.isPresent() && checkedImage.isPresent()) {
@@ -427,10 +426,11 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
     }
 
     static void checkWorkingDirectory(String directory) {
-        if (directory == null || !directory.startsWith("/") || directory.contains("\0")) {
+        if (directory == null || !directory.startsWith("/")) {
             throw new IllegalArgumentException("working directory \"" + directory
                     + "\" must be an absolute path inside the container, such as \"/\"");
         }
+        Builder.checkPath("working directory", directory);
     }
 
     static void checkTimeout(String what, Duration timeout) {

@@ -146,7 +146,8 @@ class SweepSafetyTests {
         org.junit.jupiter.api.Assumptions.assumeTrue(chattr.waitFor() == 0, "chattr +i works on " + base + ": " + said);
         try (ChildJvm jvm = ChildJvm.of("sweep").quickStart().property(StateDirectory.BASE_PROPERTY, base).start()) {
             assertThat(jvm.awaitExit(Duration.ofSeconds(60))).as(jvm.output()).isZero();
-            assertThat(jvm.output()).contains("SWEPT").contains("could not remove all that dead runs left").contains(stuck.toString());
+            assertThat(jvm.output()).contains("SWEPT").contains("could not remove all that dead runs left").contains(dead.toString())
+                    .contains("\"" + stuck.getFileName() + "\"");
         } finally {
             shell("chattr -i " + stuck);
         }

@@ -142,7 +142,7 @@ public final class HostContainer {
         try {
             removed += StateDirectory.removeDeadOnes();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not remove what a dead run left in " + StateDirectory.base() + ": " + e.getMessage(), e);
+            LOG.log(System.Logger.Level.WARNING, "could not remove all that dead runs left in " + StateDirectory.base() + ": " + e.getMessage(), e);
         }
         try {
             removed += ContainerCgroup.removeDeadOnes(layout, minimumCgroupAge);
