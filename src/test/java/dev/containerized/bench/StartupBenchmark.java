@@ -49,7 +49,8 @@ public final class StartupBenchmark {
             return startToFirstExec();
         });
         double backToBack = median(runs, StartupBenchmark::startToFirstExec);
-        double cold = median(Math.max(5, runs / 2), StartupBenchmark::coldStartInFreshJvm);
+        double cold = median(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainer.class));
+        double coldInJUnit = median(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainerInJUnit.class));
         double run = median(runs, () -> {
             long t0 = System.nanoTime();
             check(Container.run(SPEC, "true"));
@@ -90,6 +91,7 @@ public final class StartupBenchmark {
         row("Container.start -> first exec(\"true\") result, 500 ms apart", paused, bwrap, "x bwrap");
         row("Container.start -> first exec(\"true\") result, back to back", backToBack, bwrap, "x bwrap");
         row("the same, cold: first container of a fresh JVM", cold, bwrap, "x bwrap");
+        row("the same, cold: first test of a fresh JVM's JUnit run", coldInJUnit, bwrap, "x bwrap");
         row("Container.run(spec, \"true\"), the command as PID 1", run, bwrap, "x bwrap");
         row("reference: nsenter -t PID1 -m -u -i -n -p -r -w true", nsenter, null, null);
         row("reference: host ProcessBuilder /bin/true", hostSpawn, null, null);
@@ -113,9 +115,9 @@ public final class StartupBenchmark {
     }
 
     /** A fresh JVM measures its own first container: classes, JNA and the init's memfd all cold. */
-    private static long coldStartInFreshJvm() throws IOException, InterruptedException {
+    private static long coldStartInFreshJvm(Class<?> main) throws IOException, InterruptedException {
         Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FirstContainer.class.getName()).redirectErrorStream(true).start();
+                "-cp", System.getProperty("java.class.path"), main.getName()).redirectErrorStream(true).start();
         String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (jvm.waitFor() != 0) {
             throw new IllegalStateException("the cold-start JVM failed: " + out);
@@ -127,6 +129,26 @@ public final class StartupBenchmark {
     public static final class FirstContainer {
         public static void main(String[] args) {
             System.out.println(startToFirstExec());
+        }
+    }
+
+    /**
+     * Runs one test through the JUnit launcher, as Surefire would; the test prints the nanoseconds from
+     * its Container.start to the first exec result. The launcher's session start lets Containerized
+     * prepare JNA, its classes and the seccomp filter while the tests are discovered.
+     */
+    public static final class FirstContainerInJUnit {
+        public static void main(String[] args) {
+            org.junit.platform.launcher.core.LauncherFactory.create().execute(
+                    org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                            .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(FirstTest.class)).build());
+        }
+
+        static final class FirstTest {
+            @org.junit.jupiter.api.Test
+            void first() {
+                System.out.println(startToFirstExec());
+            }
         }
     }
 
