@@ -33,10 +33,12 @@ final class Undo implements AutoCloseable {
     @Override
     public void close() {
         ContainerException failure = null;
+        StartTrace trace = new StartTrace("teardown");
         Step step;
         while ((step = next()) != null) {
             try {
                 step.undo.run();
+                trace.mark(step.name);
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = new ContainerException("cannot undo \"" + step.name + "\": " + e.getMessage(), e);
@@ -45,6 +47,7 @@ final class Undo implements AutoCloseable {
                 }
             }
         }
+        trace.print();
         if (failure != null) {
             throw failure;
         }
