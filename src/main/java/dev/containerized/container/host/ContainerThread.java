@@ -57,15 +57,23 @@ final class ContainerThread {
      * What the thread needs to make a container.
      *
      * @param cgroupNamespace whether PID 1 roots a cgroup namespace at the cgroup it joined
-     * @param cgroupfs        what PID 1 mounts at /sys/fs/cgroup once it rooted that namespace
      */
-    record Setup(String id, String hostname, Path stateDir, MountPlan mounts, List<Path> cgroupJoinFiles,
-                 boolean cgroupNamespace, Confinement confinement, String workingDirectory, boolean terminal,
-                 List<CgroupfsMount> cgroupfs) {
+    record Setup(String id, String hostname, Path stateDir, MountPlan mounts, boolean cgroupNamespace,
+                 Confinement confinement, String workingDirectory, boolean terminal) {
+    }
+
+    /**
+     * The container's cgroup as PID 1 needs it, known once the starting thread made it.
+     *
+     * @param joinFiles the files PID 1 writes "0" to, to join it
+     * @param cgroupfs  what PID 1 mounts at /sys/fs/cgroup once it rooted its cgroup namespace there
+     */
+    record CgroupPlacement(List<Path> joinFiles, List<CgroupfsMount> cgroupfs) {
     }
 
     private final Setup setup;
     private final Thread thread;
+    private final CompletableFuture<CgroupPlacement> cgroup = new CompletableFuture<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<FutureTask<?>> tasks = new ConcurrentLinkedQueue<>();
@@ -89,20 +97,47 @@ final class ContainerThread {
     }
 
     /**
-     * Makes the container and returns once its PID 1 runs in the container's root and takes requests.
-     * On failure, what the thread made is gone (PID 1 killed and reaped, the mount namespace with it)
-     * and the exception names the step.
+     * Starts making the container: namespaces and mounts, while the caller makes the container's cgroup
+     * (on two cores, that takes the cgroup's time off every start). The thread then waits for
+     * {@link #placeIn} or {@link #abandon}; {@link #awaitReady} follows.
      */
-    static ContainerThread start(Setup setup) {
+    static ContainerThread begin(Setup setup) {
         ContainerThread container = new ContainerThread(setup);
         container.thread.start();
+        return container;
+    }
+
+    /** The cgroup PID 1 joins before anything of the container runs: the thread may now spawn it. */
+    void placeIn(CgroupPlacement placement) {
+        cgroup.complete(placement);
+    }
+
+    /**
+     * The container will not start (its cgroup could not be made): the thread undoes what it made,
+     * and this returns once it did.
+     */
+    void abandon(Throwable reason) {
+        cgroup.completeExceptionally(reason);
+        try {
+            ready.join();
+        } catch (java.util.concurrent.CompletionException expected) {
+            // The thread reports the reason given back; the caller throws its own.
+        }
+        join(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Returns once PID 1 runs in the container's root and takes requests. On failure, what the thread
+     * made is gone (PID 1 killed and reaped, the mount namespace with it) and the exception names the step.
+     */
+    ContainerThread awaitReady() {
         try {
             // Not interruptible: the thread finishes its setup (or its undoing) in milliseconds, and
             // leaving before it did would leave a container nobody holds.
-            container.ready.join();
-            return container;
+            ready.join();
+            return this;
         } catch (java.util.concurrent.CompletionException e) {
-            container.join(Duration.ofSeconds(10));
+            join(Duration.ofSeconds(10));
             Throwable cause = e.getCause();
             if (cause instanceof SetupException se) {
                 throw new ContainerException("container setup failed: " + se.getMessage(), se);
@@ -227,13 +262,9 @@ final class ContainerThread {
 
     private void makeContainer() {
         List<AutoCloseable> held = new ArrayList<>();
-        StartTrace trace = new StartTrace(setup.id());
+        StartTrace trace = new StartTrace("start of " + setup.id());
         try {
             Fd hostMountNamespace = hold(held, Fcntl.open("/proc/thread-self/ns/mnt", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0));
-            List<Fd> joinFiles = new ArrayList<>();
-            for (Path file : setup.cgroupJoinFiles()) {
-                joinFiles.add(hold(held, Fcntl.open(file.toString(), Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0)));
-            }
             trace.mark("open");
             step("create namespaces", () -> Sched.unshare(NAMESPACES));
             trace.mark("unshare");
@@ -245,9 +276,16 @@ final class ContainerThread {
             trace.mark("hostname+lo");
             RootfsMounts mounts = hold(held, new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices())));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
-            List<Fd> cgroupfsDirectories = mounts.cgroupfsMountPoints(setup.cgroupfs());
-            cgroupfsDirectories.forEach(fd -> hold(held, fd));
             trace.mark("mounts");
+            CgroupPlacement placement = awaitCgroup();
+            trace.mark("await-cgroup");
+            List<Fd> joinFiles = new ArrayList<>();
+            for (Path file : placement.joinFiles()) {
+                joinFiles.add(hold(held, step("open " + file, () -> Fcntl.open(file.toString(), Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0))));
+            }
+            List<Fd> cgroupfsDirectories = mounts.cgroupfsMountPoints(placement.cgroupfs());
+            cgroupfsDirectories.forEach(fd -> hold(held, fd));
+            trace.mark("cgroupfs");
             FaultInjection.reached(FaultInjection.Phase.MOUNTS, setup.id());
             // PID 1 starts in the container's root directory, which it makes its root with pivot_root.
             step("enter " + mounts.merged(), () -> Unistd.chdir(mounts.merged().toString()));
@@ -257,10 +295,10 @@ final class ContainerThread {
             List<Fd> configFds = new ArrayList<>(joinFiles);
             configFds.add(procDirectory);
             configFds.addAll(cgroupfsDirectories);
-            channel.send(Pid1Protocol.config(setup.cgroupNamespace(), joinFiles.size(), setup.cgroupfs(),
+            channel.send(Pid1Protocol.config(setup.cgroupNamespace(), joinFiles.size(), placement.cgroupfs(),
                     setup.confinement().lastCap(), setup.confinement().capabilities(), setup.confinement().seccomp()),
                     configFds.toArray(Fd[]::new));
-            awaitReady("configure");
+            awaitReady("configure", placement);
             trace.mark("pid1-config");
             FaultInjection.reached(FaultInjection.Phase.CONFIG, setup.id());
             mounts.finish();
@@ -274,7 +312,7 @@ final class ContainerThread {
             step("leave the container's mount namespace", () -> Sched.setns(hostMountNamespace, CLONE_NEWNS));
             trace.mark("setns");
             channel.send(Pid1Protocol.pivot());
-            awaitReady("pivot_root");
+            awaitReady("pivot_root", placement);
             trace.mark("pivot");
             FaultInjection.reached(FaultInjection.Phase.PIVOT, setup.id());
             trace.print();
@@ -306,8 +344,17 @@ final class ContainerThread {
         this.pid = pid;
     }
 
+    /** The cgroup the starting thread made; its failure to make one ends this setup. */
+    private CgroupPlacement awaitCgroup() {
+        try {
+            return cgroup.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new SetupException("the container's cgroup was not made: " + e.getCause().getMessage());
+        }
+    }
+
     /** Waits for READY; SETUP_FAILED, or PID 1's end, is a SetupException naming the step. */
-    private void awaitReady(String phase) {
+    private void awaitReady(String phase, CgroupPlacement placement) {
         long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
         Poll.Set set = new Poll.Set();
         while (true) {
@@ -326,7 +373,7 @@ final class ContainerThread {
                     return;
                 }
                 if (event.type() == Pid1Protocol.SETUP_FAILED) {
-                    throw new SetupException(SetupSteps.describe(event.word(0), event.word(1), event.word(2), setup));
+                    throw new SetupException(SetupSteps.describe(event.word(0), event.word(1), event.word(2), setup, placement));
                 }
             }
         }

@@ -73,23 +73,29 @@ public final class HostContainer {
         }
         String id = ContainerIds.next();
         Undo undo = new Undo();
-        StartTrace trace = new StartTrace(id);
+        StartTrace trace = new StartTrace("start of " + id);
         try {
             StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
             trace.mark("state");
             FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
-            ContainerCgroup cgroup = undo.acquire("remove the cgroup",
-                    () -> createCgroup(layout, id, plan), c -> {
-                        c.destroy(TEARDOWN);
-                        FaultInjection.reached(FaultInjection.Phase.CLOSE_CGROUP_REMOVED, id);
-                    });
-            trace.mark("cgroup");
-            FaultInjection.reached(FaultInjection.Phase.CGROUP, id);
-            ContainerThread thread = undo.acquire("end PID 1 and its thread",
-                    () -> ContainerThread.start(new ContainerThread.Setup(id, plan.hostname(), state.path(), plan.mounts(),
-                            cgroup.joinFiles(), true, plan.confinement(), plan.workingDirectory(), plan.terminal(),
-                            cgroup.cgroupfs())),
-                    HostContainer::endThread);
+            // The thread makes namespaces and mounts while this one makes the cgroup PID 1 joins.
+            ContainerThread thread = ContainerThread.begin(new ContainerThread.Setup(id, plan.hostname(), state.path(),
+                    plan.mounts(), true, plan.confinement(), plan.workingDirectory(), plan.terminal()));
+            ContainerCgroup cgroup;
+            try {
+                cgroup = undo.acquire("remove the cgroup", () -> createCgroup(layout, id, plan), c -> {
+                    c.destroy(TEARDOWN);
+                    FaultInjection.reached(FaultInjection.Phase.CLOSE_CGROUP_REMOVED, id);
+                });
+                trace.mark("cgroup");
+                FaultInjection.reached(FaultInjection.Phase.CGROUP, id);
+            } catch (RuntimeException | Error e) {
+                thread.abandon(e);
+                throw e;
+            }
+            thread.placeIn(new ContainerThread.CgroupPlacement(cgroup.joinFiles(), cgroup.cgroupfs()));
+            // Registered after the cgroup's removal, so undone before it: PID 1 leaves the cgroup empty.
+            undo.acquire("end PID 1 and its thread", thread::awaitReady, HostContainer::endThread);
             trace.mark("thread");
             HostContainer container = new HostContainer(id, plan, undo, cgroup, thread, pid1Run);
             trace.mark("io");
