@@ -144,6 +144,7 @@ public final class Child {
             if ((i + 1) % every == 0) {
                 Memory.Snapshot m = Memory.Snapshot.now();
                 say("MEM " + (i + 1) + " " + m.heapBytes() + " " + m.residentKib() + " " + m.fds() + " " + m.socketFds() + " " + m.threadCount());
+                say("FDS " + (i + 1) + " " + String.join(" ", Memory.descriptorTargets()));
             }
         }
         say("SEQUENCE passed=" + passed + " of=" + n + " ms=" + (System.nanoTime() - start) / 1_000_000);

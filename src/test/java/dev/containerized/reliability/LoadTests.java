@@ -56,6 +56,7 @@ class LoadTests {
     @Test
     void fiveHundredContainersInSequenceLeaveNothingAndMemoryStaysFlat() {
         List<long[]> snapshots = new ArrayList<>();
+        List<String> newDescriptors;
         String result;
         try (ChildJvm jvm = ChildJvm.of("sequence", Integer.toString(SEQUENCE), Integer.toString(WARM_UP)).fixedHeap("64m").start()) {
             assertThat(jvm.awaitExit(Duration.ofMinutes(10))).as(jvm.output()).isZero();
@@ -63,6 +64,8 @@ class LoadTests {
             assertThat(result).as(jvm.output()).startsWith("SEQUENCE passed=" + SEQUENCE + " of=" + SEQUENCE);
             assertThat(jvm.awaitLineStartingWith("LEAKS ", Duration.ZERO)).isEqualTo("LEAKS 0");
             assertThat(Debris.of(SweepSafetyTests.token(jvm), StateDirectory.base())).isEmpty();
+            List<String> fds = jvm.lines().stream().filter(l -> l.startsWith("FDS ")).toList();
+            newDescriptors = fds.isEmpty() ? List.of() : newTargets(fds.get(0), fds.get(fds.size() - 1));
             jvm.lines().stream().filter(l -> l.startsWith("MEM ")).map(l -> l.substring(4).split(" "))
                     .map(f -> Arrays.stream(f).mapToLong(Long::parseLong).toArray()).forEach(snapshots::add);
         }
@@ -79,9 +82,19 @@ class LoadTests {
         assertThat(median(snapshots.subList(snapshots.size() - 3, snapshots.size())) - median(snapshots.subList(0, 3)))
                 .as("RSS growth in KiB, the median of the last three against that of the first three\n" + report).isLessThan(FLAT_RSS_KIB);
         // Never more than after the first 50 (one fewer is fine: something of the JVM's own closed meanwhile).
-        assertThat(last[3]).as("descriptors\n" + report).isLessThanOrEqualTo(warm[3]);
+        assertThat(last[3]).as("descriptors\n" + report + "\nnew since container " + WARM_UP + ": " + newDescriptors)
+                .isLessThanOrEqualTo(warm[3]);
         assertThat(last[4]).as("sockets (listeners included)\n" + report).isLessThanOrEqualTo(warm[4]);
         assertThat(last[5]).as("threads\n" + report).isLessThanOrEqualTo(warm[5]);
+    }
+
+    /** What the descriptors of the later FDS line refer to that those of the earlier did not (a multiset difference). */
+    private static List<String> newTargets(String earlier, String later) {
+        List<String> added = new ArrayList<>(Arrays.asList(later.split(" ")).subList(2, later.split(" ").length));
+        for (String target : Arrays.asList(earlier.split(" ")).subList(2, earlier.split(" ").length)) {
+            added.remove(target);
+        }
+        return added;
     }
 
     private static long median(List<long[]> snapshots) {

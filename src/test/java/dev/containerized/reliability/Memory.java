@@ -52,6 +52,15 @@ final class Memory {
         }
     }
 
+    /** What this JVM's descriptors refer to (the targets of /proc/self/fd), sorted: to name a leak's kind. */
+    static java.util.List<String> descriptorTargets() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(Memory::target).filter(t -> !t.isEmpty()).sorted().toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
+    }
+
     /** This JVM's sockets, by inode (socket:[N] links in /proc/self/fd): a listener left open shows here. */
     static long sockets() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
