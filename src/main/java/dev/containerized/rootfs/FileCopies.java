@@ -1,5 +1,6 @@
 package dev.containerized.rootfs;
 
+import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.FileCalls;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ final class FileCopies {
     }
 
     /** Copies a regular file with its owner, mode (setuid and all), times and extended attributes. */
-    static void copyFile(byte[] from, byte[] to, FileCalls.Stat stat, byte[] buffer) {
+    static void copyFile(byte[] from, byte[] to, Fcntl.FileStat stat, byte[] buffer) {
         int in = FileCalls.openForReading(from);
         try {
             int out = FileCalls.createFile(to, 0600);

@@ -1,6 +1,8 @@
 package dev.containerized.rootfs;
 
+import dev.containerized.internal.linux.Dirents;
 import dev.containerized.internal.linux.Errno;
+import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.FileCalls;
 import dev.containerized.internal.linux.LinuxException;
 
@@ -38,7 +40,7 @@ final class Flattener {
         }
         flattener.directoryTimes.forEach((path, time) -> {
             byte[] dir = LayerPaths.under(flattener.target, path);
-            if (FileCalls.lstat(dir).map(FileCalls.Stat::isDirectory).orElse(false)) {
+            if (FileCalls.lstat(dir).map(Fcntl.FileStat::isDirectory).orElse(false)) {
                 FileCalls.setTimes(dir, time[0], (int) time[1]);
             }
         });
@@ -50,7 +52,7 @@ final class Flattener {
         directories.push("");
         while (!directories.isEmpty()) {
             String dir = directories.pop();
-            for (FileCalls.DirEntry entry : FileCalls.list(LayerPaths.under(layer, dir))) {
+            for (Dirents.Entry entry : FileCalls.list(LayerPaths.under(layer, dir))) {
                 String path = LayerPaths.child(dir, new String(entry.name(), StandardCharsets.ISO_8859_1));
                 byte[] from = LayerPaths.under(layer, path);
                 byte[] to = LayerPaths.under(target, path);
@@ -65,7 +67,7 @@ final class Flattener {
     }
 
     private void mergeDirectory(byte[] from, byte[] to, String path) {
-        Optional<FileCalls.Stat> existing = FileCalls.lstat(to);
+        Optional<Fcntl.FileStat> existing = FileCalls.lstat(to);
         boolean opaque = FileCalls.getXattr(from, LowerLayers.OPAQUE).map(v -> v.length == 1 && v[0] == 'y').orElse(false);
         if (existing.isPresent() && (opaque || !existing.get().isDirectory())) {
             Trees.remove(to);
@@ -78,7 +80,7 @@ final class Flattener {
     }
 
     private void copyDirectoryMetadata(byte[] from, byte[] to, String path) {
-        FileCalls.Stat stat = FileCalls.lstat(from).orElseThrow();
+        Fcntl.FileStat stat = FileCalls.lstat(from).orElseThrow();
         FileCalls.lchown(to, stat.uid(), stat.gid());
         FileCalls.chmod(to, stat.mode() & 07777); // a directory this class made: not a symlink
         FileCopies.copyXattrs(from, to);
@@ -87,22 +89,22 @@ final class Flattener {
 
     private void replace(byte[] from, byte[] to, int direntType) {
         Trees.remove(to);
-        if (direntType == FileCalls.DT_REG) {
+        if (direntType == Dirents.DT_REG) {
             linkOrCopy(from, to);
             return;
         }
-        FileCalls.Stat stat = FileCalls.lstat(from).orElseThrow();
+        Fcntl.FileStat stat = FileCalls.lstat(from).orElseThrow();
         if (stat.isWhiteout()) {
             return; // deleted above, and nothing is below the merged layers for it to hide
         }
         switch (stat.type()) {
-            case FileCalls.S_IFREG -> linkOrCopy(from, to);
-            case FileCalls.S_IFLNK -> {
+            case Fcntl.S_IFREG -> linkOrCopy(from, to);
+            case Fcntl.S_IFLNK -> {
                 FileCalls.symlink(FileCalls.readlink(from), to);
                 FileCalls.lchown(to, stat.uid(), stat.gid());
                 FileCalls.setTimes(to, stat.mtimeSeconds(), stat.mtimeNanos());
             }
-            case FileCalls.S_IFCHR, FileCalls.S_IFBLK, FileCalls.S_IFIFO -> {
+            case Fcntl.S_IFCHR, Fcntl.S_IFBLK, Fcntl.S_IFIFO -> {
                 FileCalls.mknod(to, stat.type(), stat.rdevMajor(), stat.rdevMinor());
                 FileCalls.lchown(to, stat.uid(), stat.gid());
                 FileCalls.chmod(to, stat.mode() & 07777);
@@ -118,7 +120,7 @@ final class Flattener {
         try {
             FileCalls.link(from, to);
         } catch (LinuxException e) {
-            if (e.errno() != FileCalls.EXDEV && e.errno() != FileCalls.EMLINK && e.errno() != Errno.EPERM) {
+            if (e.errno() != Errno.EXDEV && e.errno() != Errno.EMLINK && e.errno() != Errno.EPERM) {
                 throw e;
             }
             FileCopies.copyFile(from, to, FileCalls.lstat(from).orElseThrow(), buffer);

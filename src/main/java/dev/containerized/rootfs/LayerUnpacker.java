@@ -1,6 +1,7 @@
 package dev.containerized.rootfs;
 
 import dev.containerized.internal.linux.Errno;
+import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.FileCalls;
 import dev.containerized.internal.linux.LinuxException;
 
@@ -171,7 +172,7 @@ final class LayerUnpacker {
                 + TarEntry.display(linked) + "\", which is neither in this layer nor a regular file of the layers"
                 + " below (reached without following symlinks)"));
         clear(path);
-        FileCalls.Stat stat = FileCalls.lstat(lower).orElseThrow(() -> new ImageException(layer
+        Fcntl.FileStat stat = FileCalls.lstat(lower).orElseThrow(() -> new ImageException(layer
                 + ": the lower layer's file " + FileCalls.show(lower) + " disappeared while it was being copied"));
         FileCopies.copyFile(lower, at(path), stat, buffer);
         copiedFromLowerLayers = true;
@@ -182,15 +183,15 @@ final class LayerUnpacker {
         makeParents(entry, path);
         clear(path);
         int type = switch (entry.type()) {
-            case CHAR_DEVICE -> FileCalls.S_IFCHR;
-            case BLOCK_DEVICE -> FileCalls.S_IFBLK;
-            default -> FileCalls.S_IFIFO;
+            case CHAR_DEVICE -> Fcntl.S_IFCHR;
+            case BLOCK_DEVICE -> Fcntl.S_IFBLK;
+            default -> Fcntl.S_IFIFO;
         };
         byte[] target = at(path);
         try {
             FileCalls.mknod(target, type, entry.devMajor(), entry.devMinor());
         } catch (LinuxException e) {
-            if (e.errno() == Errno.EPERM && type != FileCalls.S_IFIFO) {
+            if (e.errno() == Errno.EPERM && type != Fcntl.S_IFIFO) {
                 // A host without CAP_MKNOD (a container itself): the image works without its device nodes,
                 // and containers get their /dev from the runtime anyway.
                 notes.add("skipped the device \"" + entry.displayName() + "\": " + e.getMessage());
@@ -201,7 +202,7 @@ final class LayerUnpacker {
         FileCalls.lchown(target, entry.uid(), entry.gid());
         FileCalls.chmod(target, entry.mode()); // a node made just now, not a symlink
         FileCalls.setTimes(target, entry.mtimeSeconds(), entry.mtimeNanos());
-        boolean whiteout = type == FileCalls.S_IFCHR && entry.devMajor() == 0 && entry.devMinor() == 0;
+        boolean whiteout = type == Fcntl.S_IFCHR && entry.devMajor() == 0 && entry.devMinor() == 0;
         tree.put(path, whiteout ? LayerTree.Kind.WHITEOUT : LayerTree.Kind.SPECIAL);
     }
 
@@ -233,7 +234,7 @@ final class LayerUnpacker {
             return; // this layer's own entry of that name already hides the lower ones
         }
         byte[] target = at(deleted);
-        FileCalls.mknod(target, FileCalls.S_IFCHR, 0, 0);
+        FileCalls.mknod(target, Fcntl.S_IFCHR, 0, 0);
         FileCalls.chmod(target, 0);
         tree.put(deleted, LayerTree.Kind.WHITEOUT);
     }
@@ -301,7 +302,7 @@ final class LayerUnpacker {
             try {
                 FileCalls.setXattr(target, name.getBytes(StandardCharsets.ISO_8859_1), value.getBytes(StandardCharsets.ISO_8859_1));
             } catch (LinuxException e) {
-                if (e.errno() != FileCalls.EOPNOTSUPP && e.errno() != Errno.EPERM) {
+                if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.EPERM) {
                     throw e;
                 }
                 notes.add("left out the extended attribute " + name + " of \"" + entry.displayName() + "\": " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.containerized.rootfs;
 
+import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.FileCalls;
 
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ final class LowerLayers {
             for (int i = 0; i < parts.length; i++) {
                 prefix = LayerPaths.child(prefix, parts[i]);
                 byte[] here = LayerPaths.under(dir, prefix);
-                Optional<FileCalls.Stat> stat = FileCalls.lstat(here);
+                Optional<Fcntl.FileStat> stat = FileCalls.lstat(here);
                 if (stat.isEmpty()) {
                     break; // not in this layer: a lower one may have it, unless an opaque directory hides them
                 }

@@ -1,5 +1,7 @@
 package dev.containerized.rootfs;
 
+import dev.containerized.internal.linux.Dirents;
+import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.FileCalls;
 
 import java.nio.file.Files;
@@ -15,7 +17,7 @@ final class Trees {
 
     /** Removes whatever is at {@code path}, a directory with all it holds; nothing when nothing is there. */
     static void remove(byte[] path) {
-        Optional<FileCalls.Stat> top = FileCalls.lstat(path);
+        Optional<Fcntl.FileStat> top = FileCalls.lstat(path);
         if (top.isEmpty()) {
             return;
         }
@@ -36,7 +38,7 @@ final class Trees {
             }
             pending.push(dir);
             listed.push(true);
-            for (FileCalls.DirEntry entry : FileCalls.list(dir)) {
+            for (Dirents.Entry entry : FileCalls.list(dir)) {
                 byte[] child = join(dir, entry.name());
                 if (isDirectory(child, entry.type())) {
                     pending.push(child);
@@ -61,10 +63,10 @@ final class Trees {
     }
 
     static boolean isDirectory(byte[] path, int direntType) {
-        if (direntType != FileCalls.DT_UNKNOWN) {
-            return direntType == FileCalls.DT_DIR;
+        if (direntType != Dirents.DT_UNKNOWN) {
+            return direntType == Dirents.DT_DIR;
         }
-        return FileCalls.lstat(path).map(FileCalls.Stat::isDirectory).orElse(false);
+        return FileCalls.lstat(path).map(Fcntl.FileStat::isDirectory).orElse(false);
     }
 
     static byte[] join(byte[] dir, byte[] name) {

@@ -143,7 +143,7 @@ class ImageToolsTests {
             assertThat(LayerUnpackerTests.unix(srv, "uid")).isEqualTo(33);
             assertThat(((FileTime) Files.getAttribute(srv, "unix:lastModifiedTime", LinkOption.NOFOLLOW_LINKS))
                     .toInstant().getEpochSecond()).as("a directory's time, set after its files").isEqualTo(OLDER);
-            assertThat(LayerUnpackerTests.stat(merged.resolve("run/fifo")).type()).isEqualTo(dev.containerized.internal.linux.FileCalls.S_IFIFO);
+            assertThat(LayerUnpackerTests.stat(merged.resolve("run/fifo")).type()).isEqualTo(dev.containerized.internal.linux.Fcntl.S_IFIFO);
 
             // The tree works as a root filesystem: its own static shell runs in it.
             String out = run("chroot", merged.toString(), "/bin/sh", "-c",

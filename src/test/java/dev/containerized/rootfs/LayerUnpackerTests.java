@@ -1,5 +1,7 @@
 package dev.containerized.rootfs;
 
+import dev.containerized.internal.linux.Dirents;
+import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.FileCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,15 +62,15 @@ class LayerUnpackerTests {
     void devicesAndFifos() throws Exception {
         Path layer = unpack(new TarWriter().charDevice("dev/null", 1, 3, 0666).blockDevice("dev/loop9", 7, 9, 0660)
                 .fifo("run/fifo", 0620).bytes());
-        FileCalls.Stat nul = stat(layer.resolve("dev/null"));
-        assertThat(nul.type()).isEqualTo(FileCalls.S_IFCHR);
+        Fcntl.FileStat nul = stat(layer.resolve("dev/null"));
+        assertThat(nul.type()).isEqualTo(Fcntl.S_IFCHR);
         assertThat(nul.rdevMajor()).isEqualTo(1);
         assertThat(nul.rdevMinor()).isEqualTo(3);
         assertThat(nul.mode() & 07777).isEqualTo(0666);
-        FileCalls.Stat loop = stat(layer.resolve("dev/loop9"));
-        assertThat(loop.type()).isEqualTo(FileCalls.S_IFBLK);
+        Fcntl.FileStat loop = stat(layer.resolve("dev/loop9"));
+        assertThat(loop.type()).isEqualTo(Fcntl.S_IFBLK);
         assertThat(loop.rdevMinor()).isEqualTo(9);
-        assertThat(stat(layer.resolve("run/fifo")).type()).isEqualTo(FileCalls.S_IFIFO);
+        assertThat(stat(layer.resolve("run/fifo")).type()).isEqualTo(Fcntl.S_IFIFO);
         assertThat(stat(layer.resolve("run/fifo")).mode() & 07777).isEqualTo(0620);
     }
 
@@ -92,7 +94,7 @@ class LayerUnpackerTests {
         LayerUnpacker.Result result = (LayerUnpacker.Result) outcome.get();
         assertThat(result.notes()).singleElement().asString().contains("skipped the device \"dev/null\"").contains("EPERM");
         assertThat(layer.resolve("dev/null")).doesNotExist();
-        assertThat(stat(layer.resolve("run/fifo")).type()).as("fifos need no capability").isEqualTo(FileCalls.S_IFIFO);
+        assertThat(stat(layer.resolve("run/fifo")).type()).as("fifos need no capability").isEqualTo(Fcntl.S_IFIFO);
         assertThat(stat(layer.resolve("gone")).isWhiteout()).as("nor do whiteouts, since Linux 5.8").isTrue();
     }
 
@@ -168,7 +170,7 @@ class LayerUnpackerTests {
         TarWriter.checksum(header);
         System.arraycopy(header, 0, tar, second, 512);
         Path layer = unpack(tar);
-        List<byte[]> names = FileCalls.list(FileCalls.bytes(layer)).stream().map(FileCalls.DirEntry::name).toList();
+        List<byte[]> names = FileCalls.list(FileCalls.bytes(layer)).stream().map(Dirents.Entry::name).toList();
         assertThat(names).anySatisfy(n -> assertThat(n).isEqualTo("café-utf8".getBytes(StandardCharsets.UTF_8)));
         assertThat(names).anySatisfy(n -> assertThat(n).isEqualTo(latin1Name));
     }
@@ -238,7 +240,7 @@ class LayerUnpackerTests {
         return ((FileTime) Files.getAttribute(path, "unix:lastModifiedTime", NOFOLLOW)).toInstant().getEpochSecond();
     }
 
-    static FileCalls.Stat stat(Path path) {
+    static Fcntl.FileStat stat(Path path) {
         return FileCalls.lstat(FileCalls.bytes(path)).orElseThrow(() -> new AssertionError("nothing at " + path));
     }
 

@@ -7,9 +7,9 @@ package dev.containerized.internal.linux;
  */
 public enum Architecture {
     /** AUDIT_ARCH_X86_64: EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
-    X86_64(155, 0200000, 0400000, 0xC000003E),
+    X86_64(155, 259, 0200000, 0400000, 0xC000003E),
     /** AUDIT_ARCH_AARCH64: EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
-    AARCH64(41, 040000, 0100000, 0xC00000B7);
+    AARCH64(41, 33, 040000, 0100000, 0xC00000B7);
 
     /** The one this JVM runs on. */
     public static final Architecture CURRENT = detect();
@@ -20,12 +20,15 @@ public enum Architecture {
     static final long SYS_OPENAT2 = 437;
 
     final long sysPivotRoot;
+    /** mknodat(2) has no glibc symbol before 2.33 (only {@code __xmknodat}): called by number. */
+    final long sysMknodat;
     final int oDirectory;
     final int oNofollow;
     private final int auditArch;
 
-    Architecture(long sysPivotRoot, int oDirectory, int oNofollow, int auditArch) {
+    Architecture(long sysPivotRoot, long sysMknodat, int oDirectory, int oNofollow, int auditArch) {
         this.sysPivotRoot = sysPivotRoot;
+        this.sysMknodat = sysMknodat;
         this.oDirectory = oDirectory;
         this.oNofollow = oNofollow;
         this.auditArch = auditArch;

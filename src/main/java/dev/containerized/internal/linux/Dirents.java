@@ -16,6 +16,8 @@ import java.util.List;
 public final class Dirents {
     public static final int DT_UNKNOWN = 0;
     public static final int DT_DIR = 4;
+    public static final int DT_REG = 8;
+    public static final int DT_LNK = 10;
     /** struct dirent64 (glibc, x86_64 and aarch64 alike): d_ino u64, d_off s64, d_reclen u16, d_type u8, d_name. */
     private static final int D_TYPE = 18;
     private static final int D_NAME = 19;

@@ -24,6 +24,8 @@ public final class Errno {
     public static final int ELOOP = 40;
     public static final int EPROTO = 71;
     public static final int EXDEV = 18;
+    public static final int EMLINK = 31;
+    public static final int ENODATA = 61;
     public static final int EOPNOTSUPP = 95;
     public static final int ECONNRESET = 104;
 

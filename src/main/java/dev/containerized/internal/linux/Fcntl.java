@@ -45,9 +45,13 @@ public final class Fcntl {
 
     // sys/stat.h: the file type bits of st_mode.
     public static final int S_IFMT = 0170000;
-    public static final int S_IFDIR = 0040000;
-    public static final int S_IFREG = 0100000;
+    public static final int S_IFSOCK = 0140000;
     public static final int S_IFLNK = 0120000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFIFO = 0010000;
 
     private Fcntl() {
     }
@@ -107,16 +111,18 @@ public final class Fcntl {
         Statx statx = new Statx();
         Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx), "statx(" + fd + ")");
         statx.read();
-        return new FileStat(statx.stx_mode & 0xffff, statx.stx_uid, statx.stx_gid, statx.stx_size,
-                statx.stx_mtime_sec, statx.stx_mtime_nsec, statx.stx_rdev_major, statx.stx_rdev_minor);
+        return statx.toFileStat();
     }
 
     /**
      * A file's type, permissions, owner, size, modification time and device numbers.
      *
-     * @param mode st_mode: type ({@link #S_IFMT}) and permission bits
+     * @param mode  st_mode: type ({@link #S_IFMT}) and permission bits
+     * @param uid   the owner, unsigned (ids run to 2^32 - 2)
+     * @param links how many hard links the file has
      */
-    public record FileStat(int mode, int uid, int gid, long size, long mtimeSeconds, int mtimeNanos, int rdevMajor, int rdevMinor) {
+    public record FileStat(int mode, long uid, long gid, long size, long mtimeSeconds, int mtimeNanos, int rdevMajor, int rdevMinor,
+                           long links) {
         public int type() {
             return mode & S_IFMT;
         }
@@ -165,8 +171,7 @@ public final class Fcntl {
         return Libc.check(() -> C.fcntl(fd.number(), command, argument), "fcntl(" + fd + ", " + command + ")");
     }
 
-    private static final int STATX_BASIC_STATS = 0x7ff;
-    public static final int S_IFCHR = 0020000;
+    static final int STATX_BASIC_STATS = 0x7ff;
 
     /** struct open_how of linux/openat2.h: three u64. */
     @Structure.FieldOrder({"flags", "mode", "resolve"})
@@ -202,6 +207,11 @@ public final class Fcntl {
         public int stx_rdev_major;
         public int stx_rdev_minor;
         public byte[] rest = new byte[256 - 136];
+
+        FileStat toFileStat() {
+            return new FileStat(stx_mode & 0xffff, Integer.toUnsignedLong(stx_uid), Integer.toUnsignedLong(stx_gid), stx_size,
+                    stx_mtime_sec, stx_mtime_nsec, stx_rdev_major, stx_rdev_minor, Integer.toUnsignedLong(stx_nlink));
+        }
     }
 
     private static final class C {

@@ -23,69 +23,18 @@ import java.util.Optional;
  * {@code mknod("/x/y"): EPERM (Operation not permitted)}.
  * <p>
  * Paths are passed without the terminating NUL; the wrappers add it. Calls that could follow a
- * symbolic link either refuse to ({@code O_NOFOLLOW}, {@code AT_SYMLINK_NOFOLLOW}, the {@code l*}
+ * symbolic link either refuse to ({@code Fcntl.O_NOFOLLOW}, {@code Fcntl.AT_SYMLINK_NOFOLLOW}, the {@code l*}
  * calls) or are documented as following it, for callers that know the path is not a link.
  */
 public final class FileCalls {
-    // fcntl.h; O_NOFOLLOW differs by architecture, like O_DIRECTORY.
-    static final int O_RDONLY = 00;
-    static final int O_WRONLY = 01;
-    static final int O_CREAT = 0100;
-    static final int O_EXCL = 0200;
-    static final int O_CLOEXEC = 02000000;
-    static final int O_NOFOLLOW;
-    static final int AT_FDCWD = -100;
-    static final int AT_SYMLINK_NOFOLLOW = 0x100;
-    /** mknodat(2) has no glibc symbol before 2.33 (only {@code __xmknodat}): called by number. */
-    private static final long SYS_MKNODAT;
-
-    // sys/stat.h
-    public static final int S_IFMT = 0170000;
-    public static final int S_IFSOCK = 0140000;
-    public static final int S_IFLNK = 0120000;
-    public static final int S_IFREG = 0100000;
-    public static final int S_IFBLK = 0060000;
-    public static final int S_IFDIR = 0040000;
-    public static final int S_IFCHR = 0020000;
-    public static final int S_IFIFO = 0010000;
-
-    // dirent.h d_type values
-    public static final int DT_UNKNOWN = 0;
-    public static final int DT_DIR = 4;
-    public static final int DT_REG = 8;
-    public static final int DT_LNK = 10;
-
-    // errno values tested by callers that Errno does not name yet.
-    public static final int EXDEV = 18;
-    public static final int EMLINK = 31;
-    public static final int ENODATA = 61;
-    public static final int EOPNOTSUPP = 95;
-
     /** linux/limits.h XATTR_SIZE_MAX: the largest value an extended attribute can have. */
     private static final int XATTR_SIZE_MAX = 65536;
-    private static final int STATX_BASIC_STATS = 0x7ff;
-    private static final int STATX_SIZE = 256;
-
-    static {
-        switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> {
-                O_NOFOLLOW = 0400000;
-                SYS_MKNODAT = 259;
-            }
-            case "aarch64" -> {
-                O_NOFOLLOW = 0100000;
-                SYS_MKNODAT = 33;
-            }
-            default -> throw new UnsupportedOperationException(
-                    "Containerized supports x86_64 and aarch64 Linux, not " + System.getProperty("os.arch"));
-        }
-    }
 
     /** The glibc calls, mapped with byte-array paths (NUL-terminated by the wrappers). */
     interface Calls extends Library {
         Calls C = Native.load(Platform.C_LIBRARY_NAME, Calls.class);
 
-        /** open(2): a descriptor, or -1 and errno (ELOOP with O_NOFOLLOW on a symlink, EEXIST with O_EXCL). */
+        /** open(2): a descriptor, or -1 and errno (ELOOP with Fcntl.O_NOFOLLOW on a symlink, EEXIST with Fcntl.O_EXCL). */
         int open(byte[] path, int flags, int mode) throws LastErrorException;
 
         /** read(2) into native memory (JNA would copy a whole byte[] in and out): a byte count, or -1 and errno. */
@@ -105,27 +54,20 @@ public final class FileCalls {
         /** syscall(2), for mknodat: 0, or -1 and errno. */
         long syscall(long number, Object... args) throws LastErrorException;
 
-        /** lsetxattr(2): 0, or -1 and errno (EPERM for trusted.* without CAP_SYS_ADMIN, EOPNOTSUPP). */
+        /** lsetxattr(2): 0, or -1 and errno (EPERM for trusted.* without CAP_SYS_ADMIN, Errno.EOPNOTSUPP). */
         int lsetxattr(byte[] path, byte[] name, byte[] value, long size, int flags) throws LastErrorException;
 
-        /** lgetxattr(2), llistxattr(2): the value's size, or -1 and errno (ENODATA: no such attribute). */
+        /** lgetxattr(2), llistxattr(2): the value's size, or -1 and errno (Errno.ENODATA: no such attribute). */
         long lgetxattr(byte[] path, byte[] name, byte[] value, long size) throws LastErrorException;
 
         long llistxattr(byte[] path, byte[] list, long size) throws LastErrorException;
 
-        /** statx(2), glibc 2.28+: 0, or -1 and errno. The buffer's layout is the same on every architecture. */
-        int statx(int dirfd, byte[] path, int flags, int mask, Pointer buffer) throws LastErrorException;
+        /** statx(2), glibc 2.28+: 0, or -1 and errno. */
+        int statx(int dirfd, byte[] path, int flags, int mask, Fcntl.Statx statx) throws LastErrorException;
 
         /** readlink(2): the target's length (not NUL-terminated), or -1 and errno. */
         long readlink(byte[] path, byte[] buffer, long size) throws LastErrorException;
 
-        /** opendir(3): a DIR*, or NULL and errno. */
-        Pointer opendir(byte[] path) throws LastErrorException;
-
-        /** readdir64(3): the next entry, or NULL at the end (errno set only on error, so not checked here). */
-        Pointer readdir64(Pointer dir);
-
-        int closedir(Pointer dir);
     }
 
     /**
@@ -140,7 +82,7 @@ public final class FileCalls {
         private PerFile() {
         }
 
-        /** open(2): a descriptor, or -1 and errno (ELOOP with O_NOFOLLOW on a symlink, EEXIST with O_EXCL). */
+        /** open(2): a descriptor, or -1 and errno (ELOOP with Fcntl.O_NOFOLLOW on a symlink, EEXIST with Fcntl.O_EXCL). */
         static native int open(byte[] path, int flags, int mode) throws LastErrorException;
 
         /** write(2) from native memory: a byte count, or -1 and errno. */
@@ -166,35 +108,6 @@ public final class FileCalls {
         static native int mkdir(byte[] path, int mode) throws LastErrorException;
     }
 
-    /** What lstat says about a file: its type and permission bits, owner, size, mtime and device numbers. */
-    public record Stat(int mode, long uid, long gid, long size, long mtimeSeconds, int mtimeNanos,
-                       int rdevMajor, int rdevMinor, long links) {
-        public int type() {
-            return mode & S_IFMT;
-        }
-
-        public boolean isDirectory() {
-            return type() == S_IFDIR;
-        }
-
-        public boolean isRegularFile() {
-            return type() == S_IFREG;
-        }
-
-        public boolean isSymlink() {
-            return type() == S_IFLNK;
-        }
-
-        /** An overlay whiteout: a character device 0/0. */
-        public boolean isWhiteout() {
-            return type() == S_IFCHR && rdevMajor == 0 && rdevMinor == 0;
-        }
-    }
-
-    /** One directory entry: its name's bytes and its {@code d_type} ({@link #DT_UNKNOWN} on some file systems). */
-    public record DirEntry(byte[] name, int type) {
-    }
-
     private static final Calls C = Calls.C;
     private static final ThreadLocal<Memory> IO_BUFFER = new ThreadLocal<>();
 
@@ -206,19 +119,19 @@ public final class FileCalls {
         return path.toString().getBytes(Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")));
     }
 
-    /** open(path, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode): a new file, never an existing one or a link. */
+    /** open(path, Fcntl.O_WRONLY|Fcntl.O_CREAT|Fcntl.O_EXCL|Fcntl.O_NOFOLLOW|Fcntl.O_CLOEXEC, mode): a new file, never an existing one or a link. */
     public static int createFile(byte[] path, int mode) {
         try {
-            return PerFile.open(z(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+            return PerFile.open(z(path), Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, mode);
         } catch (LastErrorException e) {
             throw fail("open", path, e);
         }
     }
 
-    /** open(path, O_RDONLY|O_NOFOLLOW|O_CLOEXEC): ELOOP if the last component is a symlink. */
+    /** open(path, Fcntl.O_RDONLY|Fcntl.O_NOFOLLOW|Fcntl.O_CLOEXEC): ELOOP if the last component is a symlink. */
     public static int openForReading(byte[] path) {
         try {
-            return C.open(z(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+            return C.open(z(path), Fcntl.O_RDONLY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC, 0);
         } catch (LastErrorException e) {
             throw fail("open", path, e);
         }
@@ -312,7 +225,7 @@ public final class FileCalls {
         // The system call takes the kernel's 32-bit encoding (new_encode_dev), not glibc's 64-bit dev_t.
         int dev = (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
         try {
-            C.syscall(SYS_MKNODAT, AT_FDCWD, z(path), mode, dev);
+            C.syscall(Architecture.CURRENT.sysMknodat, Fcntl.AT_FDCWD, z(path), mode, dev);
         } catch (LastErrorException e) {
             throw fail("mknod", path, e);
         }
@@ -371,7 +284,7 @@ public final class FileCalls {
     /** Sets access and modification time of the path itself (a symlink is not followed). */
     public static void setTimes(byte[] path, long seconds, int nanos) {
         try {
-            PerFile.utimensat(AT_FDCWD, z(path), new long[] {seconds, nanos, seconds, nanos}, AT_SYMLINK_NOFOLLOW);
+            PerFile.utimensat(Fcntl.AT_FDCWD, z(path), new long[] {seconds, nanos, seconds, nanos}, Fcntl.AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException e) {
             throw fail("utimensat", path, e);
         }
@@ -402,7 +315,7 @@ public final class FileCalls {
             int n = (int) C.lgetxattr(z(path), z(name), value, value.length);
             return Optional.of(Arrays.copyOf(value, n));
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == ENODATA || e.getErrorCode() == EOPNOTSUPP) {
+            if (e.getErrorCode() == Errno.ENODATA || e.getErrorCode() == Errno.EOPNOTSUPP) {
                 return Optional.empty();
             }
             throw new LinuxException("lgetxattr(" + show(path) + ", \"" + new String(name, StandardCharsets.UTF_8) + "\")",
@@ -417,7 +330,7 @@ public final class FileCalls {
         try {
             n = (int) C.llistxattr(z(path), list, list.length);
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == EOPNOTSUPP) {
+            if (e.getErrorCode() == Errno.EOPNOTSUPP) {
                 return List.of();
             }
             throw fail("llistxattr", path, e);
@@ -434,21 +347,18 @@ public final class FileCalls {
     }
 
     /** lstat through statx(2): empty when nothing is at the path (ENOENT); a symlink is described, not followed. */
-    public static Optional<Stat> lstat(byte[] path) {
-        Memory buffer = new Memory(STATX_SIZE);
+    public static Optional<Fcntl.FileStat> lstat(byte[] path) {
+        Fcntl.Statx statx = new Fcntl.Statx();
         try {
-            C.statx(AT_FDCWD, z(path), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer);
+            C.statx(Fcntl.AT_FDCWD, z(path), Fcntl.AT_SYMLINK_NOFOLLOW, Fcntl.STATX_BASIC_STATS, statx);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.ENOENT) {
                 return Optional.empty();
             }
             throw fail("statx", path, e);
         }
-        // struct statx (linux/stat.h): stx_nlink @16, uid @20, gid @24, mode (u16) @28, size @40,
-        // stx_mtime {s64 tv_sec; u32 tv_nsec} @112, rdev major @128, minor @132.
-        return Optional.of(new Stat(buffer.getShort(28) & 0xffff, buffer.getInt(20) & 0xffffffffL,
-                buffer.getInt(24) & 0xffffffffL, buffer.getLong(40), buffer.getLong(112), buffer.getInt(120),
-                buffer.getInt(128), buffer.getInt(132), buffer.getInt(16) & 0xffffffffL));
+        statx.read();
+        return Optional.of(statx.toFileStat());
     }
 
     /** readlink(2): the link's target as bytes. */
@@ -463,31 +373,16 @@ public final class FileCalls {
     }
 
     /** The entries of a directory, without "." and "..". */
-    public static List<DirEntry> list(byte[] dir) {
-        Pointer stream;
+    public static List<Dirents.Entry> list(byte[] dir) {
+        int fd;
         try {
-            stream = C.opendir(z(dir));
+            fd = C.open(z(dir), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0);
         } catch (LastErrorException e) {
-            throw fail("opendir", dir, e);
+            throw fail("open", dir, e);
         }
-        try {
-            List<DirEntry> entries = new ArrayList<>();
-            for (Pointer entry = C.readdir64(stream); entry != null; entry = C.readdir64(stream)) {
-                // struct dirent64: d_ino u64 @0, d_off s64 @8, d_reclen u16 @16, d_type u8 @18, d_name @19.
-                int length = (int) entry.indexOf(19, (byte) 0); // counted from the offset given
-                byte[] name = entry.getByteArray(19, length);
-                if (!isDotOrDotDot(name)) {
-                    entries.add(new DirEntry(name, entry.getByte(18) & 0xff));
-                }
-            }
-            return entries;
-        } finally {
-            C.closedir(stream);
+        try (Fd directory = Fd.of(fd)) {
+            return Dirents.list(directory);
         }
-    }
-
-    private static boolean isDotOrDotDot(byte[] name) {
-        return (name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.');
     }
 
     /** The path with its terminating NUL, as C wants it. */
