@@ -1,6 +1,10 @@
 package dev.containerized.bench;
 
+import dev.containerized.container.Container;
+import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.ExecResult;
 import dev.containerized.internal.json.Json;
+import dev.containerized.rootfs.DefaultRootfs;
 import dev.containerized.rootfs.ImageReference;
 import dev.containerized.rootfs.Images;
 import dev.containerized.rootfs.ResolvedImage;
@@ -26,6 +30,8 @@ import java.util.stream.Stream;
  * Two images, built with umoci once per run: "binaries" (about 30 MB unpacked, three layers: host
  * binaries, host shared libraries, the small files of /usr/share/zoneinfo plus a second copy of the
  * binaries) and "small files" (one layer of 20,000 files of a few dozen bytes: the cost per file).
+ * Then the start of a container on an image already in the cache (the built-in rootfs as an image of
+ * two layers) against a container on the built-in rootfs directory itself, interleaved.
  * Needs root, umoci and GNU tar. Not a test: it asserts nothing and CI does not run it.
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt \
@@ -45,6 +51,9 @@ public final class ImageUnpackBenchmark {
             System.out.printf(Locale.ROOT, "in %s, median of %d runs each%n", work, runs);
             measure("binaries", buildImage(work, "binaries"), work, runs);
             measure("small files", buildSmallFilesImage(work, "small"), work, runs);
+            // Its image and rootfs in a cache of this run's, removed with the rest.
+            System.setProperty("containerized.cacheDir", work.resolve("start-cache").toString());
+            measureStart(buildBuiltInImage(work, "built-in"), runs);
         } finally {
             run(List.of("rm", "-rf", work.toString()));
         }
@@ -80,6 +89,56 @@ public final class ImageUnpackBenchmark {
         System.out.printf(Locale.ROOT, "  %-44s %8.1f ms%n", "tar -xzpf of each layer blob (GNU tar)", median(tar) / 1e6);
         System.out.printf(Locale.ROOT, "  %-44s %8.2f%n", "ratio (ours / tar)", (double) median(ours) / median(tar));
         System.out.printf(Locale.ROOT, "  %-44s %8.2f ms%n", "Images.resolve, image cached (second use)", median(cached) / 1e6);
+    }
+
+    /** Start to first exec result on the image (cached after the first start) and on the built-in rootfs. */
+    private static void measureStart(Path layout, int runs) {
+        ContainerSpec onImage = ContainerSpec.builder().image("oci:" + layout + ":bench").build();
+        ContainerSpec builtIn = ContainerSpec.builder().build();
+        for (int i = 0; i < 20; i++) { // warm-up, and the image's first use fills the cache
+            startToFirstExec(onImage);
+            startToFirstExec(builtIn);
+        }
+        int starts = Math.max(runs, 21);
+        List<Long> image = new ArrayList<>();
+        List<Long> directory = new ArrayList<>();
+        for (int i = 0; i < starts; i++) {
+            image.add(startToFirstExec(onImage));
+            directory.add(startToFirstExec(builtIn));
+        }
+        System.out.printf(Locale.ROOT, "%nstart -> first exec(\"true\") result, median of %d, interleaved:%n", starts);
+        System.out.printf(Locale.ROOT, "  %-44s %8.2f ms%n", "the built-in rootfs (a directory)", median(directory) / 1e6);
+        System.out.printf(Locale.ROOT, "  %-44s %8.2f ms%n", "the same tree as a 2-layer image, cached", median(image) / 1e6);
+        System.out.printf(Locale.ROOT, "  %-44s %8.2f%n", "ratio (image / built-in)", (double) median(image) / median(directory));
+    }
+
+    private static long startToFirstExec(ContainerSpec spec) {
+        long t0 = System.nanoTime();
+        try (Container c = Container.start(spec)) {
+            ExecResult r = c.exec("true");
+            long elapsed = System.nanoTime() - t0;
+            if (!r.succeeded()) {
+                throw new IllegalStateException(r.describe());
+            }
+            return elapsed;
+        }
+    }
+
+    /** The built-in rootfs as an OCI image: its tree as one layer, and a second layer with one file. */
+    private static Path buildBuiltInImage(Path work, String name) throws Exception {
+        Path layout = work.resolve(name);
+        Path bundle = work.resolve("bundle");
+        run(List.of("umoci", "init", "--layout", layout.toString()));
+        run(List.of("umoci", "new", "--image", layout + ":bench"));
+        run(List.of("rm", "-rf", bundle.toString()));
+        run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
+        run(List.of("cp", "-a", DefaultRootfs.path() + "/.", bundle.resolve("rootfs").toString()));
+        run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
+        run(List.of("rm", "-rf", bundle.toString()));
+        run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
+        Files.writeString(bundle.resolve("rootfs/etc/app.conf"), "mode=bench\n");
+        run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
+        return layout;
     }
 
     private static long timeResolve(Path work, ImageReference reference) throws Exception {
