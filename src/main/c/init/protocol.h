@@ -47,6 +47,7 @@
 #define CZ_STEP_PIVOT 5
 #define CZ_STEP_CAPS 6
 #define CZ_STEP_CGROUPFS 7
+#define CZ_STEP_ROOT 8 /* the container's root is not its mount namespace's top */
 
 #define CZ_STAGE_FORK 10
 #define CZ_STAGE_STDIO 11

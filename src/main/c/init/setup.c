@@ -1,11 +1,13 @@
 /* CONFIG and PIVOT: what PID 1 does once, before any command, while it still has every capability. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -107,6 +109,37 @@ int cz_setup(const struct cz_message *config, struct cz_confinement *confinement
     return 0;
 }
 
+/* Were the test JVM chrooted, pivot_root would leave the container's root a mount below the host's
+ * own root, and a process inside with CAP_SYS_CHROOT (Docker grants it) could climb out to the host's
+ * files. Checked by that very climb: chroot into /proc, ".." far up from the old root, chroot there,
+ * and "/" must still be the container's root. PID 1 then returns to that root by its descriptor.
+ * Returns 0 when the root holds, -1 with errno EXDEV when it does not (or the climb's errno). */
+static int root_holds(void)
+{
+    struct stat before, after;
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return -1;
+    int holds = -1;
+    if (fstat(root, &before) == 0 && chroot("/proc") == 0) {
+        for (int i = 0; i < 64 && chdir("..") == 0; i++)
+            ;
+        if (chroot(".") == 0 && stat("/", &after) == 0) {
+            holds = before.st_dev == after.st_dev && before.st_ino == after.st_ino ? 0 : -1;
+            if (holds < 0)
+                errno = EXDEV;
+        }
+    }
+    int saved = errno;
+    if (fchdir(root) < 0 || chroot(".") < 0) {
+        close(root);
+        return -1;
+    }
+    close(root);
+    errno = saved;
+    return holds;
+}
+
 /* The test JVM's thread prepared the mounts and has left this mount namespace by now: PID 1, whose
  * working directory is the container's root, makes it the root (pivot_root(".", ".") stacks the old
  * root on the new one; detaching it leaves no way back), then keeps only commands' capabilities. */
@@ -114,6 +147,10 @@ int cz_pivot(const struct cz_confinement *confinement, uint32_t *failed_step)
 {
     if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
         *failed_step = CZ_STEP_PIVOT;
+        return -1;
+    }
+    if (root_holds() < 0) {
+        *failed_step = CZ_STEP_ROOT;
         return -1;
     }
     if (restrict_capabilities(confinement->capabilities, confinement->last_cap) < 0) {

@@ -19,12 +19,12 @@ import java.util.stream.Stream;
  * mount namespace (the host's). Unlike {@link dev.containerized.container.Leaks}, it looks at another
  * JVM's containers, typically one that was killed.
  */
-final class Debris {
+public final class Debris {
     private Debris() {
     }
 
     /** One line per thing left; empty when nothing is. */
-    static List<String> of(String token, Path stateBase) {
+    public static List<String> of(String token, Path stateBase) {
         List<String> left = new ArrayList<>();
         stateDirectories(token, stateBase).forEach(p -> left.add("state directory " + p));
         for (Path cgroup : cgroups(token)) {

@@ -269,8 +269,7 @@ final class ContainerThread {
             step("create namespaces", () -> Sched.unshare(NAMESPACES));
             trace.mark("unshare");
             FaultInjection.reached(FaultInjection.Phase.UNSHARE, setup.id());
-            // On systemd hosts "/" is shared: without this, every mount below would show up on the host.
-            step("make / private", () -> Mounts.mount(null, "/", null, Mounts.MS_REC | Mounts.MS_PRIVATE, null));
+            makeRootPrivate();
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
             step("bring up loopback", Network::loopbackUp);
             trace.mark("hostname+lo");
@@ -324,6 +323,20 @@ final class ContainerThread {
                     // Descriptors: closing cannot fail in a way that matters here.
                 }
             }
+        }
+    }
+
+    /** On systemd hosts "/" is shared: without this, every mount of the container would show up on the host. */
+    private static void makeRootPrivate() {
+        try {
+            Mounts.mount(null, "/", null, Mounts.MS_REC | Mounts.MS_PRIVATE, null);
+        } catch (LinuxException e) {
+            if (e.errno() == dev.containerized.internal.linux.Errno.EINVAL) {
+                throw new SetupException("make / private: " + e.getMessage() + ": this JVM's root is not a mount point, as in a "
+                        + "chroot; run it where its root is its mount namespace's root: on the machine itself, in a container, "
+                        + "or after unshare -m and pivot_root instead of chroot");
+            }
+            throw new SetupException("make / private", e);
         }
     }
 

@@ -46,6 +46,7 @@ final class Pid1Protocol {
     static final int STEP_PIVOT = 5;
     static final int STEP_CAPS = 6;
     static final int STEP_CGROUPFS = 7;
+    static final int STEP_ROOT = 8;
 
     static final int STAGE_FORK = 10;
     static final int STAGE_STDIO = 11;

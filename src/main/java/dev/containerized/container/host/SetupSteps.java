@@ -17,6 +17,11 @@ final class SetupSteps {
             case Pid1Protocol.STEP_CAPS -> "drop PID 1's capabilities to the commands' set: " + error;
             case Pid1Protocol.STEP_CGROUPFS -> "mount the container's cgroupfs: mount "
                     + (which >= 0 && which < placement.cgroupfs().size() ? placement.cgroupfs().get(which) : "#" + which) + ": " + error;
+            case Pid1Protocol.STEP_ROOT -> errno == Errno.EXDEV
+                    ? "the container's root is not the top of its mount namespace, so a process inside could climb out of "
+                    + "it to the host's files: this JVM runs in a chroot. Run it where its root is its mount namespace's "
+                    + "root: on the machine itself, in a container, or after unshare -m and pivot_root instead of chroot"
+                    : "check that the container's root holds: " + error;
             default -> "PID 1 could not read its configuration (protocol step " + step + "): " + error;
         };
     }
