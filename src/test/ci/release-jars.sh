@@ -65,7 +65,7 @@ status=0
 [ $status = 2 ] && grep -q "unknown option --bogus" "$alone/err" && ok "--bogus: exit 2, unknown option" \
   || fail "--bogus gave exit $status: $(head -1 "$alone/err")"
 # JDK 22 and later warn about JNA's native calls unless the jar grants native access.
-jdk=${CONTAINERIZED_NEW_JDK:-$(ls -d /usr/lib/jvm/*-2[5-9]* 2>/dev/null | head -1)}
+jdk=${CONTAINERIZED_NEW_JDK:-$(ls -d /usr/lib/jvm/*-2[5-9]* 2>/dev/null | head -1 || true)}
 if [ -n "$jdk" ] && [ -x "$jdk/bin/java" ]; then
   (cd "$alone" && "$jdk/bin/java" -jar containerized-cli.jar run -- true </dev/null 2>"$alone/err") || true
   if grep -q "restricted method" "$alone/err"; then fail "$jdk: java -jar warns: $(head -1 "$alone/err")"
