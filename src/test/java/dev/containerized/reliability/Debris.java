@@ -73,7 +73,7 @@ public final class Debris {
     }
 
     /** Waits until every cgroup of the run is empty: the kernel takes a moment to end a killed pid namespace. */
-    static void awaitEmptyCgroups(String token, Duration timeout) {
+    public static void awaitEmptyCgroups(String token, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (cgroups(token).stream().anyMatch(c -> !processes(c).isEmpty())) {
             if (System.nanoTime() > deadline) {
@@ -89,7 +89,7 @@ public final class Debris {
      * the sweep removes only empty cgroups older than a minute (a younger empty one may be a container
      * being started), and a test should not wait a minute. A cgroup with a process in it is left as it is.
      */
-    static int age(String token) {
+    public static int age(String token) {
         int aged = 0;
         for (Path cgroup : cgroups(token)) {
             if (processes(cgroup).isEmpty() && setAge(cgroup, Duration.ofMinutes(2))) {

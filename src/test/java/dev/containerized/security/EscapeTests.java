@@ -10,6 +10,7 @@ import dev.containerized.container.host.HostContainer;
 import dev.containerized.container.host.StateDirectory;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
+import dev.containerized.reliability.Debris;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -940,9 +941,14 @@ class EscapeTests {
             Path state = StateDirectory.base().resolve(ready.split(" ")[1]);
             assertThat(state).isDirectory();
             awaitUnlocked(state);
-            // The state directory is what this checks; the dead run's cgroups go a minute after they emptied.
+            // The sweep removes a dead run's empty cgroups a minute after they emptied: they are made to look
+            // that old, so that this test leaves nothing either.
+            String id = ready.split(" ")[1];
+            Debris.awaitEmptyCgroups(id, Duration.ofSeconds(10));
+            Debris.age(id);
             HostContainer.removeWhatDeadRunsLeft(CgroupLayout.detect(), Duration.ofMinutes(1));
             assertThat(state).doesNotExist();
+            assertThat(Debris.of(id, StateDirectory.base())).isEmpty();
             assertThat(container().exec("true")).succeeded();
         }
 
