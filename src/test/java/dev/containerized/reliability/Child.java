@@ -114,15 +114,23 @@ public final class Child {
         long start = System.nanoTime();
         int passed = 0;
         for (int i = 0; i < n; i++) {
-            try (Container c = Container.start(SPEC)) {
-                ExecResult r = c.exec("sh", "-c", FORK_AND_WRITE, "sh", Integer.toString(i));
-                check(r.succeeded() && r.stdout().equals(i + "\n" + i + "\n"), "container " + i + ": " + r.describe());
+            if (forkAndWrite(i)) {
                 passed++;
-            } catch (RuntimeException e) {
-                check(false, "container " + i + " failed: " + e);
             }
         }
         say("LOAD passed=" + passed + " of=" + n + " ms=" + (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Container {@code i}: a command that forks and writes, its result checked; whether it passed. */
+    private static boolean forkAndWrite(int i) {
+        try (Container c = Container.start(SPEC)) {
+            ExecResult r = c.exec("sh", "-c", FORK_AND_WRITE, "sh", Integer.toString(i));
+            check(r.succeeded() && r.stdout().equals(i + "\n" + i + "\n"), "container " + i + ": " + r.describe());
+            return true;
+        } catch (RuntimeException e) {
+            check(false, "container " + i + " failed: " + e);
+            return false;
+        }
     }
 
     /**
@@ -134,12 +142,8 @@ public final class Child {
         long start = System.nanoTime();
         int passed = 0;
         for (int i = 0; i < n; i++) {
-            try (Container c = Container.start(SPEC)) {
-                ExecResult r = c.exec("sh", "-c", FORK_AND_WRITE, "sh", Integer.toString(i));
-                check(r.succeeded() && r.stdout().equals(i + "\n" + i + "\n"), "container " + i + ": " + r.describe());
+            if (forkAndWrite(i)) {
                 passed++;
-            } catch (RuntimeException e) {
-                check(false, "container " + i + " failed: " + e);
             }
             if ((i + 1) % every == 0) {
                 Memory.Snapshot m = Memory.Snapshot.now();
