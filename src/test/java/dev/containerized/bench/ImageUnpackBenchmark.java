@@ -126,18 +126,28 @@ public final class ImageUnpackBenchmark {
 
     /** The built-in rootfs as an OCI image: its tree as one layer, and a second layer with one file. */
     private static Path buildBuiltInImage(Path work, String name) throws Exception {
+        return umociImage(work, name, List.of(
+                rootfs -> run(List.of("cp", "-a", DefaultRootfs.path() + "/.", rootfs.toString())),
+                rootfs -> Files.writeString(rootfs.resolve("etc/app.conf"), "mode=bench\n")));
+    }
+
+    /** What one layer adds to the image's root filesystem as it stands. */
+    private interface Layer {
+        void addTo(Path rootfs) throws Exception;
+    }
+
+    /** A new OCI layout at {@code work/name}, tag "bench", with umoci: one layer per {@code layers}, in order. */
+    private static Path umociImage(Path work, String name, List<Layer> layers) throws Exception {
         Path layout = work.resolve(name);
         Path bundle = work.resolve("bundle");
         run(List.of("umoci", "init", "--layout", layout.toString()));
         run(List.of("umoci", "new", "--image", layout + ":bench"));
-        run(List.of("rm", "-rf", bundle.toString()));
-        run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
-        run(List.of("cp", "-a", DefaultRootfs.path() + "/.", bundle.resolve("rootfs").toString()));
-        run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
-        run(List.of("rm", "-rf", bundle.toString()));
-        run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
-        Files.writeString(bundle.resolve("rootfs/etc/app.conf"), "mode=bench\n");
-        run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
+        for (Layer layer : layers) {
+            run(List.of("rm", "-rf", bundle.toString()));
+            run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
+            layer.addTo(bundle.resolve("rootfs"));
+            run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
+        }
         return layout;
     }
 
@@ -170,44 +180,34 @@ public final class ImageUnpackBenchmark {
 
     /** Three layers of about 10 MB each, with umoci. */
     private static Path buildImage(Path work, String name) throws Exception {
-        Path layout = work.resolve(name);
-        Path bundle = work.resolve("bundle");
-        run(List.of("umoci", "init", "--layout", layout.toString()));
-        run(List.of("umoci", "new", "--image", layout + ":bench"));
         String libs = Files.isDirectory(Path.of("/usr/lib/x86_64-linux-gnu")) ? "/usr/lib/x86_64-linux-gnu"
                 : Files.isDirectory(Path.of("/usr/lib/aarch64-linux-gnu")) ? "/usr/lib/aarch64-linux-gnu" : "/usr/lib";
-        List<List<Copy>> layers = List.of(
+        List<List<Copy>> copies = List.of(
                 List.of(new Copy("/usr/bin", "usr/bin", LAYER_BYTES)),
                 List.of(new Copy(libs, "usr/lib", LAYER_BYTES)),
                 List.of(new Copy("/usr/share/zoneinfo", "usr/share/zoneinfo", Long.MAX_VALUE),
                         new Copy("/usr/bin", "opt/copy-of-bin", LAYER_BYTES / 2)));
-        for (List<Copy> layer : layers) {
-            run(List.of("rm", "-rf", bundle.toString()));
-            run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
-            for (Copy copy : layer) {
-                copyFiles(Path.of(copy.from()), bundle.resolve("rootfs").resolve(copy.to()), copy.budget());
-            }
-            run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
+        List<Layer> layers = new ArrayList<>();
+        for (List<Copy> layer : copies) {
+            layers.add(rootfs -> {
+                for (Copy copy : layer) {
+                    copyFiles(Path.of(copy.from()), rootfs.resolve(copy.to()), copy.budget());
+                }
+            });
         }
-        return layout;
+        return umociImage(work, name, layers);
     }
 
     /** One layer of 20,000 files of a few dozen bytes in 100 directories: the cost per file, as in node_modules. */
     private static Path buildSmallFilesImage(Path work, String name) throws Exception {
-        Path layout = work.resolve(name);
-        Path bundle = work.resolve("bundle");
-        run(List.of("umoci", "init", "--layout", layout.toString()));
-        run(List.of("umoci", "new", "--image", layout + ":bench"));
-        run(List.of("rm", "-rf", bundle.toString()));
-        run(List.of("umoci", "unpack", "--image", layout + ":bench", bundle.toString()));
-        for (int d = 0; d < 100; d++) {
-            Path dir = Files.createDirectories(bundle.resolve("rootfs/srv/node_modules/package-" + d));
-            for (int f = 0; f < 200; f++) {
-                Files.writeString(dir.resolve("file-" + f + ".js"), "module.exports = " + d + " * " + f + ";\n");
+        return umociImage(work, name, List.of(rootfs -> {
+            for (int d = 0; d < 100; d++) {
+                Path dir = Files.createDirectories(rootfs.resolve("srv/node_modules/package-" + d));
+                for (int f = 0; f < 200; f++) {
+                    Files.writeString(dir.resolve("file-" + f + ".js"), "module.exports = " + d + " * " + f + ";\n");
+                }
             }
-        }
-        run(List.of("umoci", "repack", "--image", layout + ":bench", bundle.toString()));
-        return layout;
+        }));
     }
 
     private record Copy(String from, String to, long budget) {
