@@ -73,11 +73,8 @@ public final class Fcntl {
      * @param what the path as the user knows it, for the error message
      */
     public static Fd openat2(Fd dir, String path, int flags, long resolve, String what) {
-        OpenHow how = new OpenHow();
-        how.flags = flags & 0xffffffffL;
-        how.resolve = resolve;
-        how.write();
-        return Fd.of((int) Libc.checkLong(() -> C.syscall(Architecture.SYS_OPENAT2, dir.number(), path, how, how.size()),
+        long[] how = {flags & 0xffffffffL, 0, resolve};
+        return Fd.of((int) Libc.checkLong(() -> C.syscall(Architecture.SYS_OPENAT2, dir.number(), path, how, OPEN_HOW_SIZE),
                 "openat2(" + Libc.quote(what) + ")"));
     }
 
@@ -108,10 +105,14 @@ public final class Fcntl {
 
     /** What statx(2) says of the file {@code fd} refers to, itself (a symlink opened O_PATH|O_NOFOLLOW stays one). */
     public static FileStat stat(Fd fd) {
-        Statx statx = new Statx();
-        Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx), "statx(" + fd + ")");
-        statx.read();
-        return statx.toFileStat();
+        Statx statx = Statx.borrow();
+        try {
+            Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx), "statx(" + fd + ")");
+            statx.read();
+            return statx.toFileStat();
+        } finally {
+            Statx.giveBack(statx);
+        }
     }
 
     /**
@@ -173,19 +174,26 @@ public final class Fcntl {
 
     static final int STATX_BASIC_STATS = 0x7ff;
 
-    /** struct open_how of linux/openat2.h: three u64. */
-    @Structure.FieldOrder({"flags", "mode", "resolve"})
-    public static final class OpenHow extends Structure {
-        public long flags;
-        public long mode;
-        public long resolve;
-    }
+    /**
+     * struct open_how of linux/openat2.h is three u64, {flags, mode, resolve}: passed as a long[3]. A JNA
+     * Structure per call cost more than the call itself (native memory, a cleaner, layout by reflection),
+     * and a container's setup opens dozens of paths this way.
+     */
+    private static final long OPEN_HOW_SIZE = 3 * Long.BYTES;
 
     /** struct statx (linux/stat.h), the same on every architecture; 256 bytes, the tail reserved. */
     @Structure.FieldOrder({"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode",
             "spare0", "stx_ino", "stx_size", "stx_blocks", "stx_attributes_mask", "stx_atime", "stx_btime", "stx_ctime",
             "stx_mtime_sec", "stx_mtime_nsec", "stx_mtime_reserved", "stx_rdev_major", "stx_rdev_minor", "rest"})
     public static final class Statx extends Structure {
+        /**
+         * Free buffers, reused: a Structure is costly to make (native memory, a cleaner, its layout
+         * derived by reflection for its array fields), more than the call, and statx runs per file of a
+         * layer and a dozen times per container setup, each on a new thread. The pool holds at most as
+         * many as threads ever called at once. Never synchronized automatically: callers read() it.
+         */
+        private static final java.util.concurrent.ConcurrentLinkedQueue<Statx> FREE = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
         public int stx_mask;
         public int stx_blksize;
         public long stx_attributes;
@@ -207,6 +215,21 @@ public final class Fcntl {
         public int stx_rdev_major;
         public int stx_rdev_minor;
         public byte[] rest = new byte[256 - 136];
+
+        /** A buffer for one call; give it back with {@link #giveBack} once read. */
+        static Statx borrow() {
+            Statx statx = FREE.poll();
+            if (statx == null) {
+                statx = new Statx();
+                statx.setAutoSynch(false);
+                statx.getPointer(); // allocates it now: without automatic writes, JNA would pass a null pointer
+            }
+            return statx;
+        }
+
+        static void giveBack(Statx statx) {
+            FREE.offer(statx);
+        }
 
         FileStat toFileStat() {
             return new FileStat(stx_mode & 0xffff, Integer.toUnsignedLong(stx_uid), Integer.toUnsignedLong(stx_gid), stx_size,
@@ -239,6 +262,6 @@ public final class Fcntl {
 
         static native int futimens(int fd, long[] times) throws LastErrorException;
 
-        static native long syscall(long number, int dirfd, String path, OpenHow how, long size) throws LastErrorException;
+        static native long syscall(long number, int dirfd, String path, long[] how, long size) throws LastErrorException;
     }
 }

@@ -348,17 +348,19 @@ public final class FileCalls {
 
     /** lstat through statx(2): empty when nothing is at the path (ENOENT); a symlink is described, not followed. */
     public static Optional<Fcntl.FileStat> lstat(byte[] path) {
-        Fcntl.Statx statx = new Fcntl.Statx();
+        Fcntl.Statx statx = Fcntl.Statx.borrow();
         try {
             C.statx(Fcntl.AT_FDCWD, z(path), Fcntl.AT_SYMLINK_NOFOLLOW, Fcntl.STATX_BASIC_STATS, statx);
+            statx.read();
+            return Optional.of(statx.toFileStat());
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.ENOENT) {
                 return Optional.empty();
             }
             throw fail("statx", path, e);
+        } finally {
+            Fcntl.Statx.giveBack(statx);
         }
-        statx.read();
-        return Optional.of(statx.toFileStat());
     }
 
     /** readlink(2): the link's target as bytes. */
