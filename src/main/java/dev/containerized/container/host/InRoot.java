@@ -44,6 +44,10 @@ final class InRoot {
      * directory (in the overlay's upper layer: the image is not touched), a file in the way is refused.
      */
     Fd systemDirectory(String relative) {
+        Fd existing = existingDirectory(relative);
+        if (existing != null) {
+            return existing;
+        }
         Fd current = Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         String walked = "";
         for (String name : components(relative)) {
@@ -57,6 +61,20 @@ final class InRoot {
             current = next;
         }
         return current;
+    }
+
+    /**
+     * The usual case in one call: every component already a real directory, no symlink anywhere on the
+     * way (RESOLVE_NO_SYMLINKS), nothing above the root. Null for anything else, which the walk then
+     * makes, replaces or refuses one component at a time.
+     */
+    private Fd existingDirectory(String relative) {
+        try {
+            return Fcntl.openat2(root, relative, O_PATH | O_DIRECTORY | O_CLOEXEC,
+                    Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_BENEATH, "/" + relative);
+        } catch (LinuxException e) {
+            return null;
+        }
     }
 
     private Fd component(Fd parent, String name, String walked) {
