@@ -1,10 +1,10 @@
 package dev.containerized.container.host;
 
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,8 +18,13 @@ final class HostDevices implements AutoCloseable {
 
     HostDevices() {
         for (String name : RootfsMounts.DEVICES) {
-            if (Files.exists(Path.of("/dev", name))) {
+            try {
                 nodes.put(name, Fcntl.open("/dev/" + name, Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0));
+            } catch (LinuxException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    close();
+                    throw e;
+                }
             }
         }
     }
