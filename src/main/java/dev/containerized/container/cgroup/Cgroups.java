@@ -32,6 +32,9 @@ final class Cgroups {
      * then removes it. A fork bomb may fork between our reading and our killing: so we loop.
      */
     static void killAndRemove(Path dir, Duration timeout) {
+        if (removedAtOnce(dir)) {
+            return;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         Path kill = dir.resolve("cgroup.kill");
         while (Files.isDirectory(dir)) {
@@ -65,6 +68,20 @@ final class Cgroups {
                         + " ms; processes left: " + processes(dir));
             }
             sleep(2);
+        }
+    }
+
+    /**
+     * The usual case at a container's close, in one call: its processes are gone, and rmdir(2) removes
+     * the cgroup (or finds it gone). Any other answer (EBUSY: a process is still in it or exiting) is
+     * for the loop of {@link #killAndRemove}, which gives the errors their words.
+     */
+    private static boolean removedAtOnce(Path dir) {
+        try {
+            Unistd.rmdir(dir.toString());
+            return true;
+        } catch (LinuxException e) {
+            return e.errno() == Errno.ENOENT;
         }
     }
 
@@ -109,9 +126,11 @@ final class Cgroups {
     static long readKeyed(Path file, String key) {
         try {
             for (String line : Files.readAllLines(file)) {
-                String[] kv = line.trim().split("\\s+");
-                if (kv.length == 2 && kv[0].equals(key)) {
-                    return Long.parseLong(kv[1]);
+                // "key value", one space apart, as the kernel writes them (seq_printf "%s %llu\n").
+                String trimmed = line.trim();
+                int space = trimmed.indexOf(' ');
+                if (space > 0 && trimmed.substring(0, space).equals(key)) {
+                    return Long.parseLong(trimmed.substring(space + 1).trim());
                 }
             }
             return 0;
