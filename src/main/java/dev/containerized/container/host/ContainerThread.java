@@ -58,7 +58,7 @@ final class ContainerThread {
      *
      * @param cgroupNamespace whether PID 1 roots a cgroup namespace at the cgroup it joined
      */
-    record Setup(String id, String hostname, Path stateDir, MountPlan mounts, boolean cgroupNamespace,
+    record Setup(String id, String hostname, MountPlan mounts, boolean cgroupNamespace,
                  Confinement confinement, String workingDirectory, boolean terminal) {
     }
 
@@ -73,6 +73,7 @@ final class ContainerThread {
 
     private final Setup setup;
     private final Thread thread;
+    private final CompletableFuture<Path> stateDirectory = new CompletableFuture<>();
     private final CompletableFuture<CgroupPlacement> cgroup = new CompletableFuture<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -89,6 +90,8 @@ final class ContainerThread {
     private Fd log;
     private Fd terminal;
     private Fd upper;
+    /** The state directory once the starting thread made it: the overlay's layers are there. */
+    private Path stateDir;
 
     private ContainerThread(Setup setup) {
         this.setup = setup;
@@ -97,14 +100,20 @@ final class ContainerThread {
     }
 
     /**
-     * Starts making the container: namespaces and mounts, while the caller makes the container's cgroup
-     * (on two cores, that takes the cgroup's time off every start). The thread then waits for
-     * {@link #placeIn} or {@link #abandon}; {@link #awaitReady} follows.
+     * Starts making the container: namespaces and mounts, while the caller makes the container's state
+     * directory and cgroup (on two cores, that takes their time off every start). The thread waits for
+     * {@link #useStateDirectory} before it mounts, and for {@link #placeIn} before it spawns PID 1; or
+     * for {@link #abandon}. {@link #awaitReady} follows.
      */
     static ContainerThread begin(Setup setup) {
         ContainerThread container = new ContainerThread(setup);
         container.thread.start();
         return container;
+    }
+
+    /** The container's state directory, made and locked: the thread may now mount the overlay there. */
+    void useStateDirectory(Path dir) {
+        stateDirectory.complete(dir);
     }
 
     /** The cgroup PID 1 joins before anything of the container runs: the thread may now spawn it. */
@@ -113,10 +122,11 @@ final class ContainerThread {
     }
 
     /**
-     * The container will not start (its cgroup could not be made): the thread undoes what it made,
-     * and this returns once it did.
+     * The container will not start (its state directory or cgroup could not be made): the thread undoes
+     * what it made, and this returns once it did.
      */
     void abandon(Throwable reason) {
+        stateDirectory.completeExceptionally(reason);
         cgroup.completeExceptionally(reason);
         try {
             ready.join();
@@ -268,15 +278,17 @@ final class ContainerThread {
             trace.mark("open");
             step("create namespaces", () -> Sched.unshare(NAMESPACES));
             trace.mark("unshare");
-            FaultInjection.reached(FaultInjection.Phase.UNSHARE, setup.id());
             makeRootPrivate();
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
             step("bring up loopback", Network::loopbackUp);
             trace.mark("hostname+lo");
-            RootfsMounts mounts = hold(held, new RootfsMounts(setup.stateDir(), setup.mounts(), hold(held, new HostDevices())));
+            stateDir = await(stateDirectory, "state directory");
+            trace.mark("await-state");
+            FaultInjection.reached(FaultInjection.Phase.UNSHARE, setup.id());
+            RootfsMounts mounts = hold(held, new RootfsMounts(stateDir, setup.mounts(), hold(held, new HostDevices())));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
             trace.mark("mounts");
-            CgroupPlacement placement = awaitCgroup();
+            CgroupPlacement placement = await(cgroup, "cgroup");
             trace.mark("await-cgroup");
             List<Fd> joinFiles = new ArrayList<>();
             for (Path file : placement.joinFiles()) {
@@ -357,12 +369,12 @@ final class ContainerThread {
         this.pid = pid;
     }
 
-    /** The cgroup the starting thread made; its failure to make one ends this setup. */
-    private CgroupPlacement awaitCgroup() {
+    /** What the starting thread makes meanwhile (its state directory, its cgroup); its failure to make it ends this setup. */
+    private static <T> T await(CompletableFuture<T> made, String what) {
         try {
-            return cgroup.join();
+            return made.join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw new SetupException("the container's cgroup was not made: " + e.getCause().getMessage());
+            throw new SetupException("the container's " + what + " was not made: " + e.getCause().getMessage());
         }
     }
 
@@ -386,7 +398,7 @@ final class ContainerThread {
                     return;
                 }
                 if (event.type() == Pid1Protocol.SETUP_FAILED) {
-                    throw new SetupException(SetupSteps.describe(event.word(0), event.word(1), event.word(2), setup, placement));
+                    throw new SetupException(SetupSteps.describe(event.word(0), event.word(1), event.word(2), stateDir, placement));
                 }
             }
         }

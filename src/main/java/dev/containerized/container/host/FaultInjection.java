@@ -18,13 +18,16 @@ public final class FaultInjection {
     /** The line's start on stderr, for a test to wait for. */
     public static final String STOPPED = "containerized: fault injection: stopped at ";
 
-    /** Where a container's start and close can be stopped, in the order they happen. */
+    /**
+     * Where a container's start and close can be stopped, in order; CGROUP (on the starting thread) and
+     * UNSHARE (on the container's own) run side by side.
+     */
     public enum Phase {
-        /** Start: its state directory made and locked, nothing else yet. */
+        /** Start: its state directory made and locked; no cgroup yet (its thread may have made its namespaces). */
         STATE_DIRECTORY,
-        /** Start: its cgroup made, no thread yet. */
+        /** Start: its cgroup made; PID 1 not yet spawned. */
         CGROUP,
-        /** Start, on the container's thread: the new namespaces made, nothing mounted. */
+        /** Start, on the container's thread: the new namespaces made, the state directory known, nothing mounted. */
         UNSHARE,
         /** Start: everything but /proc mounted in the container's mount namespace. */
         MOUNTS,

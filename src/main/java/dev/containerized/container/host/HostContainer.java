@@ -74,15 +74,17 @@ public final class HostContainer {
         String id = ContainerIds.next();
         Undo undo = new Undo();
         StartTrace trace = new StartTrace("start of " + id);
+        // The thread makes namespaces and mounts while this one makes what it needs: the state directory
+        // the overlay goes in, and the cgroup PID 1 joins.
+        ContainerThread thread = ContainerThread.begin(new ContainerThread.Setup(id, plan.hostname(), plan.mounts(), true,
+                plan.confinement(), plan.workingDirectory(), plan.terminal()));
         try {
-            StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
-            trace.mark("state");
-            FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
-            // The thread makes namespaces and mounts while this one makes the cgroup PID 1 joins.
-            ContainerThread thread = ContainerThread.begin(new ContainerThread.Setup(id, plan.hostname(), state.path(),
-                    plan.mounts(), true, plan.confinement(), plan.workingDirectory(), plan.terminal()));
             ContainerCgroup cgroup;
             try {
+                StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
+                trace.mark("state");
+                FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
+                thread.useStateDirectory(state.path());
                 cgroup = undo.acquire("remove the cgroup", () -> createCgroup(layout, id, plan), c -> {
                     c.destroy(TEARDOWN);
                     FaultInjection.reached(FaultInjection.Phase.CLOSE_CGROUP_REMOVED, id);
