@@ -351,7 +351,6 @@ public final class FileCalls {
         Fcntl.Statx statx = Fcntl.Statx.borrow();
         try {
             C.statx(Fcntl.AT_FDCWD, z(path), Fcntl.AT_SYMLINK_NOFOLLOW, Fcntl.STATX_BASIC_STATS, statx);
-            statx.read();
             return Optional.of(statx.toFileStat());
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.ENOENT) {
