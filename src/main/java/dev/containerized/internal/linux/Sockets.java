@@ -36,33 +36,35 @@ public final class Sockets {
     /**
      * Sends all of {@code bytes} on a stream socket, with {@code fds} attached to its first byte. A
      * failure (EPIPE: the peer is gone) throws; no SIGPIPE is raised.
+     * <p>
+     * One block of native memory holds the msghdr, the iovec, the control message and the bytes, each
+     * written at the offsets its Structure lays out: a message goes out per command, and a JNA Structure
+     * written by reflection cost more than the call.
      */
     public static void sendWithDescriptors(Fd socket, byte[] bytes, int[] fds) {
-        Memory data = new Memory(bytes.length);
-        data.write(0, bytes, 0, bytes.length);
-        Memory control = null;
+        long controlLength = fds.length > 0 ? cmsgSpace(fds.length * 4L) : 0;
+        long iovAt = MSGHDR.size;
+        long controlAt = iovAt + IOVEC.size;
+        long dataAt = controlAt + controlLength;
+        Memory block = new Memory(dataAt + Math.max(bytes.length, 1));
+        block.clear(dataAt);
+        block.write(dataAt, bytes, 0, bytes.length);
         if (fds.length > 0) {
-            control = new Memory(cmsgSpace(fds.length * 4L));
-            control.clear();
-            control.setLong(0, CMSG_HEADER + fds.length * 4L);
-            control.setInt(8, SOL_SOCKET);
-            control.setInt(12, SCM_RIGHTS);
-            control.write(CMSG_HEADER, fds, 0, fds.length);
+            block.setLong(controlAt, CMSG_HEADER + fds.length * 4L);
+            block.setInt(controlAt + 8, SOL_SOCKET);
+            block.setInt(controlAt + 12, SCM_RIGHTS);
+            block.write(controlAt + CMSG_HEADER, fds, 0, fds.length);
         }
+        Pointer message = block.share(0);
         long sent = 0;
         while (sent < bytes.length) {
-            IoVec iov = new IoVec();
-            iov.base = data.share(sent);
-            iov.length = bytes.length - sent;
-            MsgHdr message = new MsgHdr();
-            message.iov = iov.getPointer();
-            message.iovlen = 1;
-            if (sent == 0 && control != null) {
-                message.control = control;
-                message.controllen = control.size();
-            }
-            iov.write();
-            message.write();
+            block.setPointer(iovAt + IOVEC.base, block.share(dataAt + sent));
+            block.setLong(iovAt + IOVEC.length, bytes.length - sent);
+            block.setPointer(MSGHDR.iov, block.share(iovAt));
+            block.setLong(MSGHDR.iovlen, 1);
+            boolean withControl = sent == 0 && fds.length > 0;
+            block.setPointer(MSGHDR.control, withControl ? block.share(controlAt) : null);
+            block.setLong(MSGHDR.controllen, withControl ? controlLength : 0);
             try {
                 sent += C.sendmsg(socket.number(), message, MSG_NOSIGNAL);
             } catch (LastErrorException e) {
@@ -73,18 +75,40 @@ public final class Sockets {
         }
     }
 
+    /** Where struct msghdr's fields lie, as {@link MsgHdr} lays them out (LP64). */
+    private record MsgHdrLayout(long size, long iov, long iovlen, long control, long controllen) {
+        static MsgHdrLayout of(MsgHdr layout) {
+            return new MsgHdrLayout(layout.size(), layout.offsetOf("iov"), layout.offsetOf("iovlen"), layout.offsetOf("control"),
+                    layout.offsetOf("controllen"));
+        }
+    }
+
+    /** Where struct iovec's fields lie, as {@link IoVec} lays them out. */
+    private record IoVecLayout(long size, long base, long length) {
+        static IoVecLayout of(IoVec layout) {
+            return new IoVecLayout(layout.size(), layout.offsetOf("base"), layout.offsetOf("length"));
+        }
+    }
+
+    private static final MsgHdrLayout MSGHDR = MsgHdrLayout.of(new MsgHdr());
+    private static final IoVecLayout IOVEC = IoVecLayout.of(new IoVec());
+
     private static long cmsgSpace(long length) {
         return CMSG_HEADER + ((length + 7) & ~7L);
     }
 
-    /** struct iovec. */
+    /** struct iovec: its layout. */
     @Structure.FieldOrder({"base", "length"})
     public static final class IoVec extends Structure {
         public Pointer base;
         public long length;
+
+        long offsetOf(String field) {
+            return fieldOffset(field);
+        }
     }
 
-    /** struct msghdr, LP64. */
+    /** struct msghdr, LP64: its layout. */
     @Structure.FieldOrder({"name", "namelen", "iov", "iovlen", "control", "controllen", "flags"})
     public static final class MsgHdr extends Structure {
         public Pointer name;
@@ -94,6 +118,10 @@ public final class Sockets {
         public Pointer control;
         public long controllen;
         public int flags;
+
+        long offsetOf(String field) {
+            return fieldOffset(field);
+        }
     }
 
     private static final class C {
@@ -105,6 +133,6 @@ public final class Sockets {
 
         static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
-        static native long sendmsg(int fd, MsgHdr message, int flags) throws LastErrorException;
+        static native long sendmsg(int fd, Pointer message, int flags) throws LastErrorException;
     }
 }
