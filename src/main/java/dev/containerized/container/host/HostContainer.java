@@ -82,6 +82,7 @@ public final class HostContainer {
             ContainerCgroup cgroup;
             try {
                 StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
+                prepareStateDirectory(state, plan);
                 trace.mark("state");
                 FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
                 thread.useStateDirectory(state.path());
@@ -110,6 +111,15 @@ public final class HostContainer {
                 e.addSuppressed(cleanup);
             }
             throw e;
+        }
+    }
+
+    private static void prepareStateDirectory(StateDirectory state, ContainerPlan plan) {
+        try {
+            RootfsMounts.prepareStateDirectory(state.path(), plan.mounts());
+        } catch (java.io.UncheckedIOException e) {
+            throw new ContainerException("cannot prepare the overlay's directories in the state directory: " + e.getMessage()
+                    + " (set -D" + StateDirectory.BASE_PROPERTY + "=DIR to use another place)", e);
         }
     }
 

@@ -43,6 +43,10 @@ final class RootfsMounts implements AutoCloseable {
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
     private static final long MEBIBYTE = 1 << 20;
     private static final String CGROUPFS = "sys/fs/cgroup";
+    /** The overlay's directories in the state directory: its mount point, upper layer and work directory. */
+    private static final String MERGED = "merged";
+    private static final String UPPER = "upper";
+    private static final String WORK = "work";
 
     private final Path state;
     private final MountPlan plan;
@@ -164,24 +168,40 @@ final class RootfsMounts implements AutoCloseable {
 
     /** The merged directory: PID 1 starts there, and pivots into it. */
     Path merged() {
-        return state.resolve("merged");
+        return state.resolve(MERGED);
+    }
+
+    /**
+     * What the overlay needs in the state directory before the container's thread mounts it: a link
+     * per lower layer ("lower0" …), the mount point, the upper layer and overlayfs's work directory.
+     * Made by the starting thread while the container's thread makes its namespaces: on a disk
+     * filesystem each mkdir costs tens of microseconds.
+     */
+    static void prepareStateDirectory(Path state, MountPlan plan) {
+        List<Path> lowers = plan.lowerDirsTopFirst();
+        for (int i = 0; i < lowers.size(); i++) {
+            symlink(state.resolve(lowerLink(i)), lowers.get(i));
+        }
+        for (String dir : List.of(MERGED, UPPER, WORK)) {
+            mkdirs(state.resolve(dir));
+        }
+    }
+
+    private static String lowerLink(int i) {
+        return "lower" + i;
     }
 
     /**
      * The overlay's options name its layers by paths relative to the state directory (links to the
-     * real ones), so the container's mountinfo shows no host path. Where the state directory's
-     * filesystem cannot hold an upper layer (it is an overlay itself, as in many CI containers), a tmpfs
-     * of this mount namespace holds it.
+     * real ones, made by {@link #prepareStateDirectory}), so the container's mountinfo shows no host
+     * path. Where the state directory's filesystem cannot hold an upper layer (it is an overlay itself,
+     * as in many CI containers), a tmpfs of this mount namespace holds it.
      */
     private void mountOverlay() {
-        List<Path> lowers = plan.lowerDirsTopFirst();
         StringBuilder lowerdir = new StringBuilder();
-        for (int i = 0; i < lowers.size(); i++) {
-            String link = "lower" + i;
-            symlink(state.resolve(link), lowers.get(i));
-            lowerdir.append(i == 0 ? "" : ":").append(link);
+        for (int i = 0; i < plan.lowerDirsTopFirst().size(); i++) {
+            lowerdir.append(i == 0 ? "" : ":").append(lowerLink(i));
         }
-        mkdirs(merged());
         Unistd.chdir(state.toString());
         try {
             overlay(lowerdir, "");
@@ -191,9 +211,11 @@ final class RootfsMounts implements AutoCloseable {
             }
             mkdirs(state.resolve("scratch"));
             Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
+            mkdirs(state.resolve("scratch/" + UPPER));
+            mkdirs(state.resolve("scratch/" + WORK));
             overlay(lowerdir, "scratch/");
         }
-        root = new InRoot(Fcntl.open("merged", O_PATH | O_DIRECTORY | O_CLOEXEC, 0), merged().toString());
+        root = new InRoot(Fcntl.open(MERGED, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), merged().toString());
     }
 
     /** The overlay's upper layer, the container's diff: opened here, where a tmpfs holding it is visible. */
@@ -201,12 +223,11 @@ final class RootfsMounts implements AutoCloseable {
         return Fcntl.open(upper.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     }
 
+    /** The overlay on the state directory's "merged", its upper and work directories below {@code upperBase}. */
     private void overlay(CharSequence lowerdir, String upperBase) {
-        upper = state.resolve(upperBase + "upper");
-        mkdirs(state.resolve(upperBase + "upper"));
-        mkdirs(state.resolve(upperBase + "work"));
-        Mounts.mount("overlay", "merged", "overlay", MS_NODEV,
-                "lowerdir=" + lowerdir + ",upperdir=" + upperBase + "upper,workdir=" + upperBase + "work");
+        upper = state.resolve(upperBase + UPPER);
+        Mounts.mount("overlay", MERGED, "overlay", MS_NODEV,
+                "lowerdir=" + lowerdir + ",upperdir=" + upperBase + UPPER + ",workdir=" + upperBase + WORK);
     }
 
     private void mountDev() {
