@@ -1,6 +1,8 @@
 package dev.containerized.container.cgroup;
 
 import dev.containerized.internal.linux.Errno;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
 
@@ -115,9 +117,9 @@ final class Cgroups {
     /** A single-value file such as pids.current ("max" reads as Long.MAX_VALUE), or -1 when absent. */
     static long readLong(Path file) {
         try {
-            String text = Files.readString(file).trim();
+            String text = readText(file).trim();
             return text.equals("max") ? Long.MAX_VALUE : Long.parseLong(text);
-        } catch (IOException | NumberFormatException e) {
+        } catch (LinuxException | NumberFormatException e) {
             return -1;
         }
     }
@@ -125,7 +127,7 @@ final class Cgroups {
     /** The value of {@code key} in a flat keyed file such as pids.events ("max 3"): 0 when not listed, -1 when absent. */
     static long readKeyed(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(file)) {
+            for (String line : readText(file).split("\n")) {
                 // "key value", one space apart, as the kernel writes them (seq_printf "%s %llu\n").
                 String trimmed = line.trim();
                 int space = trimmed.indexOf(' ');
@@ -134,8 +136,24 @@ final class Cgroups {
                 }
             }
             return 0;
-        } catch (IOException | NumberFormatException e) {
+        } catch (LinuxException | NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /**
+     * A cgroup file's text, by read(2) until end of file: a container's close reads seven of them for
+     * its last figures, and java.nio's layers (a channel, buffers, a decoder) cost more than the reads.
+     */
+    private static String readText(Path file) {
+        try (Fd fd = Fcntl.open(file.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0)) {
+            byte[] buffer = new byte[4096];
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            int n;
+            while ((n = Unistd.read(fd.number(), buffer, buffer.length)) > 0) {
+                text.write(buffer, 0, n);
+            }
+            return text.toString(java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
