@@ -80,6 +80,12 @@ class KilledAtEveryPhaseTests {
         int hierarchies = ContainerCgroup.parents(CgroupLayout.detect()).size();
         for (Killed k : killed.values()) {
             assertThat(k.stateDirectories()).as("the state directory left at " + k.phase()).hasSize(1);
+            if (k.phase() == Phase.UNSHARE) {
+                // The starting thread makes the cgroup while the container's thread stops here: the kill
+                // may come before, amid or after its hierarchies' mkdirs.
+                assertThat(k.cgroups()).as("the cgroups left at " + k.phase()).hasSizeLessThanOrEqualTo(hierarchies);
+                continue;
+            }
             boolean cgroupExists = k.phase() != Phase.STATE_DIRECTORY && k.phase() != Phase.CLOSE_CGROUP_REMOVED;
             assertThat(k.cgroups()).as("the cgroups left at " + k.phase()).hasSize(cgroupExists ? hierarchies : 0);
         }

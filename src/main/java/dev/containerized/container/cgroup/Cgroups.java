@@ -6,12 +6,15 @@ import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.StringTokenizer;
 
 /** Helpers shared by both drivers: kill what a cgroup holds, wait for it to empty, rmdir it. */
 final class Cgroups {
@@ -128,11 +131,9 @@ final class Cgroups {
     static long readKeyed(Path file, String key) {
         try {
             for (String line : readText(file).split("\n")) {
-                // "key value", one space apart, as the kernel writes them (seq_printf "%s %llu\n").
-                String trimmed = line.trim();
-                int space = trimmed.indexOf(' ');
-                if (space > 0 && trimmed.substring(0, space).equals(key)) {
-                    return Long.parseLong(trimmed.substring(space + 1).trim());
+                StringTokenizer words = new StringTokenizer(line); // split at whitespace, with no regex to compile
+                if (words.countTokens() == 2 && words.nextToken().equals(key)) {
+                    return Long.parseLong(words.nextToken());
                 }
             }
             return 0;
@@ -148,12 +149,12 @@ final class Cgroups {
     private static String readText(Path file) {
         try (Fd fd = Fcntl.open(file.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0)) {
             byte[] buffer = new byte[4096];
-            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
             int n;
             while ((n = Unistd.read(fd.number(), buffer, buffer.length)) > 0) {
                 text.write(buffer, 0, n);
             }
-            return text.toString(java.nio.charset.StandardCharsets.US_ASCII);
+            return text.toString(StandardCharsets.US_ASCII);
         }
     }
 

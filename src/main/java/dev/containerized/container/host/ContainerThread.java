@@ -285,7 +285,8 @@ final class ContainerThread {
             stateDir = await(stateDirectory, "state directory");
             trace.mark("await-state");
             FaultInjection.reached(FaultInjection.Phase.UNSHARE, setup.id());
-            RootfsMounts mounts = hold(held, new RootfsMounts(stateDir, setup.mounts(), hold(held, new HostDevices())));
+            HostDevices devices = hold(held, step("open the host's device nodes", HostDevices::new));
+            RootfsMounts mounts = hold(held, new RootfsMounts(stateDir, setup.mounts(), devices));
             Fd procDirectory = hold(held, mounts.mountAllButProc());
             trace.mark("mounts");
             CgroupPlacement placement = await(cgroup, "cgroup");

@@ -10,6 +10,7 @@ import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Everything one container holds on the host: its state directory, its cgroup, its thread (and with it
  * PID 1 and the namespaces), and its I/O thread. Acquired in that order, each phase registering its
- * undo, and released in reverse, after a failed start and at close alike.
+ * undo, and released in reverse, after a failed start and at close alike. The thread starts first and
+ * makes the namespaces meanwhile; it is registered once it is ready, and abandoned if the state
+ * directory or the cgroup cannot be made.
  */
 public final class HostContainer {
     private static final System.Logger LOG = System.getLogger(HostContainer.class.getName());
@@ -117,7 +120,7 @@ public final class HostContainer {
     private static void prepareStateDirectory(StateDirectory state, ContainerPlan plan) {
         try {
             RootfsMounts.prepareStateDirectory(state.path(), plan.mounts());
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw new ContainerException("cannot prepare the overlay's directories in the state directory: " + e.getMessage()
                     + " (set -D" + StateDirectory.BASE_PROPERTY + "=DIR to use another place)", e);
         }

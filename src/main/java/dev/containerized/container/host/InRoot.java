@@ -65,15 +65,20 @@ final class InRoot {
 
     /**
      * The usual case in one call: every component already a real directory, no symlink anywhere on the
-     * way (RESOLVE_NO_SYMLINKS), nothing above the root. Null for anything else, which the walk then
-     * makes, replaces or refuses one component at a time.
+     * way (RESOLVE_NO_SYMLINKS), nothing above the root. Null when something is missing (ENOENT), in
+     * the way (ENOTDIR), a symlink (ELOOP) or outside (EXDEV): the walk then makes, replaces or refuses
+     * it one component at a time, and names the problem.
      */
     private Fd existingDirectory(String relative) {
         try {
             return Fcntl.openat2(root, relative, O_PATH | O_DIRECTORY | O_CLOEXEC,
                     Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_BENEATH, "/" + relative);
         } catch (LinuxException e) {
-            return null;
+            int errno = e.errno();
+            if (errno == Errno.ENOENT || errno == Errno.ENOTDIR || errno == Errno.ELOOP || errno == Errno.EXDEV) {
+                return null;
+            }
+            throw e;
         }
     }
 

@@ -191,6 +191,15 @@ final class RootfsMounts implements AutoCloseable {
         return "lower" + i;
     }
 
+    /** overlay's lowerdir option: the links {@link #prepareStateDirectory} made, the top layer first. */
+    private static String lowerdirOption(List<Path> lowers) {
+        StringBuilder option = new StringBuilder();
+        for (int i = 0; i < lowers.size(); i++) {
+            option.append(i == 0 ? "" : ":").append(lowerLink(i));
+        }
+        return option.toString();
+    }
+
     /**
      * The overlay's options name its layers by paths relative to the state directory (links to the
      * real ones, made by {@link #prepareStateDirectory}), so the container's mountinfo shows no host
@@ -198,10 +207,7 @@ final class RootfsMounts implements AutoCloseable {
      * as in many CI containers), a tmpfs of this mount namespace holds it.
      */
     private void mountOverlay() {
-        StringBuilder lowerdir = new StringBuilder();
-        for (int i = 0; i < plan.lowerDirsTopFirst().size(); i++) {
-            lowerdir.append(i == 0 ? "" : ":").append(lowerLink(i));
-        }
+        String lowerdir = lowerdirOption(plan.lowerDirsTopFirst());
         Unistd.chdir(state.toString());
         try {
             overlay(lowerdir, "");

@@ -2,12 +2,14 @@ package dev.containerized.container.host;
 
 import dev.containerized.internal.linux.Errno;
 
+import java.nio.file.Path;
+
 /** PID 1's setup steps, as SETUP_FAILED numbers them, in words: step, path and errno. */
 final class SetupSteps {
     private SetupSteps() {
     }
 
-    static String describe(int step, int errno, int which, java.nio.file.Path stateDir, ContainerThread.CgroupPlacement placement) {
+    static String describe(int step, int errno, int which, Path stateDir, ContainerThread.CgroupPlacement placement) {
         String error = Errno.describe(errno);
         return switch (step) {
             case Pid1Protocol.STEP_CGROUP -> "join the container's cgroup: write(\"0\" to " + placement.joinFiles() + "): " + error;

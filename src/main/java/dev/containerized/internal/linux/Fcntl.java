@@ -4,6 +4,8 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
+
 /**
  * fcntl.h, sys/stat.h and linux/openat2.h: opening files, also relative to a directory and confined
  * to it, making directories and nodes, file status flags and seals.
@@ -181,7 +183,11 @@ public final class Fcntl {
      */
     private static final long OPEN_HOW_SIZE = 3 * Long.BYTES;
 
-    /** struct statx (linux/stat.h), the same on every architecture; 256 bytes, the tail reserved. */
+    /**
+     * struct statx (linux/stat.h), the same on every architecture; 256 bytes, the tail reserved. Its
+     * fields give the layout only: a call's results are read with {@link #toFileStat()}, and the fields
+     * themselves stay unset.
+     */
     @Structure.FieldOrder({"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode",
             "spare0", "stx_ino", "stx_size", "stx_blocks", "stx_attributes_mask", "stx_atime", "stx_btime", "stx_ctime",
             "stx_mtime_sec", "stx_mtime_nsec", "stx_mtime_reserved", "stx_rdev_major", "stx_rdev_minor", "rest"})
@@ -192,7 +198,7 @@ public final class Fcntl {
          * layer and a dozen times per container setup, each on a new thread. The pool holds at most as
          * many as threads ever called at once. Never synchronized automatically: see toFileStat().
          */
-        private static final java.util.concurrent.ConcurrentLinkedQueue<Statx> FREE = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private static final ConcurrentLinkedQueue<Statx> FREE = new ConcurrentLinkedQueue<>();
 
         public int stx_mask;
         public int stx_blksize;

@@ -43,10 +43,11 @@ public final class Sockets {
      */
     public static void sendWithDescriptors(Fd socket, byte[] bytes, int[] fds) {
         long controlLength = fds.length > 0 ? cmsgSpace(fds.length * 4L) : 0;
+        // Both sizes are multiples of 8 on LP64, so the control message is aligned as CMSG_ALIGN wants.
         long iovAt = MSGHDR.size;
         long controlAt = iovAt + IOVEC.size;
         long dataAt = controlAt + controlLength;
-        Memory block = new Memory(dataAt + Math.max(bytes.length, 1));
+        Memory block = new Memory(dataAt + Math.max(bytes.length, 1)); // JNA refuses a Memory of 0 bytes
         block.clear(dataAt);
         block.write(dataAt, bytes, 0, bytes.length);
         if (fds.length > 0) {
@@ -97,9 +98,9 @@ public final class Sockets {
         return CMSG_HEADER + ((length + 7) & ~7L);
     }
 
-    /** struct iovec: its layout. */
+    /** struct iovec: its layout, for the offsets above; never written itself. */
     @Structure.FieldOrder({"base", "length"})
-    public static final class IoVec extends Structure {
+    private static final class IoVec extends Structure {
         public Pointer base;
         public long length;
 
@@ -108,9 +109,9 @@ public final class Sockets {
         }
     }
 
-    /** struct msghdr, LP64: its layout. */
+    /** struct msghdr, LP64: its layout, for the offsets above; never written itself. */
     @Structure.FieldOrder({"name", "namelen", "iov", "iovlen", "control", "controllen", "flags"})
-    public static final class MsgHdr extends Structure {
+    private static final class MsgHdr extends Structure {
         public Pointer name;
         public int namelen;
         public Pointer iov;
