@@ -98,9 +98,9 @@ public final class Sockets {
         return CMSG_HEADER + ((length + 7) & ~7L);
     }
 
-    /** struct iovec: its layout, for the offsets above; never written itself. */
+    /** struct iovec: its layout, for the offsets above; never written itself (public: JNA reads its fields reflectively). */
     @Structure.FieldOrder({"base", "length"})
-    private static final class IoVec extends Structure {
+    public static final class IoVec extends Structure {
         public Pointer base;
         public long length;
 
@@ -109,9 +109,9 @@ public final class Sockets {
         }
     }
 
-    /** struct msghdr, LP64: its layout, for the offsets above; never written itself. */
+    /** struct msghdr, LP64: its layout, for the offsets above; never written itself (public, as JNA needs). */
     @Structure.FieldOrder({"name", "namelen", "iov", "iovlen", "control", "controllen", "flags"})
-    private static final class MsgHdr extends Structure {
+    public static final class MsgHdr extends Structure {
         public Pointer name;
         public int namelen;
         public Pointer iov;
