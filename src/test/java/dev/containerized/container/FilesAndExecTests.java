@@ -48,6 +48,29 @@ class FilesAndExecTests {
         }
     }
 
+    /**
+     * A request seven times the control socket's buffer: the test JVM's sendmsg blocks until it is all
+     * queued, PID 1 reads it in many pieces. Every byte of 1.5 MB of arguments arrives, in order, and
+     * the channel stays in step for the next request.
+     */
+    @Test
+    void argumentsOfMegabytesArriveWholeAndInOrder() throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of("sh", "-c", "printf %s \"$@\" | md5sum", "sh"));
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 15; i++) {
+            String arg = String.valueOf((char) ('a' + i)).repeat(100_000 - i) + i;
+            argv.add(arg);
+            all.append(arg);
+        }
+        String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                .digest(all.toString().getBytes(StandardCharsets.US_ASCII)));
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            ExecResult r = c.exec(argv.toArray(String[]::new));
+            assertThat(r.stdout()).as(r.describe()).startsWith(md5);
+            assertThat(c.exec("echo", "and the next request").stdout()).isEqualTo("and the next request\n");
+        }
+    }
+
     @Test
     void bytesGoInAFileIsReadAndPathsStayInsideTheContainer() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
