@@ -42,6 +42,8 @@ int cz_receive(int fd, struct cz_message *message)
     while (n < 0 && errno == EINTR);
     if (n == 0)
         return 0;
+    if (n < 0)
+        return -1; /* errno says why; msg's control part was never filled in */
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
             int count = (int) ((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
