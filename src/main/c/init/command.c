@@ -111,12 +111,7 @@ static int exec_searching_path(char *const argv[], char *const envp[])
 
 static int drop_capabilities(uint64_t keep)
 {
-    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
-    struct __user_cap_data_struct data[2] = {
-        { (uint32_t) keep, (uint32_t) keep, 0 },
-        { (uint32_t) (keep >> 32), (uint32_t) (keep >> 32), 0 },
-    };
-    if (syscall(SYS_capset, &header, data) < 0)
+    if (cz_capset(keep) < 0)
         return -1;
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }

@@ -57,6 +57,7 @@ void cz_log(const char *format, ...);
 int cz_setup(const struct cz_message *config, struct cz_confinement *confinement, uint32_t *failed_step,
              uint32_t *failed_which);
 int cz_pivot(const struct cz_confinement *confinement, uint32_t *failed_step);
+int cz_capset(uint64_t keep); /* permitted and effective: keep; inheritable: none */
 
 /* command.c */
 int cz_parse_command(struct cz_message *message, struct cz_command *command);

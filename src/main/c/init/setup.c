@@ -24,13 +24,31 @@ static int join_cgroup(const int *files, uint32_t count)
     return 0;
 }
 
-/* procfs takes the pid namespace of the process that mounts it: it must be PID 1's. The mount point
- * comes as a descriptor, resolved by the test JVM without following the rootfs's symlinks. */
-static int mount_proc(int directory)
+/* Mounts on a directory the test JVM opened (resolved without following the rootfs's symlinks),
+ * through its descriptor. */
+static int mount_on(int directory, const char *source, const char *fstype, unsigned long flags, const char *data)
 {
     char target[64];
     snprintf(target, sizeof target, "/proc/self/fd/%d", directory);
-    return mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    return mount(source, target, fstype, flags, data);
+}
+
+/* procfs takes the pid namespace of the process that mounts it: it must be PID 1's. */
+static int mount_proc(int directory)
+{
+    return mount_on(directory, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+/* The permitted and effective capabilities become `keep`, the inheritable ones none: PID 1's own, and
+ * each command's before its execve. */
+int cz_capset(uint64_t keep)
+{
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2] = {
+        { (uint32_t) keep, (uint32_t) keep, 0 },
+        { (uint32_t) (keep >> 32), (uint32_t) (keep >> 32), 0 },
+    };
+    return (int) syscall(SYS_capset, &header, data);
 }
 
 /* PID 1 keeps only what commands get: a narrower bounding set is inherited by every child, and its
@@ -40,12 +58,7 @@ static int restrict_capabilities(uint64_t keep, uint32_t last_cap)
     for (uint32_t cap = 0; cap <= last_cap && cap < 64; cap++)
         if (!(keep & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
             return -1;
-    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
-    struct __user_cap_data_struct data[2] = {
-        { (uint32_t) keep, (uint32_t) keep, 0 },
-        { (uint32_t) (keep >> 32), (uint32_t) (keep >> 32), 0 },
-    };
-    return (int) syscall(SYS_capset, &header, data);
+    return cz_capset(keep);
 }
 
 /* The container's own cgroups, read-only, where programs look for their limits (a JVM, Go's and .NET's
@@ -54,9 +67,7 @@ static int restrict_capabilities(uint64_t keep, uint32_t last_cap)
  * superblock is the host's, and stays writable there. */
 static int mount_cgroupfs(int directory, const char *fstype, const char *options)
 {
-    char target[64];
-    snprintf(target, sizeof target, "/proc/self/fd/%d", directory);
-    return mount("cgroup", target, fstype, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, *options ? options : NULL);
+    return mount_on(directory, "cgroup", fstype, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, *options ? options : NULL);
 }
 
 int cz_setup(const struct cz_message *config, struct cz_confinement *confinement, uint32_t *failed_step,
