@@ -21,7 +21,7 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
     /** The figures as the cgroup files say now. */
     abstract CgroupStats read();
 
-    /** The file and key of the OOM-kill count. */
+    /** How many times the OOM killer killed in this cgroup, as its files say now. */
     abstract long readOomKills();
 
     @Override

@@ -73,7 +73,7 @@ public final class CgroupV2 extends CgroupDriver {
      * kernel without it, or a parent that does not pass it down, leaves it out of cgroup.controllers).
      */
     private static String requireAvailable(Path top, String controller, String limit) {
-        List<String> available = List.of(read(top.resolve("cgroup.controllers")).split(" "));
+        List<String> available = List.of(Cgroups.readStripped(top.resolve("cgroup.controllers")).split(" "));
         if (!available.contains(controller)) {
             throw new IllegalStateException(limit + " needs the cgroup v2 " + controller + " controller, which "
                     + top.resolve("cgroup.controllers") + " does not offer (it offers: " + String.join(" ", available)
@@ -81,14 +81,6 @@ public final class CgroupV2 extends CgroupDriver {
                     + "or leave " + limit + " unset");
         }
         return controller;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 
     /**

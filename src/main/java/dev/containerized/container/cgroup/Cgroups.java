@@ -117,6 +117,15 @@ final class Cgroups {
         return removed;
     }
 
+    /** A file's text without the surrounding whitespace; a failure to read it says which file. */
+    static String readStripped(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A single-value file such as pids.current ("max" reads as Long.MAX_VALUE), or -1 when absent. */
     static long readLong(Path file) {
         try {

@@ -1,7 +1,6 @@
 package dev.containerized.container.cgroup;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,8 +18,8 @@ final class CpusetV1 {
     /** Gives an empty cpuset its parent's CPUs and memory nodes (what clone_children would have done). */
     static void inheritFromParent(Path cgroup) {
         for (String file : new String[] {CPUS, MEMS}) {
-            if (read(cgroup.resolve(file)).isEmpty()) {
-                Cgroups.write(cgroup.resolve(file), read(cgroup.getParent().resolve(file)));
+            if (Cgroups.readStripped(cgroup.resolve(file)).isEmpty()) {
+                Cgroups.write(cgroup.resolve(file), Cgroups.readStripped(cgroup.getParent().resolve(file)));
             }
         }
     }
@@ -30,18 +29,10 @@ final class CpusetV1 {
         try {
             Files.writeString(cgroup.resolve(CPUS), cpus);
         } catch (IOException e) {
-            String allowed = read(cgroup.getParent().resolve(CPUS));
+            String allowed = Cgroups.readStripped(cgroup.getParent().resolve(CPUS));
             throw new IllegalStateException("cannot restrict the container to CPUs " + cpus + ": writing " + cgroup.resolve(CPUS)
                     + " failed (" + e.getMessage() + "); the cgroup it is made in may use only CPUs " + allowed
                     + ": ask for CPUs among those", e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 }

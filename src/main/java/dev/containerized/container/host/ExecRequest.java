@@ -1,5 +1,6 @@
 package dev.containerized.container.host;
 
+import dev.containerized.container.ContainerSpec;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
@@ -20,7 +21,6 @@ import java.util.Optional;
 public record ExecRequest(List<String> argv, List<String> env, String workingDirectory, Optional<Integer> uid,
                           Optional<Integer> gid, List<Integer> groups, Optional<Stdin> stdin, long outputLimit,
                           RunningCommand.OutputListener listener, boolean newSession) {
-    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public ExecRequest {
         argv = List.copyOf(argv);
@@ -40,7 +40,7 @@ public record ExecRequest(List<String> argv, List<String> env, String workingDir
 
     /** The PATH the command's name is looked up in, as PID 1 does: its environment's, else the default. */
     String pathVariable() {
-        return env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b).orElse(DEFAULT_PATH);
+        return env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b).orElse(ContainerSpec.DEFAULT_PATH);
     }
 
     byte[] encode(int type, int id, int extraFlags) {

@@ -139,12 +139,7 @@ public final class HostContainer {
      * cannot remove is a warning, never a reason for this run's containers not to start.
      */
     private static void removeWhatDeadRunsLeft(CgroupLayout layout) {
-        try {
-            removeWhatDeadRunsLeft(layout, MINIMUM_CGROUP_AGE);
-        } catch (RuntimeException e) {
-            System.getLogger(HostContainer.class.getName()).log(System.Logger.Level.WARNING,
-                    "Containerized could not remove all that dead runs left: " + e.getMessage());
-        }
+        removeWhatDeadRunsLeft(layout, MINIMUM_CGROUP_AGE); // it logs what it cannot remove, and throws nothing
     }
 
     /**

@@ -47,13 +47,14 @@ public final class HostSupport {
             return Optional.of("Containerized needs CAP_SYS_ADMIN to create namespaces and mounts, and this root process "
                     + "lacks it (an unprivileged container?): run it privileged, e.g. docker run --privileged");
         }
-        CgroupLayout layout;
+        CgroupLayout detected;
         try {
-            layout = CgroupLayout.detect();
+            detected = CgroupLayout.detect();
         } catch (RuntimeException e) {
             return Optional.of("Containerized found no usable cgroups: " + e.getMessage());
         }
-        for (Path parent : ContainerCgroup.parents(layout)) {
+        layout = detected; // what cgroupLayout() would read again
+        for (Path parent : ContainerCgroup.parents(detected)) {
             Path writable = Files.isDirectory(parent) ? parent : parent.getParent();
             if (!Files.isWritable(writable)) {
                 return Optional.of("Containerized cannot create cgroups: " + writable + " is not writable (a read-only "

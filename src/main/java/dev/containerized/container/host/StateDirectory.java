@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -99,7 +98,7 @@ public final class StateDirectory {
                 }
             }
             OURS.remove(dir);
-            deleteTree(dir);
+            TreeRemoval.delete(dir);
             throw new ContainerException("cannot lock the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
         }
@@ -130,7 +129,7 @@ public final class StateDirectory {
     /** Deletes the directory, then lets go of the lock. */
     void delete() {
         try {
-            deleteTree(dir);
+            TreeRemoval.delete(dir);
         } finally {
             try {
                 lock.release();
@@ -159,7 +158,7 @@ public final class StateDirectory {
                     continue;
                 }
                 try {
-                    deleteTree(dir);
+                    TreeRemoval.delete(dir);
                     removed++;
                 } catch (RuntimeException e) { // the other dead ones still go
                     if (failure == null) {
@@ -204,13 +203,5 @@ public final class StateDirectory {
         } catch (IOException gone) {
             return false;
         }
-    }
-
-    /** Deletes {@code root}, also a tree the container nested past PATH_MAX: see {@link TreeRemoval}. */
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        TreeRemoval.delete(root);
     }
 }
