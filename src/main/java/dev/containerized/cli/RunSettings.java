@@ -14,6 +14,7 @@ import java.util.Optional;
  * command, and what the run reports for CI.
  */
 final class RunSettings {
+    /** The container's settings; options set them here. */
     private final ContainerSpec.Builder spec = ContainerSpec.builder();
     private final List<String> command = new ArrayList<>();
     private boolean helpAsked;
@@ -22,7 +23,6 @@ final class RunSettings {
     private Path report;
     private Path junitXml;
 
-    /** The container's settings; options set them here. */
     private boolean imageGiven;
 
     /** An image: its Entrypoint and Cmd make the command when none follows "--". */

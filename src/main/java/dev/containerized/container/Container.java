@@ -54,7 +54,7 @@ public final class Container implements AutoCloseable {
      */
     public static ExecResult run(ContainerSpec spec, String... argv) {
         ContainerPlan plan = ContainerPlan.of(spec);
-        return Pid1Runs.captured(plan, host -> request(spec, plan, pid1Command(spec, plan, argv), host::resolveUser), spec.execTimeout());
+        return Pid1Runs.captured(plan, pid1Request(spec, plan, argv), spec.execTimeout());
     }
 
     /**
@@ -64,7 +64,12 @@ public final class Container implements AutoCloseable {
      */
     public static int runInteractive(ContainerSpec spec, String... argv) {
         ContainerPlan plan = ContainerPlan.of(spec);
-        return Pid1Runs.interactive(plan, host -> request(spec, plan, pid1Command(spec, plan, argv), host::resolveUser));
+        return Pid1Runs.interactive(plan, pid1Request(spec, plan, argv));
+    }
+
+    /** The request that PID 1 becomes, its user resolved in the container once it exists. */
+    private static Function<HostContainer, ExecRequest> pid1Request(ContainerSpec spec, ContainerPlan plan, String... argv) {
+        return host -> request(spec, plan, pid1Command(spec, plan, argv), host::resolveUser);
     }
 
     /** docker run's rule: an image's Entrypoint, then the arguments given, or the image's Cmd without them. */
@@ -92,7 +97,7 @@ public final class Container implements AutoCloseable {
             throw new IllegalArgumentException("timeout " + timeout + " is not positive: give the most time the container may run, such as Duration.ofMinutes(5)");
         }
         ContainerPlan plan = ContainerPlan.of(spec);
-        return Pid1Runs.interactive(plan, host -> request(spec, plan, pid1Command(spec, plan, argv), host::resolveUser), timeout);
+        return Pid1Runs.interactive(plan, pid1Request(spec, plan, argv), timeout);
     }
 
     /** Runs {@code argv}, waits at most the spec's exec timeout, and returns how it ended. */

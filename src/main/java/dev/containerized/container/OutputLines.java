@@ -144,7 +144,4 @@ final class OutputLines implements RunningCommand.OutputListener {
         return count;
     }
 
-    synchronized boolean ended() {
-        return ended;
-    }
 }

@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * What an image unpacked to, kept as {@code <cache>/images/sha256/<identity>.json}: its layer
- * directories, bottom first, and its config. With it, a second use of an image reads no layer and no
- * config: only the small files that lead to its identity (index.json, or a docker archive's headers).
+ * directories, bottom first, and its config. With it, a second use of an image reads no layer: only
+ * the small files that lead to its identity (an OCI layout's index.json, and an image index it points
+ * to; a docker archive's manifest.json and config, whose hash is that archive's identity).
  */
 final class ImageMarkers {
     private static final System.Logger LOG = System.getLogger(ImageMarkers.class.getName());

@@ -68,7 +68,7 @@ public final class SeccompFilters {
         return seccomp.equals(Seccomp.DEFAULT) ? "Docker's default seccomp profile" : "seccomp profile " + seccomp;
     }
 
-    /** Parsed once: every container start compiles it. */
+    /** Parsed once per JVM: each compile of a filter from it starts here (Confinement keeps what it compiled). */
     private static final class DockerDefault {
         static final Profile PROFILE = ProfileReader.read("Docker's default seccomp profile",
                 Seccomp.DEFAULT.profileJson().orElseThrow());

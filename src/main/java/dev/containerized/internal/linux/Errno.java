@@ -24,6 +24,7 @@ public final class Errno {
     public static final int ELOOP = 40;
     public static final int EPROTO = 71;
     public static final int EXDEV = 18;
+    public static final int ECONNABORTED = 103;
     public static final int EMLINK = 31;
     public static final int ENODATA = 61;
     public static final int EOPNOTSUPP = 95;
@@ -40,9 +41,9 @@ public final class Errno {
             Map.entry(25, "ENOTTY"), Map.entry(26, "ETXTBSY"), Map.entry(27, "EFBIG"), Map.entry(28, "ENOSPC"),
             Map.entry(29, "ESPIPE"), Map.entry(30, "EROFS"), Map.entry(31, "EMLINK"), Map.entry(32, "EPIPE"),
             Map.entry(36, "ENAMETOOLONG"), Map.entry(38, "ENOSYS"), Map.entry(39, "ENOTEMPTY"),
-            Map.entry(40, "ELOOP"), Map.entry(71, "EPROTO"), Map.entry(75, "EOVERFLOW"), Map.entry(95, "EOPNOTSUPP"), Map.entry(97, "EAFNOSUPPORT"),
-            Map.entry(98, "EADDRINUSE"), Map.entry(104, "ECONNRESET"), Map.entry(111, "ECONNREFUSED"), Map.entry(115, "EINPROGRESS"),
-            Map.entry(110, "ETIMEDOUT"));
+            Map.entry(40, "ELOOP"), Map.entry(71, "EPROTO"), Map.entry(75, "EOVERFLOW"), Map.entry(95, "EOPNOTSUPP"),
+            Map.entry(97, "EAFNOSUPPORT"), Map.entry(98, "EADDRINUSE"), Map.entry(103, "ECONNABORTED"), Map.entry(104, "ECONNRESET"),
+            Map.entry(110, "ETIMEDOUT"), Map.entry(111, "ECONNREFUSED"), Map.entry(115, "EINPROGRESS"));
 
     private Errno() {
     }

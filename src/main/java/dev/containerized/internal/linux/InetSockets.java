@@ -63,7 +63,7 @@ public final class InetSockets {
             return Fd.of(fd);
         }
         int errno = Native.getLastError();
-        if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == 103 /* ECONNABORTED */) {
+        if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ECONNABORTED) {
             return null;
         }
         throw new LinuxException("accept4(" + listener + ")", errno);

@@ -15,7 +15,10 @@ import java.util.function.LongSupplier;
  * naming the call, its key arguments and the errno name.
  */
 final class Libc {
-    /** By its soname: a bare "c" makes JNA run {@code ldconfig -p} to find it, a process start per JVM. */
+    /**
+     * glibc, by JNA's own name for the C library ("c"), one handle for every binding class. (On Linux
+     * JNA runs {@code ldconfig -p} once per JVM to build its search path, whatever name is given.)
+     */
     private static final NativeLibrary LIBRARY = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
 
     private Libc() {
