@@ -120,9 +120,9 @@ final class Cgroups {
     /** A file's text without the surrounding whitespace; a failure to read it says which file. */
     static String readStripped(Path file) {
         try {
-            return Files.readString(file).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            return readText(file).strip();
+        } catch (LinuxException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
