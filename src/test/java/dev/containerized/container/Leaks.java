@@ -94,7 +94,8 @@ public final class Leaks {
         }
     }
 
-    private static List<Path> list(Path dir) {
+    /** The entries of {@code dir}; none when it is missing or cannot be read (a sweep may be removing it). */
+    public static List<Path> list(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

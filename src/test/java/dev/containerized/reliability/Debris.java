@@ -1,5 +1,6 @@
 package dev.containerized.reliability;
 
+import dev.containerized.container.Leaks;
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
 
@@ -11,12 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * What the containers of one run (one JVM, known by its id token) left on the host: state directories
  * in a base, cgroups of ours with their processes, processes still in them, and mounts in this JVM's
- * mount namespace (the host's). Unlike {@link dev.containerized.container.Leaks}, it looks at another
+ * mount namespace (the host's). Unlike {@link Leaks}, it looks at another
  * JVM's containers, typically one that was killed.
  */
 public final class Debris {
@@ -52,14 +52,14 @@ public final class Debris {
     }
 
     static List<Path> stateDirectories(String token, Path stateBase) {
-        return list(stateBase).stream().filter(p -> p.getFileName().toString().startsWith(token)).toList();
+        return Leaks.list(stateBase).stream().filter(p -> p.getFileName().toString().startsWith(token)).toList();
     }
 
     /** The run's cgroups, in every hierarchy we use. */
     static List<Path> cgroups(String token) {
         List<Path> found = new ArrayList<>();
         for (Path parent : ContainerCgroup.parents(CgroupLayout.detect())) {
-            list(parent).stream().filter(p -> p.getFileName().toString().startsWith(token)).forEach(found::add);
+            Leaks.list(parent).stream().filter(p -> p.getFileName().toString().startsWith(token)).forEach(found::add);
         }
         return found;
     }
@@ -119,17 +119,6 @@ public final class Debris {
             return true;
         } catch (IOException gone) {
             return false;
-        }
-    }
-
-    private static List<Path> list(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.toList();
-        } catch (IOException e) {
-            return List.of();
         }
     }
 
