@@ -4,10 +4,12 @@ import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.cgroup.ContainerCgroup;
 import dev.containerized.container.host.ContainerIds;
 import dev.containerized.container.host.StateDirectory;
+import dev.containerized.junit.internal.EarlyPreparation;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,6 +25,7 @@ public final class Leaks {
 
     /** Everything of this JVM's containers still on the host, one line each; empty when clean. */
     public static List<String> find() {
+        awaitThrowawayContainer();
         List<String> leaks = findOnce();
         // A teardown that another thread runs may still be finishing: a real leak stays.
         for (int i = 0; i < 10 && !leaks.isEmpty(); i++) {
@@ -35,6 +38,17 @@ public final class Leaks {
             leaks = findOnce();
         }
         return leaks;
+    }
+
+    /** The JUnit run's early preparation starts and closes a container of its own: not a leak of a test. */
+    private static void awaitThrowawayContainer() {
+        try {
+            if (!EarlyPreparation.awaitFinished(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("the early preparation's container did not finish in 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static List<String> findOnce() {

@@ -5,11 +5,12 @@ import dev.containerized.container.ContainerSpec;
 import java.util.List;
 
 /**
- * What the first container start of a JVM does once, done ahead on a thread of its own: JNA and every
+ * What the first container start of a JVM does once, for a caller to do ahead: JNA and every
  * binding to glibc, the classes a start runs through, the built-in rootfs looked up (or built), Docker's
  * seccomp profile compiled, the init copied into its memfd. In a cold JVM that is most of a first
  * start (class loading, JNA's own start, the profile compiler), and a JUnit run has it done while it
- * discovers its tests. Nothing is made on the host: no container, cgroup or state directory.
+ * discovers its tests (see {@code EarlyPreparation}). Nothing is made on the host: no container, cgroup
+ * or state directory.
  */
 public final class Preparation {
     /** The classes of a container's start, loaded and initialized ahead. */
@@ -30,16 +31,8 @@ public final class Preparation {
     private Preparation() {
     }
 
-    /** Prepares on a daemon thread and returns at once; on a host that cannot run containers it does nothing. */
-    public static void startInBackground() {
-        Thread thread = new Thread(Preparation::prepare, "containerized-preparation");
-        thread.setDaemon(true);
-        thread.setPriority(Thread.MIN_PRIORITY);
-        thread.start();
-    }
-
-    /** Does it now. Failures are left for the first start to report, where a test sees them. */
-    static void prepare() {
+    /** Does it on this thread. Failures are left for the first start to report, where a test sees them. */
+    public static void prepare() {
         try {
             if (HostSupport.problem().isPresent()) {
                 return;
