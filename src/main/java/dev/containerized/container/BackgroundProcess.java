@@ -163,7 +163,7 @@ public final class BackgroundProcess {
      * interrupted (a test's own timeout), the command is killed and the interrupt kept.
      */
     public ExecResult await(Duration timeout) {
-        checkTimeout(timeout);
+        ContainerSpec.checkTimeout("timeout", timeout);
         try {
             return command.await(timeout).orElseGet(this::killForTimeout);
         } catch (ContainerException e) {
@@ -172,12 +172,6 @@ public final class BackgroundProcess {
                 throw new ContainerException("interrupted while waiting for " + command() + " (a test timeout?); the command was killed", e);
             }
             throw e;
-        }
-    }
-
-    static void checkTimeout(Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout " + timeout + " must be positive, such as Duration.ofSeconds(30)");
         }
     }
 

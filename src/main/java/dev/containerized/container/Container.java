@@ -93,9 +93,7 @@ public final class Container implements AutoCloseable {
      * the cgroup's figures after its end: peaks, refused forks and OOM kills, for a check of the limits.
      */
     public static RunResult runInteractive(ContainerSpec spec, Duration timeout, String... argv) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout " + timeout + " is not positive: give the most time the container may run, such as Duration.ofMinutes(5)");
-        }
+        ContainerSpec.checkTimeout("timeout (the most time the container may run)", timeout);
         ContainerPlan plan = ContainerPlan.of(spec);
         return Pid1Runs.interactive(plan, pid1Request(spec, plan, argv), timeout);
     }

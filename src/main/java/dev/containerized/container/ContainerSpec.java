@@ -435,7 +435,7 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
 
     static void checkTimeout(String what, Duration timeout) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException(what + " " + timeout + " must be positive, such as Duration.ofMinutes(2)");
+            throw new IllegalArgumentException(what + " " + timeout + " must be positive, such as Duration.ofSeconds(30)");
         }
     }
 

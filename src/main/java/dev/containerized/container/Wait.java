@@ -74,9 +74,7 @@ public final class Wait {
 
     /** The same wait, giving up after {@code timeout}. */
     public Wait within(Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("a wait needs a positive timeout, such as Duration.ofSeconds(10), not " + timeout);
-        }
+        ContainerSpec.checkTimeout("wait timeout", timeout);
         return new Wait(kind, port, pattern, command, timeout);
     }
 

@@ -146,4 +146,19 @@ class FilesAndExecTests {
         assertThatThrownBy(() -> Exec.of("x").timeout(Duration.ZERO)).hasMessageContaining("must be positive");
         assertThatThrownBy(() -> Exec.of()).hasMessageContaining("needs a command");
     }
+
+    @Test
+    void everyTimeoutThatIsNotPositiveIsRefusedWithAnExample() {
+        assertThatThrownBy(() -> Wait.forPort(8080).within(Duration.ZERO))
+                .hasMessage("wait timeout PT0S must be positive, such as Duration.ofSeconds(30)");
+        assertThatThrownBy(() -> Container.runInteractive(ContainerSpec.builder().build(), Duration.ofSeconds(-1), "true"))
+                .hasMessage("timeout (the most time the container may run) PT-1S must be positive, such as Duration.ofSeconds(30)");
+        assertThatThrownBy(() -> ContainerSpec.builder().execTimeout(null))
+                .hasMessage("exec timeout null must be positive, such as Duration.ofSeconds(30)");
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            BackgroundProcess sleeping = c.execInBackground("sleep", "30");
+            assertThatThrownBy(() -> sleeping.await(Duration.ZERO)).hasMessage("timeout PT0S must be positive, such as Duration.ofSeconds(30)");
+            assertThat(sleeping.isAlive()).as("a refused wait leaves the command alone").isTrue();
+        }
+    }
 }
