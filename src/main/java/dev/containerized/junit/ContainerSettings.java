@@ -62,13 +62,24 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     /** The method's annotation and its classes', nearest first. */
     private static List<Found> annotations(ExtensionContext context) {
         List<Found> found = new ArrayList<>();
-        context.getTestMethod().flatMap(m -> AnnotationSupport.findAnnotation(m, Containerized.class))
-                .ifPresent(a -> found.add(new Found(a, context.getTestMethod().get())));
-        for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
-            Class<?> current = type;
-            AnnotationSupport.findAnnotation(type, Containerized.class).ifPresent(a -> found.add(new Found(a, current)));
+        for (AnnotatedElement element : elementsNearestFirst(context)) {
+            AnnotationSupport.findAnnotation(element, Containerized.class).ifPresent(a -> found.add(new Found(a, element)));
         }
         return found;
+    }
+
+    /**
+     * Where a test's annotations can be: its method (for a method's context), its class, then the classes
+     * that enclose it ({@code @Nested}). The nearest decides a setting; lists (mounts, servers) are
+     * walked from the far end.
+     */
+    static List<AnnotatedElement> elementsNearestFirst(ExtensionContext context) {
+        List<AnnotatedElement> elements = new ArrayList<>();
+        context.getTestMethod().ifPresent(elements::add);
+        for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
+            elements.add(type);
+        }
+        return elements;
     }
 
     /** An annotation and where it was found, nearest first. */
@@ -147,11 +158,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
 
     /** The mounts of the outermost class first, then the inner classes', then the method's. */
     private static void addMounts(ExtensionContext context, ContainerSpec.Builder builder) {
-        List<AnnotatedElement> elements = new ArrayList<>();
-        context.getTestMethod().ifPresent(elements::add);
-        for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
-            elements.add(type);
-        }
+        List<AnnotatedElement> elements = elementsNearestFirst(context);
         for (int i = elements.size() - 1; i >= 0; i--) {
             AnnotatedElement on = elements.get(i);
             for (Mount mount : AnnotationSupport.findRepeatableAnnotations(on, Mount.class)) {

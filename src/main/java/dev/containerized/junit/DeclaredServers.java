@@ -69,11 +69,7 @@ final class DeclaredServers {
 
     /** Enclosing classes' servers first, then the class's, then the test method's. */
     private static List<Declared> declaredFor(ExtensionContext owner) {
-        List<AnnotatedElement> elements = new ArrayList<>();
-        owner.getTestMethod().ifPresent(elements::add);
-        for (Class<?> type = owner.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
-            elements.add(type);
-        }
+        List<AnnotatedElement> elements = ContainerSettings.elementsNearestFirst(owner);
         List<Declared> declared = new ArrayList<>();
         for (int i = elements.size() - 1; i >= 0; i--) {
             AnnotatedElement element = elements.get(i);
