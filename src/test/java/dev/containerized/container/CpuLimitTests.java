@@ -12,6 +12,7 @@ import java.time.Duration;
 import static dev.containerized.assertj.ContainerizedAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CPU limits, for real, on whichever cgroup version the host runs (the cgroup-v2 run in User-Mode
@@ -100,6 +101,29 @@ class CpuLimitTests {
             assertThat(allowed.stdout()).as(allowed.describe()).isEqualTo("Cpus_allowed_list:\t" + cpu + "\n");
             String file = V1 ? "/sys/fs/cgroup/cpuset/cpuset.cpus" : "/sys/fs/cgroup/cpuset.cpus";
             assertThat(c.exec("cat", file).stdout()).isEqualTo(cpu + "\n");
+        }
+    }
+
+    /**
+     * v1: a new cpuset cgroup takes no task until it has CPUs and memory nodes. Our parent cgroup has the
+     * kernel copy them into each new one (clone_children); a start still works when the flag is gone.
+     */
+    @Test
+    void aV1CpusetGetsItsCpusFromOurParentWithOrWithoutCloneChildren() throws Exception {
+        CgroupLayout.Hierarchy cpuset = CgroupLayout.detect().hierarchies().get("cpuset");
+        assumeTrue(V1 && cpuset != null, "cgroup v1 with a cpuset hierarchy");
+        Path cloneChildren = cpuset.ownCgroup().resolve("containerized/cgroup.clone_children");
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            assertThat(c.exec("true")).succeeded();
+        }
+        assertThat(Files.readString(cloneChildren).strip()).isEqualTo("1");
+        Files.writeString(cloneChildren, "0"); // as another tool could
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            assertThat(c.exec("true")).succeeded();
+            assertThat(Files.readString(cpuset.ownCgroup().resolve("containerized").resolve(c.id()).resolve("cpuset.cpus")).strip())
+                    .isNotEmpty();
+        } finally {
+            Files.writeString(cloneChildren, "1");
         }
     }
 

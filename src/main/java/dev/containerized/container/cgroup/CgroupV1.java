@@ -5,6 +5,7 @@ import dev.containerized.container.CgroupStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,8 +60,7 @@ public final class CgroupV1 extends CgroupDriver {
                 Path dir = mkdirs(parent.resolve(id), made);
                 if (h.controllers().contains("cpuset")) {
                     // A new v1 cpuset has no CPUs and no memory nodes, and takes no task until it has both.
-                    CpusetV1.inheritFromParent(parent);
-                    CpusetV1.inheritFromParent(dir);
+                    CpusetV1.readyForTasks(dir);
                 }
                 h.controllers().forEach(controller -> dirs.put(controller, dir));
             }
@@ -98,8 +98,12 @@ public final class CgroupV1 extends CgroupDriver {
 
     private static Path mkdirs(Path dir, List<Path> made) {
         try {
-            Files.createDirectories(dir.getParent());
-            Files.createDirectory(dir);
+            try {
+                Files.createDirectory(dir);
+            } catch (NoSuchFileException firstOfThisParent) {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir);
+            }
             made.add(dir);
             return dir;
         } catch (IOException e) {

@@ -3,6 +3,8 @@ package dev.containerized.container.cgroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The v1 cpuset controller's two rules: a new cgroup starts with no CPUs and no memory nodes and takes
@@ -12,14 +14,39 @@ final class CpusetV1 {
     private static final String CPUS = "cpuset.cpus";
     private static final String MEMS = "cpuset.mems";
 
+    /** Our parents whose new children the kernel gives the parent's CPUs and memory nodes (clone_children). */
+    private static final Set<Path> CLONING_PARENTS = ConcurrentHashMap.newKeySet();
+
     private CpusetV1() {
     }
 
-    /** Gives an empty cpuset its parent's CPUs and memory nodes (what clone_children would have done). */
-    static void inheritFromParent(Path cgroup) {
+    /**
+     * Readies a new cpuset cgroup to take tasks. The first time in a JVM, its parent (ours) gets CPUs and
+     * memory nodes of its own and {@code cgroup.clone_children}, after which the kernel fills in every
+     * new child at mkdir; the child is checked each time, and filled in here when it is still empty (the
+     * first one, or one whose parent lost the flag).
+     */
+    static void readyForTasks(Path cgroup) {
+        Path parent = cgroup.getParent();
+        if (!CLONING_PARENTS.contains(parent)) {
+            // Done by each thread that gets here before the first is through: the writes are idempotent.
+            inheritFromParent(parent);
+            Cgroups.write(parent.resolve("cgroup.clone_children"), "1");
+            CLONING_PARENTS.add(parent);
+        }
+        inheritFromParent(cgroup);
+    }
+
+    /** Gives an empty cpuset its parent's CPUs and memory nodes (what clone_children does at mkdir). */
+    private static void inheritFromParent(Path cgroup) {
         for (String file : new String[] {CPUS, MEMS}) {
             if (Cgroups.readStripped(cgroup.resolve(file)).isEmpty()) {
-                Cgroups.write(cgroup.resolve(file), Cgroups.readStripped(cgroup.getParent().resolve(file)));
+                String parents = Cgroups.readStripped(cgroup.getParent().resolve(file));
+                if (parents.isEmpty()) { // a parent of ours made anew: the root's are never empty
+                    inheritFromParent(cgroup.getParent());
+                    parents = Cgroups.readStripped(cgroup.getParent().resolve(file));
+                }
+                Cgroups.write(cgroup.resolve(file), parents);
             }
         }
     }
