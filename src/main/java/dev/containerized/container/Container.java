@@ -93,7 +93,7 @@ public final class Container implements AutoCloseable {
      * the cgroup's figures after its end: peaks, refused forks and OOM kills, for a check of the limits.
      */
     public static RunResult runInteractive(ContainerSpec spec, Duration timeout, String... argv) {
-        ContainerSpec.checkTimeout("timeout (the most time the container may run)", timeout);
+        ContainerSpec.checkTimeout("timeout (the most time the container may run)", timeout, "Duration.ofMinutes(5)");
         ContainerPlan plan = ContainerPlan.of(spec);
         return Pid1Runs.interactive(plan, pid1Request(spec, plan, argv), timeout);
     }

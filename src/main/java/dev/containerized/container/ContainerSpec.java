@@ -434,8 +434,12 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
     }
 
     static void checkTimeout(String what, Duration timeout) {
+        checkTimeout(what, timeout, "Duration.ofSeconds(30)");
+    }
+
+    static void checkTimeout(String what, Duration timeout, String example) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException(what + " " + timeout + " must be positive, such as Duration.ofSeconds(30)");
+            throw new IllegalArgumentException(what + " " + timeout + " must be positive, such as " + example);
         }
     }
 

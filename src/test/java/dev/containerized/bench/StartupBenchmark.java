@@ -143,7 +143,9 @@ public final class StartupBenchmark {
     /**
      * Runs one test through the JUnit launcher, as Surefire would; the test prints the nanoseconds from
      * its Container.start to the first exec result. The launcher's session start lets Containerized
-     * prepare JNA, its classes and the seccomp filter while the tests are discovered.
+     * prepare (JNA, its classes, the seccomp filter, then one throwaway container) while the tests are
+     * discovered; with one quick class to discover, the test starts while the throwaway container is
+     * still closing, as a small project's first test would.
      */
     public static final class FirstContainerInJUnit {
         public static void main(String[] args) {

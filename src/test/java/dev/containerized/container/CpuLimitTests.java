@@ -5,6 +5,7 @@ import dev.containerized.container.cgroup.CgroupLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,25 +106,44 @@ class CpuLimitTests {
     }
 
     /**
-     * v1: a new cpuset cgroup takes no task until it has CPUs and memory nodes. Our parent cgroup has the
-     * kernel copy them into each new one (clone_children); a start still works when the flag is gone.
+     * v1: a new cpuset cgroup takes no task until it has CPUs and memory nodes. The first start of a JVM
+     * has the kernel copy them from our parent cgroup into each new one (clone_children); a start still
+     * works when the flag is gone, filling them in itself.
      */
     @Test
     void aV1CpusetGetsItsCpusFromOurParentWithOrWithoutCloneChildren() throws Exception {
         CgroupLayout.Hierarchy cpuset = CgroupLayout.detect().hierarchies().get("cpuset");
         assumeTrue(V1 && cpuset != null, "cgroup v1 with a cpuset hierarchy");
-        Path cloneChildren = cpuset.ownCgroup().resolve("containerized/cgroup.clone_children");
+        Path parent = cpuset.ownCgroup().resolve("containerized");
+        Path cloneChildren = parent.resolve("cgroup.clone_children");
         try (Container c = Container.start(ContainerSpec.builder().build())) {
-            assertThat(c.exec("true")).succeeded();
+            assertThat(c.exec("true")).succeeded(); // this JVM has set the flag, or found it set
         }
-        assertThat(Files.readString(cloneChildren).strip()).isEqualTo("1");
-        Files.writeString(cloneChildren, "0"); // as another tool could
-        try (Container c = Container.start(ContainerSpec.builder().build())) {
-            assertThat(c.exec("true")).succeeded();
-            assertThat(Files.readString(cpuset.ownCgroup().resolve("containerized").resolve(c.id()).resolve("cpuset.cpus")).strip())
-                    .isNotEmpty();
+        try {
+            Files.writeString(cloneChildren, "0"); // as another tool could
+            try (Container c = Container.start(ContainerSpec.builder().build())) {
+                assertThat(c.exec("true")).succeeded();
+                assertThat(Files.readString(parent.resolve(c.id()).resolve("cpuset.cpus")).strip()).isNotEmpty();
+            }
+            assertThat(Files.readString(cloneChildren).strip()).as("this JVM sets it once").isEqualTo("0");
+
+            Process fresh = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), FirstStartOfAJvm.class.getName())
+                    .redirectErrorStream(true).start();
+            String output = new String(fresh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(fresh.waitFor()).as(output).isZero();
+            assertThat(Files.readString(cloneChildren).strip()).as("set by a JVM's first start").isEqualTo("1");
         } finally {
             Files.writeString(cloneChildren, "1");
+        }
+    }
+
+    /** A JVM that runs one container. */
+    public static final class FirstStartOfAJvm {
+        public static void main(String[] args) {
+            if (!Container.run(ContainerSpec.builder().build(), "true").succeeded()) {
+                System.exit(1);
+            }
         }
     }
 

@@ -152,7 +152,7 @@ class FilesAndExecTests {
         assertThatThrownBy(() -> Wait.forPort(8080).within(Duration.ZERO))
                 .hasMessage("wait timeout PT0S must be positive, such as Duration.ofSeconds(30)");
         assertThatThrownBy(() -> Container.runInteractive(ContainerSpec.builder().build(), Duration.ofSeconds(-1), "true"))
-                .hasMessage("timeout (the most time the container may run) PT-1S must be positive, such as Duration.ofSeconds(30)");
+                .hasMessage("timeout (the most time the container may run) PT-1S must be positive, such as Duration.ofMinutes(5)");
         assertThatThrownBy(() -> ContainerSpec.builder().execTimeout(null))
                 .hasMessage("exec timeout null must be positive, such as Duration.ofSeconds(30)");
         try (Container c = Container.start(ContainerSpec.builder().build())) {

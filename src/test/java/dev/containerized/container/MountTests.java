@@ -1,6 +1,8 @@
 package dev.containerized.container;
 
+import dev.containerized.container.host.ContainerIds;
 import dev.containerized.container.host.StateDirectory;
+import dev.containerized.junit.internal.EarlyPreparation;
 import dev.containerized.rootfs.DefaultRootfs;
 
 import org.junit.jupiter.api.AfterEach;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -132,9 +135,15 @@ class MountTests {
         return copy;
     }
 
+    /** This JVM's: other runs on the host come and go, and the JUnit run's throwaway container is awaited. */
     private static long countStateDirectories() {
+        try {
+            assertThat(EarlyPreparation.awaitFinished(Duration.ofSeconds(30))).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
         try (var dirs = Files.list(StateDirectory.base())) {
-            return dirs.count();
+            return dirs.filter(d -> d.getFileName().toString().startsWith(ContainerIds.thisJvm())).count();
         } catch (Exception e) {
             return 0;
         }

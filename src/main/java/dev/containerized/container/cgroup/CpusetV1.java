@@ -1,6 +1,7 @@
 package dev.containerized.container.cgroup;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class CpusetV1 {
     private static final String CPUS = "cpuset.cpus";
     private static final String MEMS = "cpuset.mems";
+    private static final System.Logger LOG = System.getLogger(CpusetV1.class.getName());
 
     /** Our parents whose new children the kernel gives the parent's CPUs and memory nodes (clone_children). */
     private static final Set<Path> CLONING_PARENTS = ConcurrentHashMap.newKeySet();
@@ -31,7 +33,12 @@ final class CpusetV1 {
         if (!CLONING_PARENTS.contains(parent)) {
             // Done by each thread that gets here before the first is through: the writes are idempotent.
             inheritFromParent(parent);
-            Cgroups.write(parent.resolve("cgroup.clone_children"), "1");
+            try {
+                Cgroups.write(parent.resolve("cgroup.clone_children"), "1");
+            } catch (UncheckedIOException e) {
+                // Only a saving: without the flag, each child is filled in below.
+                LOG.log(System.Logger.Level.DEBUG, "cannot set clone_children on " + parent, e);
+            }
             CLONING_PARENTS.add(parent);
         }
         inheritFromParent(cgroup);

@@ -9,8 +9,8 @@ import java.util.List;
  * binding to glibc, the classes a start runs through, the built-in rootfs looked up (or built), Docker's
  * seccomp profile compiled, the init copied into its memfd. In a cold JVM that is most of a first
  * start (class loading, JNA's own start, the profile compiler), and a JUnit run has it done while it
- * discovers its tests (see {@code EarlyPreparation}). Nothing is made on the host: no container, cgroup
- * or state directory.
+ * discovers its tests (see {@code EarlyPreparation}). It makes no container, cgroup or state directory
+ * (only the built-in rootfs' cache, when it is not there yet, as the first start would).
  */
 public final class Preparation {
     /** The classes of a container's start, loaded and initialized ahead. */

@@ -32,17 +32,21 @@ class EarlyPreparationTests {
     private static final Pattern START = Pattern.compile("containerized: start of (\\S+) \\(ms\\)");
 
     /**
-     * The fresh JVM: opens a launcher session and closes it, then ends at once. "while-it-runs" closes it
-     * as soon as a state directory of this JVM exists; "after-a-while" after 1.5 s.
+     * The fresh JVM: opens a launcher session and closes it. "while-it-runs" closes it as soon as a state
+     * directory of this JVM exists, "after-a-while" after 1.5 s, and both then end; "at-once" closes it
+     * at once and lives on for 1.5 s.
      */
     public static final class OneSession {
         public static void main(String[] args) throws Exception {
             try (LauncherSession session = LauncherFactory.openSession()) {
                 if (args[0].equals("while-it-runs")) {
                     awaitOwnStateDirectory();
-                } else {
+                } else if (args[0].equals("after-a-while")) {
                     Thread.sleep(1500);
                 }
+            }
+            if (args[0].equals("at-once")) {
+                Thread.sleep(1500); // the JVM lives on, with no session open
             }
         }
 
@@ -78,6 +82,11 @@ class EarlyPreparationTests {
         for (Path parent : ContainerCgroup.parents(CgroupLayout.detect())) {
             assertThat(parent.resolve(id)).doesNotExist();
         }
+    }
+
+    @Test
+    void noContainerStartsOnceTheSessionsAreClosed() throws Exception {
+        assertThat(runOneSession("at-once", "-Dcontainerized.trace=true")).doesNotContain("containerized: start of");
     }
 
     @Test
