@@ -17,12 +17,15 @@ interface BlobStore extends Closeable {
     /** The file's bytes from its start; an {@link ImageException} naming the store when it is not there. */
     InputStream open(String name) throws IOException;
 
-    /** A small file (JSON) whole; refuses one larger than {@code limit}, which no real manifest or config is. */
-    default byte[] readSmall(String name, int limit) throws IOException {
+    /** The most a JSON file of an image (index, manifest, config) may hold: no real one comes near. */
+    int JSON_LIMIT = 8 << 20;
+
+    /** A small file (JSON) whole; refuses one larger than {@link #JSON_LIMIT}. */
+    default byte[] readSmall(String name) throws IOException {
         try (InputStream in = open(name)) {
-            byte[] bytes = in.readNBytes(limit + 1);
-            if (bytes.length > limit) {
-                throw new ImageException(describe() + " has a " + name + " larger than " + limit
+            byte[] bytes = in.readNBytes(JSON_LIMIT + 1);
+            if (bytes.length > JSON_LIMIT) {
+                throw new ImageException(describe() + " has a " + name + " larger than " + JSON_LIMIT
                         + " bytes, more than a manifest or config ever needs; it is not an image file");
             }
             return bytes;

@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
  * {@link #open} reads those as OCI, which has digests for everything.
  */
 final class DockerArchiveSource implements ImageSource {
-    private static final int JSON_LIMIT = 8 << 20;
 
     private final ArchiveBlobStore store;
     private final ImageReference reference;
@@ -55,7 +54,7 @@ final class DockerArchiveSource implements ImageSource {
             if (!(config instanceof String name)) {
                 throw new ImageException(store.describe() + "'s manifest.json has an image without \"Config\"");
             }
-            configBytes = store.readSmall(name, JSON_LIMIT);
+            configBytes = store.readSmall(name);
             configDigest = LayerCache.sha256(configBytes);
             Optional<Digest> named = Digest.fromFileName(name);
             if (named.isPresent() && !named.get().equals(configDigest)) {
@@ -93,7 +92,7 @@ final class DockerArchiveSource implements ImageSource {
     private Map<?, ?> selectEntry() throws IOException {
         Object parsed;
         try {
-            parsed = Json.parse(new String(store.readSmall("manifest.json", JSON_LIMIT), StandardCharsets.UTF_8));
+            parsed = Json.parse(new String(store.readSmall("manifest.json"), StandardCharsets.UTF_8));
         } catch (JsonException e) {
             throw new ImageException(store.describe() + "'s manifest.json is not valid JSON: " + e.getMessage(), e);
         }
@@ -109,11 +108,7 @@ final class DockerArchiveSource implements ImageSource {
         }
         String tag = reference.tag().get();
         if (tag.startsWith("@")) {
-            long n = tag.length() > 10 ? Long.MAX_VALUE : Long.parseLong(tag.substring(1));
-            if (n >= images.size()) {
-                throw new ImageException(store.describe() + " holds " + images.size() + " images; there is no " + tag);
-            }
-            return (Map<?, ?>) images.get((int) n);
+            return (Map<?, ?>) ImageReference.atIndex(images, tag, store.describe());
         }
         for (Object image : images) {
             if (((Map<?, ?>) image).get("RepoTags") instanceof List<?> repoTags

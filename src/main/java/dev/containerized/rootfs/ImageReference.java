@@ -3,6 +3,7 @@ package dev.containerized.rootfs;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -88,6 +89,18 @@ public record ImageReference(Transport transport, String path, Optional<String> 
             throw new IllegalArgumentException("the image reference \"" + text + "\" selects \"" + tag
                     + "\"; an index is written @0, @1 … (the n-th image of the archive's manifest.json)");
         }
+    }
+
+    /**
+     * The image a docker-archive's {@code @N} selects among {@code images}, in the order of the archive's
+     * manifest.json; {@code where} names the archive for the error when there are fewer.
+     */
+    static <T> T atIndex(List<T> images, String tag, String where) {
+        long n = tag.length() > 10 ? Long.MAX_VALUE : Long.parseLong(tag.substring(1)); // checked digits, by parse
+        if (n >= images.size()) {
+            throw new ImageException(where + " holds " + images.size() + " images; there is no " + tag);
+        }
+        return images.get((int) n);
     }
 
     /** The path, relative ones resolved against {@code baseDirectory} (the project directory). */

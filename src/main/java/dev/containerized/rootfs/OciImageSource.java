@@ -29,7 +29,6 @@ final class OciImageSource implements ImageSource {
             "application/vnd.docker.container.image.v1+json");
     /** Nested image indexes deeper than this are a loop or an attack, not an image. */
     private static final int MAX_INDEX_DEPTH = 4;
-    private static final int JSON_LIMIT = 8 << 20;
 
     private record Descriptor(String mediaType, Digest digest, long size, Map<?, ?> annotations, Map<?, ?> platform) {
         String annotation(String key) {
@@ -100,7 +99,7 @@ final class OciImageSource implements ImageSource {
             throw new ImageException(store.describe() + " is not an OCI image layout: it has no oci-layout file "
                     + "(make one with skopeo copy SOURCE oci:DIR:TAG, or umoci init --layout DIR)");
         }
-        Map<String, Object> index = parse(store.readSmall("index.json", JSON_LIMIT), store.describe() + "'s index.json");
+        Map<String, Object> index = parse(store.readSmall("index.json"), store.describe() + "'s index.json");
         List<Descriptor> entries = descriptors(index.get("manifests"), store.describe() + "'s index.json");
         return toManifest(byTag(entries), 0);
     }
@@ -119,11 +118,7 @@ final class OciImageSource implements ImageSource {
         }
         String tag = reference.tag().get();
         if (tag.startsWith("@") && reference.transport() == ImageReference.Transport.DOCKER_ARCHIVE) {
-            long n = tag.length() > 10 ? Long.MAX_VALUE : Long.parseLong(tag.substring(1));
-            if (n >= entries.size()) {
-                throw new ImageException(store.describe() + " holds " + entries.size() + " images; there is no " + tag);
-            }
-            return entries.get((int) n);
+            return ImageReference.atIndex(entries, tag, store.describe());
         }
         List<Descriptor> tagged = entries.stream().filter(e -> tag.equals(e.annotation(REF_NAME))
                 || (e.annotation(CONTAINERD_NAME) != null && DockerNames.same(tag, e.annotation(CONTAINERD_NAME)))).toList();
@@ -178,7 +173,7 @@ final class OciImageSource implements ImageSource {
     }
 
     private Map<String, Object> readBlob(Descriptor descriptor, String what) throws IOException {
-        byte[] bytes = store.readSmall(blobName(descriptor.digest()), JSON_LIMIT);
+        byte[] bytes = store.readSmall(blobName(descriptor.digest()));
         Digest actual = LayerCache.sha256(bytes);
         if (!actual.equals(descriptor.digest())) {
             throw new ImageException(what + ": the blob's content hashes to " + actual + ", not to " + descriptor.digest()

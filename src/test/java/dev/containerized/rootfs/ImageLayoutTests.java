@@ -180,6 +180,8 @@ class ImageLayoutTests {
                 .hasMessageContaining("holds 2 images; name one").hasMessageContaining("example/app:1, tool:latest");
         assertThatThrownBy(() -> resolve("docker-archive:two.tar:other:2"))
                 .hasMessageContaining("has no image tagged \"other:2\"; its tags are: example/app:1, tool:latest");
+        assertThatThrownBy(() -> resolve("docker-archive:two.tar:@2")).hasMessageContaining("holds 2 images; there is no @2");
+        assertThatThrownBy(() -> resolve("docker-archive:two.tar:@99999999999")).hasMessageContaining("there is no @99999999999");
     }
 
     @Test
