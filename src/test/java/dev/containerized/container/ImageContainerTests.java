@@ -74,6 +74,17 @@ class ImageContainerTests {
         }
     }
 
+    /** Against every layer of the image: a file of either layer is changed, one the top layer deleted is new again. */
+    @Test
+    void changesAreTheDiffAgainstAllTheImagesLayers() {
+        try (Container c = Container.start(ContainerSpec.builder().image(oci).build())) {
+            assertThat(c.exec("sh", "-c", "echo 3.0 > /srv/app/version && echo more >> /etc/hosts && echo again > /bin/ls && rm /bin/cat")
+                    .exitCode()).isZero();
+            assertThat(c.changes().stream().map(Change::toString).toList())
+                    .contains("C /srv/app/version", "C /etc/hosts", "A /bin/ls", "D /bin/cat", "C /bin", "C /etc");
+        }
+    }
+
     @Test
     void aPid1RunTakesTheImagesEntrypointAndCmd() {
         ContainerSpec spec = ContainerSpec.builder().image(oci).build();

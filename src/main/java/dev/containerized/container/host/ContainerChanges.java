@@ -37,16 +37,22 @@ final class ContainerChanges {
 
     List<Change> list() {
         List<Change> changes = new ArrayList<>();
+        List<Fd> layers = new ArrayList<>();
         try {
-            walk(upper, "", changes);
+            for (Path lower : lowerDirs) {
+                layers.add(Fcntl.open(lower.toString(), O_PATH | Fcntl.O_DIRECTORY | O_CLOEXEC, 0));
+            }
+            walk(upper, "", layers, changes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the container's upper layer: " + e, e);
+        } finally {
+            layers.forEach(Fd::close);
         }
         changes.sort((a, b) -> a.path().compareTo(b.path()));
         return Collections.unmodifiableList(changes);
     }
 
-    private void walk(Fd dir, String relative, List<Change> changes) throws IOException {
+    private void walk(Fd dir, String relative, List<Fd> layers, List<Change> changes) throws IOException {
         for (String name : ContainerFiles.list(dir)) {
             String child = relative.isEmpty() ? name : relative + "/" + name;
             if (mountPoints.contains("/" + child)) {
@@ -58,19 +64,21 @@ final class ContainerChanges {
                     changes.add(new Change(Change.Kind.DELETED, "/" + child));
                     continue;
                 }
-                changes.add(new Change(inLowerLayers(child) ? Change.Kind.CHANGED : Change.Kind.ADDED, "/" + child));
+                changes.add(new Change(inLowerLayers(layers, child) ? Change.Kind.CHANGED : Change.Kind.ADDED, "/" + child));
                 if (stat.isDirectory()) {
-                    walk(entry, child, changes);
+                    walk(entry, child, layers, changes);
                 }
             }
         }
     }
 
-    /** Whether a read-only layer has {@code relative}, looked up without following the layer's symlinks. */
-    private boolean inLowerLayers(String relative) {
-        for (Path lower : lowerDirs) {
-            try (Fd layer = Fcntl.open(lower.toString(), O_PATH | Fcntl.O_DIRECTORY | O_CLOEXEC, 0);
-                 Fd found = Fcntl.openat2(layer, relative, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+    /**
+     * Whether a read-only layer (top first) has {@code relative}, looked up without following the
+     * layer's symlinks; a whiteout in a higher layer hides the lower ones.
+     */
+    private static boolean inLowerLayers(List<Fd> layers, String relative) {
+        for (Fd layer : layers) {
+            try (Fd found = Fcntl.openat2(layer, relative, O_PATH | O_NOFOLLOW | O_CLOEXEC,
                          Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS, relative)) {
                 return !Fcntl.stat(found).isWhiteout();
             } catch (LinuxException e) {
