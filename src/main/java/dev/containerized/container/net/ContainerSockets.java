@@ -48,37 +48,16 @@ final class ContainerSockets implements AutoCloseable {
 
     /** An unconnected, blocking IPv4 TCP channel in the container's network namespace; the caller owns it. */
     SocketChannel take() {
-        return take(channels, () -> {
-            List<SocketChannel> made = new ArrayList<>(BATCH);
-            try {
-                for (int i = 0; i < BATCH; i++) {
-                    made.add(SocketChannel.open(StandardProtocolFamily.INET));
-                }
-                return made;
-            } catch (IOException | RuntimeException e) {
-                made.forEach(ContainerSockets::closeQuietly);
-                throw e;
-            }
-        }, ContainerSockets::closeQuietly);
+        return take(channels, () -> SocketChannel.open(StandardProtocolFamily.INET), ContainerSockets::closeQuietly);
     }
 
     /** An unconnected, non-blocking IPv4 TCP socket in the container's network namespace; the caller owns it. */
     Fd takeDescriptor() {
-        return take(descriptors, () -> {
-            List<Fd> made = new ArrayList<>(BATCH);
-            try {
-                for (int i = 0; i < BATCH; i++) {
-                    made.add(InetSockets.tcp());
-                }
-                return made;
-            } catch (RuntimeException e) {
-                made.forEach(Fd::close);
-                throw e;
-            }
-        }, Fd::close);
+        return take(descriptors, InetSockets::tcp, Fd::close);
     }
 
-    private <T> T take(ArrayDeque<T> ready, Callable<List<T>> batch, Consumer<T> close) {
+    /** One of {@code ready}, or the first of a new batch of {@code make}'s, the rest kept ready. */
+    private <T> T take(ArrayDeque<T> ready, Callable<T> make, Consumer<T> close) {
         synchronized (this) {
             requireOpen();
             T socket = ready.poll();
@@ -86,6 +65,18 @@ final class ContainerSockets implements AutoCloseable {
                 return socket;
             }
         }
+        Callable<List<T>> batch = () -> {
+            List<T> made = new ArrayList<>(BATCH);
+            try {
+                for (int i = 0; i < BATCH; i++) {
+                    made.add(make.call());
+                }
+                return made;
+            } catch (Exception e) {
+                made.forEach(close);
+                throw e;
+            }
+        };
         List<T> made;
         try {
             made = inNamespace(batch);
