@@ -115,9 +115,7 @@ final class Forwarder implements AutoCloseable {
                     if (!pending.contains(relay) && relay.resume()) {
                         pending.add(relay);
                     }
-                    if (relay.closed()) {
-                        relays.values().remove(relay);
-                    }
+                    forgetIfClosed(relay.id(), relay);
                 }
             }
         } catch (RuntimeException e) {

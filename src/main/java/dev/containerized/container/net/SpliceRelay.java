@@ -16,6 +16,8 @@ final class SpliceRelay {
     /** Events that reading answers: bytes, the peer's end of its output, a reset. */
     private static final int READ = Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR;
 
+    /** The forwarder's key of this relay; its epoll tags are {@code id << 1} (accepted) and {@code | 1} (dialed). */
+    private final long id;
     private final Fd accepted;
     private final Fd dialed;
     private final SplicePump toTarget;
@@ -30,6 +32,7 @@ final class SpliceRelay {
      * them from here, also when this throws.
      */
     SpliceRelay(long id, Fd epoll, Pipes pipes, Fd accepted, Fd dialed, int port) {
+        this.id = id;
         this.accepted = accepted;
         this.dialed = dialed;
         this.toTarget = new SplicePump(accepted, dialed, pipes);
@@ -42,6 +45,10 @@ final class SpliceRelay {
             close(true);
             throw e;
         }
+    }
+
+    long id() {
+        return id;
     }
 
     /**
