@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * @param memoryLimitBytes the most memory they may use, without swap (memory.max)
  * @param environment      the variables set for every command; under them the runtime puts PATH, HOME,
  *                         TERM and HOSTNAME (and an image's Env), which these override
- * @param workingDirectory where commands start, inside the container
+ * @param workingDirectory where commands start, inside the container; when empty, an image's WorkingDir,
+ *                         else {@code /}
  * @param execTimeout      how long {@link Container#exec(String...)} waits before it kills the command
  * @param outputLimitBytes how much of each of a command's stdout and stderr is kept: its first half and
  *                         its last half; what lies between is dropped and counted
@@ -48,7 +49,7 @@ import java.util.stream.Stream;
  */
 public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,
-                            String workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp,
+                            Optional<String> workingDirectory, Duration execTimeout, long outputLimitBytes, Seccomp seccomp,
                             List<Mount> mounts, boolean readOnlyRootfs, Optional<String> user,
                             OptionalDouble cpus, Optional<String> cpuset, long shmSizeBytes, long tmpSizeBytes, long runSizeBytes) {
     public static final String DEFAULT_HOSTNAME = "containerized";
@@ -86,7 +87,7 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
         b.memoryLimitBytes = memoryLimitBytes;
         b.environment.clear();
         b.environment.putAll(environment);
-        b.workingDirectory = workingDirectory;
+        b.workingDirectory = workingDirectory.orElse(null);
         b.execTimeout = execTimeout;
         b.outputLimitBytes = outputLimitBytes;
         b.seccomp = seccomp;
@@ -108,7 +109,8 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
         private OptionalLong pidsLimit = OptionalLong.empty();
         private OptionalLong memoryLimitBytes = OptionalLong.empty();
         private final Map<String, String> environment = new LinkedHashMap<>();
-        private String workingDirectory = "/";
+        /** Null until set: an image's WorkingDir is then the default, as for docker run without -w. */
+        private String workingDirectory;
         private Duration execTimeout = Duration.ofMinutes(2);
         private long outputLimitBytes = DEFAULT_OUTPUT_LIMIT;
         private Seccomp seccomp = Seccomp.DEFAULT;
@@ -180,6 +182,7 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
         }
 
         public Builder workingDirectory(String directory) {
+            checkWorkingDirectory(directory);
             this.workingDirectory = directory;
             return this;
         }
@@ -331,7 +334,6 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                 throw new IllegalArgumentException("hostname \"" + hostname
                         + "\" is invalid: use 1 to 64 letters, digits, '-' or '.', starting with a letter or digit");
             }
-            checkWorkingDirectory(workingDirectory);
             Optional<Path> checkedRootfs = Optional.ofNullable(rootfs).map(Builder::checkRootfs);
             Optional<String> checkedImage = Optional.ofNullable(image).map(Builder::checkImage);
             if (checkedRootfs.isPresent() && checkedImage.isPresent()) {
@@ -344,7 +346,7 @@ public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, Strin
                     throw new IllegalArgumentException("two mounts have the target " + mount.target() + ": give each its own path");
                 }
             }
-            return new ContainerSpec(checkedRootfs, checkedImage, hostname, pidsLimit, memoryLimitBytes, environment, workingDirectory, execTimeout,
+            return new ContainerSpec(checkedRootfs, checkedImage, hostname, pidsLimit, memoryLimitBytes, environment, Optional.ofNullable(workingDirectory), execTimeout,
                     outputLimitBytes, seccomp, mounts, readOnlyRootfs, Optional.ofNullable(user), cpus, cpuset,
                     shmSizeBytes, tmpSizeBytes, runSizeBytes);
         }

@@ -21,7 +21,7 @@ class ContainerSpecTests {
         assertThat(spec.memoryLimitBytes()).isEmpty();
         // Only what the user sets; PATH, HOME, TERM and HOSTNAME are the runtime's, under it (ContainerTests checks them).
         assertThat(spec.environment()).isEmpty();
-        assertThat(spec.workingDirectory()).isEqualTo("/");
+        assertThat(spec.workingDirectory()).as("unset: an image's, else /").isEmpty();
         assertThat(spec.image()).isEmpty();
         assertThat(spec.seccomp()).isEqualTo(Seccomp.DEFAULT);
     }

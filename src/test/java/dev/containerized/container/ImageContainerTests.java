@@ -99,6 +99,10 @@ class ImageContainerTests {
         try (Container c = Container.start(spec)) {
             assertThat(c.exec("sh", "-c", "pwd; echo $APP_MODE").stdout()).isEqualTo("/tmp\noverride\n");
         }
+        // "/" too, though it is where commands start without an image: docker run -w / wins over WorkingDir.
+        try (Container c = Container.start(ContainerSpec.builder().image(oci).workingDirectory("/").build())) {
+            assertThat(c.exec("pwd").stdout()).isEqualTo("/\n");
+        }
     }
 
     @Test

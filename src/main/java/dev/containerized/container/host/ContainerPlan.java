@@ -67,8 +67,8 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         environment.put("HOSTNAME", spec.hostname());
         environment.putAll(spec.environment());
         // The image's working directory and user are defaults: the spec's own, when set, win.
-        String workingDirectory = spec.workingDirectory().equals("/") ? image.workingDir().filter(d -> d.startsWith("/")).orElse("/")
-                : spec.workingDirectory();
+        String workingDirectory = spec.workingDirectory()
+                .orElseGet(() -> image.workingDir().filter(d -> d.startsWith("/")).orElse("/"));
         Optional<String> user = spec.user().or(() -> image.user().filter(u -> !u.isEmpty()));
         return new ContainerPlan(spec.hostname(), plan, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes(), spec.cpus(), spec.cpuset()),
                 Confinement.docker(spec.seccomp()), workingDirectory, environment, user, image.entrypoint(), image.command(), false);
