@@ -14,9 +14,10 @@ import java.util.Optional;
  * lifecycle is PER_CLASS and its settings are the same:
  * <ul>
  * <li>PER_METHOD: the test's own context (its {@code @BeforeEach} and {@code @AfterEach} methods get the same one).
- * <li>PER_CLASS: the outermost class whose own settings equal the test's, so plain {@code @Nested} classes
- *     share their outer class's container whichever runs first; if no class has them (a method refines
- *     them), the test's class, under a key of those settings, for the methods that have them.
+ * <li>PER_CLASS: the outermost class whose own settings equal the test's (its lifecycle and servers
+ *     included, see {@link ContainerSettings.Sharing}), so plain {@code @Nested} classes share their outer
+ *     class's container whichever runs first; if no class has them (a method refines them), the test's
+ *     class, under a key of those settings, for the methods that have them.
  * </ul>
  * The key names its owner: the store's lookup in parent contexts never hands a container to a context
  * that computed another owner.

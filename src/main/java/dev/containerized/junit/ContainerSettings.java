@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  * annotated element.
  */
 record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, Containerized.WhenUnsupported whenUnsupported,
-                         Optional<Duration> timeout, String element) {
+                         Optional<Duration> timeout, List<DeclaredServers.Declaration> servers, String element) {
 
     /** The settings for {@code context}, or empty when neither its method nor its classes are annotated. */
     static Optional<ContainerSettings> of(ExtensionContext context) {
@@ -51,12 +51,18 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
         }
     }
 
-    /** What two tests must have in common to share a PER_CLASS container: everything but where it was declared. */
-    record Sharing(ContainerSpec spec, Optional<Duration> timeout, Containerized.WhenUnsupported whenUnsupported) {
+    /**
+     * What two tests must have in common to share a PER_CLASS container: everything but where the
+     * {@code @Containerized} was declared. The lifecycle is in it, so that a class that gives each test
+     * its own container never owns one for its nested classes; the servers too, so that a test never
+     * gets a container without the servers declared for it.
+     */
+    record Sharing(ContainerSpec spec, Containerized.Lifecycle lifecycle, Optional<Duration> timeout,
+                   Containerized.WhenUnsupported whenUnsupported, List<DeclaredServers.Declaration> servers) {
     }
 
     Sharing sharing() {
-        return new Sharing(spec, timeout, whenUnsupported);
+        return new Sharing(spec, lifecycle, timeout, whenUnsupported, servers);
     }
 
     /** The method's annotation and its classes', nearest first. */
@@ -142,7 +148,8 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
             Optional<Duration> timeout = pick(found, Containerized::timeout, s -> !s.isEmpty())
                     .or(() -> configured(context, Containerized.TIMEOUT_PROPERTY, fromConfiguration))
                     .map(ContainerSettings::parseDuration);
-            return new ContainerSettings(builder.build(), lifecycle, whenUnsupported, timeout, element);
+            return new ContainerSettings(builder.build(), lifecycle, whenUnsupported, timeout,
+                    DeclaredServers.declaredFor(context), element);
         } catch (IllegalArgumentException e) {
             String configured = fromConfiguration.isEmpty() ? "" : " (with configuration parameter " + String.join(", ", fromConfiguration) + ")";
             throw new ExtensionConfigurationException("@Containerized on " + element + configured + ": " + e.getMessage(), e);

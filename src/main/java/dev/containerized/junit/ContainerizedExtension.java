@@ -83,7 +83,7 @@ final class ContainerizedExtension implements ParameterResolver, ExecutionCondit
         }
         ContainerPlace place = ContainerPlace.of(settings, parameter, context);
         ManagedContainer managed = place.owner().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(place.key(), key -> DeclaredServers.start(start(settings), place.owner()), ManagedContainer.class);
+                .getOrComputeIfAbsent(place.key(), key -> DeclaredServers.start(start(settings), settings.servers()), ManagedContainer.class);
         FailureDiagnostics.handedTo(context, managed);
         return managed.container();
     }

@@ -21,6 +21,13 @@ import java.util.regex.PatternSyntaxException;
  * extension calls {@link #start} where it creates a container; a failure closes the container.
  */
 final class DeclaredServers {
+    /**
+     * A {@code @Server} and the method or class it is on: equal when both are, so that tests share a
+     * PER_CLASS container only when the same servers apply to them.
+     */
+    record Declaration(Server server, AnnotatedElement on) {
+    }
+
     /** One declaration, checked, and where it was found. */
     private record Declared(List<String> command, List<Wait> waits, String element) {
     }
@@ -29,15 +36,14 @@ final class DeclaredServers {
     }
 
     /**
-     * Starts the servers declared where {@code owner} (the context that owns the container: a test
-     * method's, or a class's) applies, and returns {@code managed} once all are ready. On failure the
+     * Starts {@code servers} (those that apply to the test the container is made for, see
+     * {@link #declaredFor}), in order, and returns {@code managed} once all are ready. On failure the
      * container is closed and the exception names the declaration.
      */
-    static ManagedContainer start(ManagedContainer managed, ExtensionContext owner) {
+    static ManagedContainer start(ManagedContainer managed, List<Declaration> servers) {
         try {
-            List<Declared> servers = declaredFor(owner);
-            for (Declared server : servers) {
-                start(managed.container(), server);
+            for (Declaration server : servers) {
+                start(managed.container(), checked(server));
             }
             return managed;
         } catch (RuntimeException e) {
@@ -64,20 +70,24 @@ final class DeclaredServers {
 
     /** Checks the declarations that apply to {@code context}, so that misuse fails as configuration, early. */
     static void check(ExtensionContext context) {
-        declaredFor(context);
+        declaredFor(context).forEach(DeclaredServers::checked);
     }
 
-    /** Enclosing classes' servers first, then the class's, then the test method's. */
-    private static List<Declared> declaredFor(ExtensionContext owner) {
-        List<AnnotatedElement> elements = ContainerSettings.elementsNearestFirst(owner);
-        List<Declared> declared = new ArrayList<>();
+    /** The servers that apply to {@code context}: enclosing classes' first, then the class's, then the test method's. */
+    static List<Declaration> declaredFor(ExtensionContext context) {
+        List<AnnotatedElement> elements = ContainerSettings.elementsNearestFirst(context);
+        List<Declaration> declared = new ArrayList<>();
         for (int i = elements.size() - 1; i >= 0; i--) {
             AnnotatedElement element = elements.get(i);
             for (Server server : AnnotationSupport.findRepeatableAnnotations(element, Server.class)) {
-                declared.add(check(server, describe(element)));
+                declared.add(new Declaration(server, element));
             }
         }
         return declared;
+    }
+
+    private static Declared checked(Declaration declaration) {
+        return check(declaration.server(), describe(declaration.on()));
     }
 
     private static Declared check(Server server, String element) {

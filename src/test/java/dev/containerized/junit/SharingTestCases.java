@@ -3,10 +3,12 @@ package dev.containerized.junit;
 import dev.containerized.container.Container;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,6 +154,74 @@ class SharingTestCases {
             void test(Container container) {
                 assertThat(container).hasHostname("inner");
                 record("inner", container);
+            }
+        }
+    }
+    /**
+     * Two nested classes that each ask for PER_CLASS, in an outer class that gives each of its tests a
+     * container of its own (the default): each nested class gets its own, closed when it ends.
+     */
+    @Containerized(hostname = "app")
+    @TestClassOrder(ClassOrderer.OrderAnnotation.class)
+    static class SiblingsAskForPerClass {
+        static Container first;
+
+        @Nested
+        @Order(1)
+        @Containerized(lifecycle = Containerized.Lifecycle.PER_CLASS)
+        class First {
+            @Test
+            void writes(Container container) {
+                first = container;
+                record("first", container);
+                assertThat(container.exec("sh", "-c", "echo from-first > /root/state")).succeeded();
+            }
+        }
+
+        @Nested
+        @Order(2)
+        @Containerized(lifecycle = Containerized.Lifecycle.PER_CLASS)
+        class Second {
+            @Test
+            void startsClean(Container container) {
+                record("second", container);
+                assertThat(container.exec("cat", "/root/state")).exitedWith(1);
+                org.assertj.core.api.Assertions.assertThat(first.isRunning()).as("First's container, closed when First ended").isFalse();
+            }
+        }
+    }
+
+    /**
+     * PER_CLASS with a server of the class; a method and a nested class declare one more each. Each test
+     * records which servers its container runs.
+     */
+    @Containerized(lifecycle = Containerized.Lifecycle.PER_CLASS)
+    @Server(command = {"sh", "-c", "echo class > /tmp/class.server; exec sleep 60"}, waitForCommand = {"test", "-s", "/tmp/class.server"})
+    static class PerClassWithServersOfMethodsAndNestedClasses {
+        static String servers(Container container) {
+            return container.exec("sh", "-c", "cat /tmp/*.server | sort | tr '\\n' ' '").stdout().strip();
+        }
+
+        @Test
+        void plain(Container container) {
+            record("plain", container);
+            ids.put("plainServers", servers(container));
+        }
+
+        @Test
+        @Server(command = {"sh", "-c", "echo method > /tmp/method.server; exec sleep 60"}, waitForCommand = {"test", "-s", "/tmp/method.server"})
+        void withItsOwnServer(Container container) {
+            record("method", container);
+            ids.put("methodServers", servers(container));
+        }
+
+        @Nested
+        @Server(command = {"sh", "-c", "echo nested > /tmp/nested.server; exec sleep 60"}, waitForCommand = {"test", "-s", "/tmp/nested.server"})
+        class WithItsOwnServer {
+            @Test
+            void nested(Container container) {
+                record("nested", container);
+                ids.put("nestedServers", servers(container));
             }
         }
     }

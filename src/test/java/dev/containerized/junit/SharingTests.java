@@ -79,6 +79,21 @@ class SharingTests {
         assertThat(SharingTestCases.ids.get("deeper")).isEqualTo(SharingTestCases.ids.get("firstPlain"));
     }
 
+    @Test
+    void siblingNestedClassesThatAskForPerClassEachGetTheirOwn() {
+        assertAllSucceeded(run(SharingTestCases.SiblingsAskForPerClass.class), 2);
+        assertThat(SharingTestCases.ids.get("second")).isNotEqualTo(SharingTestCases.ids.get("first"));
+    }
+
+    @Test
+    void aTestGetsTheServersDeclaredForItUnderPerClass() {
+        assertAllSucceeded(run(SharingTestCases.PerClassWithServersOfMethodsAndNestedClasses.class), 3);
+        assertThat(SharingTestCases.ids).containsEntry("plainServers", "class")
+                .containsEntry("methodServers", "class method").containsEntry("nestedServers", "class nested");
+        assertThat(SharingTestCases.ids.get("method")).isNotEqualTo(SharingTestCases.ids.get("plain"));
+        assertThat(SharingTestCases.ids.get("nested")).isNotEqualTo(SharingTestCases.ids.get("plain"));
+    }
+
     /** Nested classes in the reverse order of their names: the last declared runs first. */
     public static final class ReverseClassName implements ClassOrderer {
         @Override
