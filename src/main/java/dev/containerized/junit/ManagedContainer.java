@@ -2,6 +2,8 @@ package dev.containerized.junit;
 
 import dev.containerized.container.Container;
 
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -11,9 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A test's container as kept in the {@code ExtensionContext.Store}: JUnit closes it when the test (or
- * class) ends, whatever the outcome. It also enforces the container's timeout.
+ * class) ends, whatever the outcome. It also enforces the container's timeout. JUnit closes a stored
+ * {@code AutoCloseable} since 5.13 only; before that only a {@code CloseableResource}, which JUnit 6
+ * still closes (once, as either): it is both, so that a project whose JUnit is older than the one this
+ * library is compiled against gets its containers closed too, not left running until the JVM ends.
  */
-final class ManagedContainer implements AutoCloseable {
+@SuppressWarnings("deprecation") // CloseableResource: deprecated since JUnit 5.13, the only kind closed before it
+final class ManagedContainer implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "containerized-timeouts");
         thread.setDaemon(true);
