@@ -6,6 +6,7 @@ import dev.containerized.internal.linux.Processes;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +148,15 @@ public final class BackgroundProcess {
             return command.await(Duration.ZERO).map(BackgroundProcess::ending).orElseGet(() -> "(running)");
         } catch (ContainerException e) {
             return "(ended with its container)";
+        }
+    }
+
+    /** How it ended, without waiting (and without killing it, as {@link #await(Duration)} would); empty while it runs. */
+    Optional<ExecResult> resultIfEnded() {
+        try {
+            return command.await(Duration.ZERO);
+        } catch (ContainerException endedWithItsContainer) {
+            return Optional.empty();
         }
     }
 

@@ -43,8 +43,22 @@ final class Waiting {
 
     private void port() {
         while (!container.acceptsConnections(wait.port())) {
+            if (everyBackgroundCommandFailed()) {
+                throw failure("every background command ended, none with success: nothing is left to open it");
+            }
             pauseOrFail(PORT_INTERVAL_MILLIS, "nothing accepted a connection there");
         }
+    }
+
+    /**
+     * Whether background commands were started and each has ended with a failure: the server crashed.
+     * One that ended with success keeps the wait going: a daemon's parent exits 0 and leaves its server
+     * behind, which opens the port later.
+     */
+    private boolean everyBackgroundCommandFailed() {
+        List<BackgroundProcess> started = container.commandRegistry().list();
+        return !started.isEmpty()
+                && started.stream().allMatch(p -> p.resultIfEnded().map(result -> !result.succeeded()).orElse(false));
     }
 
     private void command() {
