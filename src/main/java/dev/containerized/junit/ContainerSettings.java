@@ -12,8 +12,10 @@ import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -163,18 +165,43 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
         return value;
     }
 
-    /** The mounts of the outermost class first, then the inner classes', then the method's. */
+    /**
+     * The mounts of the outermost class first, then the inner classes', then the method's. A bad one is
+     * refused naming the element it is on, which may not be the one annotated {@code @Containerized}.
+     */
     private static void addMounts(ExtensionContext context, ContainerSpec.Builder builder) {
         List<AnnotatedElement> elements = elementsNearestFirst(context);
+        Map<String, AnnotatedElement> targets = new HashMap<>();
         for (int i = elements.size() - 1; i >= 0; i--) {
             AnnotatedElement on = elements.get(i);
             for (Mount mount : AnnotationSupport.findRepeatableAnnotations(on, Mount.class)) {
-                dev.containerized.container.Mount bind = dev.containerized.container.Mount.bind(Path.of(mount.source()), mount.target());
-                builder.mount(mount.readOnly() ? bind : bind.readWrite());
+                String what = "@Mount(source = \"" + mount.source() + "\", target = \"" + mount.target() + "\")";
+                requireOwnTarget(targets, mount.target(), on, what);
+                try {
+                    dev.containerized.container.Mount bind = dev.containerized.container.Mount.bind(Path.of(mount.source()), mount.target());
+                    builder.mount(mount.readOnly() ? bind : bind.readWrite());
+                } catch (IllegalArgumentException e) { // InvalidPathException included
+                    throw new ExtensionConfigurationException(what + " on " + describe(on) + ": " + e.getMessage(), e);
+                }
             }
             for (Tmpfs tmpfs : AnnotationSupport.findRepeatableAnnotations(on, Tmpfs.class)) {
-                builder.tmpfs(tmpfs.target(), tmpfs.size());
+                String what = "@Tmpfs(target = \"" + tmpfs.target() + "\")";
+                requireOwnTarget(targets, tmpfs.target(), on, what);
+                try {
+                    builder.tmpfs(tmpfs.target(), tmpfs.size());
+                } catch (IllegalArgumentException e) {
+                    throw new ExtensionConfigurationException(what + " on " + describe(on) + ": " + e.getMessage(), e);
+                }
             }
+        }
+    }
+
+    /** Two mounts on one target, say from the class and from a method: both named, and the way out. */
+    private static void requireOwnTarget(Map<String, AnnotatedElement> targets, String target, AnnotatedElement on, String what) {
+        AnnotatedElement earlier = targets.putIfAbsent(target, on);
+        if (earlier != null) {
+            throw new ExtensionConfigurationException(what + " on " + describe(on) + " mounts on " + target + ", as a mount on "
+                    + describe(earlier) + " does: give each its own target");
         }
     }
 

@@ -142,6 +142,16 @@ class ContainerizedExtensionTests {
         }
 
         @Test
+        void aBadMountOfAMethodNamesTheMethodNotTheAnnotatedClass() {
+            assertMisuse(MisuseTestCases.MethodMountWithAMissingSource.class,
+                    "@Mount(source = \"/no/such/source\", target = \"/x\") on method MethodMountWithAMissingSource.test()", "does not exist");
+            assertMisuse(MisuseTestCases.SameMountTargetOnClassAndMethod.class,
+                    "@Tmpfs(target = \"/cfg/app.xml\") on method SameMountTargetOnClassAndMethod.test() mounts on /cfg/app.xml, "
+                            + "as a mount on class " + MisuseTestCases.SameMountTargetOnClassAndMethod.class.getName() + " does",
+                    "give each its own target");
+        }
+
+        @Test
         void anUnparsableMemorySizeIsNamed() {
             assertMisuse(MisuseTestCases.UnparsableMemory.class, "UnparsableMemory.test()", "memory size \"lots\" does not parse");
         }

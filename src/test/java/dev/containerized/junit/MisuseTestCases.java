@@ -12,6 +12,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Fixtures that use the extension wrongly, one misuse per test. */
 class MisuseTestCases {
+    /** The class is fine; the method's @Mount names a source that is not there. */
+    @Containerized
+    static class MethodMountWithAMissingSource {
+        @Test
+        @Mount(source = "/no/such/source", target = "/x")
+        void test(Container container) {
+        }
+    }
+
+    /** The class and the method mount on one target. */
+    @Containerized
+    @Mount(source = "pom.xml", target = "/cfg/app.xml")
+    static class SameMountTargetOnClassAndMethod {
+        @Test
+        @Tmpfs(target = "/cfg/app.xml")
+        void test(Container container) {
+        }
+    }
+
     static class ZeroPidsLimit {
         @Test
         @Containerized(pidsLimit = 0)
