@@ -130,17 +130,28 @@ public final class BackgroundProcess {
         return command() + " " + stateAndTail(lastLines);
     }
 
-    /** "(running), its output:" and the lines, or "(exited with status 3), no output". */
+    /**
+     * "(running), its output:" and the lines, or "(exited with status 3), no output"; what it wrote after
+     * its last newline (a prompt, a line still being written) follows, marked as unfinished.
+     */
     private String stateAndTail(int lastLines) {
         List<OutputLine> recent = lines.recent();
         List<OutputLine> tail = recent.subList(Math.max(0, recent.size() - lastLines), recent.size());
+        // Once the output has ended, its last partial lines are lines of the tail.
+        String unfinished = isAlive() ? unfinished("out", command.stdoutSoFar()) + unfinished("err", command.stderrSoFar()) : "";
         StringBuilder s = new StringBuilder(state());
         if (tail.isEmpty()) {
-            return s.append(", no output").toString();
+            return s.append(unfinished.isEmpty() ? ", no output" : ", no whole line yet:").append(unfinished).toString();
         }
         s.append(tail.size() < lines.count() ? ", its last " + tail.size() + " lines:" : ", its output:");
         tail.forEach(line -> s.append("\n    ").append(line));
-        return s.toString();
+        return s.append(unfinished).toString();
+    }
+
+    /** The text after the last newline of a stream, as a line of the tail marked unfinished; "" when none. */
+    private static String unfinished(String stream, String output) {
+        String rest = output.substring(output.lastIndexOf('\n') + 1);
+        return rest.isEmpty() ? "" : "\n    " + stream + "| " + rest + " (unfinished: no newline yet)";
     }
 
     private String state() {

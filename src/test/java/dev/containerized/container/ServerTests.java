@@ -336,6 +336,15 @@ class ServerTests {
     }
 
     @Test
+    void aLineWaitThatFailsShowsWhatWasWrittenWithoutANewline() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            BackgroundProcess prompt = c.execInBackground("sh", "-c", "printf 'password: '; sleep 30");
+            assertThatThrownBy(() -> prompt.awaitLine("ready", Duration.ofMillis(500)))
+                    .hasMessageContaining("(running), no whole line yet:\n    out| password:  (unfinished: no newline yet)");
+        }
+    }
+
+    @Test
     void lineConsumersGetEveryLineInOrderOffTheIoThread() throws Exception {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
             BackgroundProcess counter = c.execInBackground("sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo \"line $i\"; i=$((i+1)); done; printf 'no newline at the end'");
