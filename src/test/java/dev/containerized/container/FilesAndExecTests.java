@@ -139,6 +139,20 @@ class FilesAndExecTests {
     }
 
     @Test
+    void aSymbolicLinkIsNotWrittenThroughAndTheErrorSaysWhereItPoints() throws Exception {
+        Path source = Files.writeString(dir.resolve("new.conf"), "new");
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.exec("sh", "-c", "echo old > /root/real.conf && ln -s real.conf /root/link.conf");
+            assertThatThrownBy(() -> c.copyTo("new".getBytes(StandardCharsets.UTF_8), "/root/link.conf"))
+                    .isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("/root/link.conf is a symbolic link to real.conf, which is not written through");
+            assertThatThrownBy(() -> c.copyTo(source, "/root/link.conf"))
+                    .hasMessageContaining("/root/link.conf is a symbolic link to real.conf, which is not written through");
+            assertThat(c.exec("cat", "/root/real.conf").stdout()).isEqualTo("old\n");
+        }
+    }
+
+    @Test
     void badExecOptionsAreRefusedAtOnce() {
         assertThatThrownBy(() -> Exec.of("x").user("a:b:c")).hasMessageContaining("user \"a:b:c\" is invalid");
         assertThatThrownBy(() -> Exec.of("x").workingDirectory("rel")).hasMessageContaining("absolute");

@@ -155,10 +155,31 @@ final class ContainerFiles {
         // Sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
+    /**
+     * The file to write, made or truncated. Never through a symbolic link as its last component: the
+     * file would then be wherever the link points, which a test rarely means; the error names the link
+     * and its target, so that the test can write there.
+     */
+    private static Fd openForWriting(Fd parent, String relative, int mode) {
+        try {
+            return Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ELOOP) {
+                throw e;
+            }
+            String target;
+            try (Fd link = Fcntl.openat(parent, name(relative), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
+                target = Fcntl.readlink(link);
+            }
+            throw new LinuxException("/" + relative + " is a symbolic link to " + target + ", which is not written through: "
+                    + "give the path of the file itself", e.errno());
+        }
+    }
+
     private void writeFile(Fd root, String relative, InputStream content, int mode, FileTime modified) throws IOException {
         makeDirectories(root, parentPath(relative));
         try (Fd parent = parentOf(root, relative);
-             Fd file = Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)) {
+             Fd file = openForWriting(parent, relative, mode)) {
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = content.read(buffer)) > 0) {
