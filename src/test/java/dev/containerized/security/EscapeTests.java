@@ -860,6 +860,34 @@ class EscapeTests {
      * state directory behind, and made every later container start on the machine fail in its sweep) nor
      * be within reach of the host's other users.
      */
+    /**
+     * copyFrom recreates the container's symlinks on the host as they are, pointing anywhere. A second
+     * copy to the same place (an @AfterEach that collects logs) must not write through them: here the
+     * container turns a link into a directory or a file of its own and hopes the copy follows the link
+     * left on the host. The "host" targets are temporary files of the test: harmless if it succeeded.
+     */
+    @Nested
+    class CopiesOutOfTheContainer {
+        @Test
+        void aSecondCopyDoesNotWriteThroughTheLinksTheFirstLeftOnTheHost(@TempDir Path dir) throws Exception {
+            Path outside = Files.createDirectories(dir.resolve("outside"));
+            Path hostFile = Files.writeString(dir.resolve("host-file"), "keep me");
+            Path logs = dir.resolve("collected");
+            Container c = container();
+            c.exec("sh", "-c", "mkdir /logs && ln -s " + outside + " /logs/d && ln -s " + hostFile + " /logs/app.log");
+            c.copyFrom("/logs", logs);
+            assertThat(logs.resolve("d")).isSymbolicLink();
+
+            c.exec("sh", "-c", "rm /logs/d /logs/app.log && mkdir /logs/d && echo pwned > /logs/d/victim && echo pwned > /logs/app.log");
+            c.copyFrom("/logs", logs);
+
+            assertThat(outside.resolve("victim")).doesNotExist();
+            assertThat(hostFile).hasContent("keep me");
+            assertThat(logs.resolve("d/victim")).hasContent("pwned\n");
+            assertThat(logs.resolve("app.log")).isRegularFile().hasContent("pwned\n");
+        }
+    }
+
     @Nested
     class WhatTheContainerLeavesOnTheHostsDisk {
         @Test

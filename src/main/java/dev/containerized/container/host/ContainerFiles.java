@@ -16,6 +16,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -86,6 +88,10 @@ final class ContainerFiles {
     /** Copies the file or directory {@code source} of the container to {@code target} on the host (made, or replaced). */
     void copyFrom(String source, Path target) {
         try (Fd root = root(); Fd item = open(root, relative(source), O_PATH | O_NOFOLLOW)) {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent); // the test's own path: made as asked
+            }
             copyOut(root, relative(source), item, target);
         } catch (IOException e) {
             throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e, e);
@@ -190,10 +196,19 @@ final class ContainerFiles {
         }
     }
 
+    /**
+     * Copies {@code item} to {@code target} on the host. The names below {@code target} come from the
+     * container, and what an earlier copy made there may be the container's symlinks, pointing anywhere
+     * on the host: so nothing on the host side is followed. An entry in the way that is a link, or not
+     * of the kind copied, is removed (the link itself) and made anew; a directory is merged into.
+     */
     private void copyOut(Fd root, String relative, Fd item, Path target) throws IOException {
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (stat.isDirectory()) {
-            Files.createDirectories(target);
+            clearWay(target, true);
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(target);
+            }
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(item.procPath()))) {
                 for (Path entry : entries) {
                     String child = relative + "/" + entry.getFileName();
@@ -203,18 +218,36 @@ final class ContainerFiles {
                 }
             }
         } else if (stat.isSymlink()) {
+            clearWay(target, false);
             Files.deleteIfExists(target);
             Files.createSymbolicLink(target, Path.of(Fcntl.readlink(item)));
             return;
         } else if (stat.isRegularFile()) {
-            try (Fd file = open(root, relative, O_RDONLY | O_NOFOLLOW); OutputStream out = Files.newOutputStream(target)) {
+            clearWay(target, false);
+            try (Fd file = open(root, relative, O_RDONLY | O_NOFOLLOW);
+                 OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 transfer(file, out);
             }
         } else {
             return; // devices, fifos, sockets: not copied
         }
-        Files.setAttribute(target, "unix:mode", stat.permissions());
-        Files.setLastModifiedTime(target, FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS));
+        Files.setAttribute(target, "unix:mode", stat.permissions(), LinkOption.NOFOLLOW_LINKS);
+        Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(
+                FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
+    }
+
+    /** Removes what is at {@code target} on the host when it is a link, or a directory where none is wanted, or the reverse. */
+    private static void clearWay(Path target, boolean directoryWanted) throws IOException {
+        BasicFileAttributes existing;
+        try {
+            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException absent) {
+            return;
+        }
+        if (existing.isSymbolicLink() || existing.isDirectory() != directoryWanted) {
+            TreeRemoval.delete(target); // a link or a file: unlinked; a real directory: taken apart, never followed
+        }
     }
 
     private static void transfer(Fd file, OutputStream out) throws IOException {
