@@ -153,6 +153,18 @@ class FilesAndExecTests {
     }
 
     @Test
+    void readingAFifoOrADirectoryIsRefusedAtOnce() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.exec("mkfifo", "/root/fifo");
+            // Preemptive: an open that waits for a writer would hang the test run, not fail it.
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                    assertThatThrownBy(() -> c.readFile("/root/fifo"))
+                            .hasMessageContaining("/root/fifo in container " + c.id() + " is not a regular file"));
+            assertThatThrownBy(() -> c.readFile("/root")).hasMessageContaining("is not a regular file");
+        }
+    }
+
+    @Test
     void badExecOptionsAreRefusedAtOnce() {
         assertThatThrownBy(() -> Exec.of("x").user("a:b:c")).hasMessageContaining("user \"a:b:c\" is invalid");
         assertThatThrownBy(() -> Exec.of("x").workingDirectory("rel")).hasMessageContaining("absolute");

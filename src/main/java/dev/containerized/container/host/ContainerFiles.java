@@ -102,7 +102,8 @@ final class ContainerFiles {
 
     /** The bytes of the file {@code path} in the container, at most {@link #READ_LIMIT}. */
     byte[] read(String path) {
-        try (Fd root = root(); Fd file = open(root, relative(path), O_RDONLY)) {
+        // Non-blocking: opening a fifo for reading would otherwise wait, uninterruptibly, for a writer.
+        try (Fd root = root(); Fd file = open(root, relative(path), O_RDONLY | Fcntl.O_NONBLOCK)) {
             Fcntl.FileStat stat = Fcntl.stat(file);
             if (!stat.isRegularFile()) {
                 throw new ContainerException(path + " in container " + id + " is not a regular file");
