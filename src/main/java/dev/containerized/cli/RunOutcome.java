@@ -32,6 +32,11 @@ record RunOutcome(List<String> command, OptionalLong pidsLimit, OptionalLong mem
         return run.map(r -> r.stats().forksRefused() > 0 || r.stats().oomKills() > 0).orElse(false);
     }
 
+    /** Whether {@code run} exits {@value ExitStatus#LIMIT_HIT} because of a limit (a command may exit 3 itself). */
+    boolean exitsForALimit() {
+        return failOnLimit && limitHit();
+    }
+
     boolean timedOut() {
         return run.map(r -> r.result().timedOut()).orElse(false);
     }
@@ -41,7 +46,7 @@ record RunOutcome(List<String> command, OptionalLong pidsLimit, OptionalLong mem
         if (run.isEmpty()) {
             return ExitStatus.CONTAINERIZED_FAILED;
         }
-        if (failOnLimit && limitHit()) {
+        if (exitsForALimit()) {
             return ExitStatus.LIMIT_HIT;
         }
         if (timedOut()) {

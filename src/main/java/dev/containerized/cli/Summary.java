@@ -34,7 +34,7 @@ final class Summary {
         if (outcome.timedOut()) {
             s.append("; timed out and killed");
         }
-        if (outcome.exitStatus() == ExitStatus.LIMIT_HIT) {
+        if (outcome.exitsForALimit()) {
             s.append("; exit ").append(ExitStatus.LIMIT_HIT).append(": a limit was hit (--fail-on-limit)");
         }
         return s.toString();

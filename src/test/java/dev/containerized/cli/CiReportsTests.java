@@ -55,6 +55,16 @@ class CiReportsTests {
     }
 
     @Test
+    void aCommandThatExits3ItselfIsNotALimitHit() {
+        ExecResult three = new ExecResult(List.of("sh", "-c", "exit 3"), 3, OptionalInt.empty(), "", "", Duration.ofMillis(10), false, false);
+        for (boolean failOnLimit : new boolean[] {false, true}) {
+            RunOutcome outcome = outcome(three.command(), three, new CgroupStats(0, 1, 0, 0, 500_000, 0), failOnLimit);
+            assertThat(outcome.exitStatus()).isEqualTo(3);
+            assertThat(Summary.line(outcome)).as("--fail-on-limit " + failOnLimit).doesNotContain("a limit was hit");
+        }
+    }
+
+    @Test
     void anOomKillIsNamedWithItsLimitAndTheSignal() {
         ExecResult killed = new ExecResult(List.of("bash"), 137, OptionalInt.of(9), "", "", Duration.ofSeconds(1), false, true);
         RunOutcome outcome = outcome(List.of("bash"), killed, new CgroupStats(0, 4, 0, 0, 64L << 20, 1), true);
