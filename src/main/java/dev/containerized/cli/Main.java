@@ -25,9 +25,12 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(RunArguments.usage()); // asked for: on stdout, and success, as run --help
+            return 0;
+        }
         if (args.length == 0 || !args[0].equals("run")) {
-            System.err.println(args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))
-                    ? RunArguments.usage() : "containerized: expected the command 'run'\n" + RunArguments.usage());
+            System.err.println("containerized: expected the command 'run'\n" + RunArguments.usage());
             return ExitStatus.USAGE;
         }
         RunSettings settings;

@@ -61,6 +61,13 @@ class MainTests {
         assertThat(cli("run", "--hostname", "x").stderr).contains("no command");
         assertThat(cli("run", "--memory", "lots", "--", "sh").stderr).contains("\"lots\" does not parse");
         assertThat(cli("launch").stderr).contains("expected the command 'run'");
+        assertThat(cli()).satisfies(r -> assertThat(r.status).isEqualTo(2));
+        for (String help : new String[] {"--help", "-h"}) {
+            assertThat(cli(help)).as(help + ": asked for, so success on stdout").satisfies(r -> {
+                assertThat(r.status).isZero();
+                assertThat(r.stdout).contains("usage:");
+            });
+        }
         assertThat(cli("run", "--bogus", "--", "true")).satisfies(r -> {
             assertThat(r.status).isEqualTo(2);
             assertThat(r.stderr).startsWith("containerized: unknown option --bogus\n").contains("usage:");
