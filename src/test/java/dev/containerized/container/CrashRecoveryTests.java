@@ -75,6 +75,25 @@ class CrashRecoveryTests {
         assertThat(cgroups).allSatisfy(dir -> assertThat(dir).doesNotExist());
     }
 
+    /** SIGTERM (a cancelled CI job) and SIGINT (Ctrl-C without a terminal) end the JVM through its shutdown hooks. */
+    @Test
+    void aJvmEndedBySigtermOrSigintClosesItsContainersOnItsWayOut() throws Exception {
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), CrashingJvm.class.getName())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String id = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine().split(" ")[1];
+
+            assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(jvm.pid())).start().waitFor()).isZero();
+            assertThat(jvm.waitFor(20, TimeUnit.SECONDS)).as("the JVM ended").isTrue();
+
+            // Gone at once, with no sweep of another run: the JVM removed them itself.
+            assertThat(StateDirectory.base().resolve(id)).as(signal).doesNotExist();
+            assertThat(ContainerCgroup.parents(CgroupLayout.detect())).allSatisfy(parent -> assertThat(parent.resolve(id)).doesNotExist());
+        }
+    }
+
     @Test
     void whatADeadRunLeftIsRemovedHoweverDeepItsTreeAndNoContainerStartIsKeptFromIt() throws Exception {
         // A dead run's state directory (nobody holds its lock), holding a tree nested past PATH_MAX.

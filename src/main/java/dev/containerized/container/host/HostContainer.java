@@ -104,6 +104,7 @@ public final class HostContainer {
             undo.acquire("end PID 1 and its thread", thread::awaitReady, HostContainer::endThread);
             trace.mark("thread");
             HostContainer container = new HostContainer(id, plan, undo, cgroup, thread, pid1Run);
+            OpenContainers.add(container);
             trace.mark("io");
             trace.print();
             return container;
@@ -340,7 +341,11 @@ public final class HostContainer {
         closeReason = reason;
         thread.kill();
         FaultInjection.reached(FaultInjection.Phase.CLOSE_PID1_KILLED, id);
-        undo.close();
+        try {
+            undo.close();
+        } finally {
+            OpenContainers.remove(this);
+        }
     }
 
     private void requireRunning() {
