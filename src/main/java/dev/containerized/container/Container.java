@@ -153,9 +153,11 @@ public final class Container implements AutoCloseable {
     static ExecRequest request(ContainerSpec spec, ContainerPlan plan, Exec exec, Function<String, ContainerUsers.Identity> users) {
         Map<String, String> variables = new LinkedHashMap<>(plan.environment());
         variables.putAll(exec.env());
+        Optional<ContainerUsers.Identity> identity = exec.user().or(plan::user).map(users);
+        // Unless set, HOME is the user's (runc's rule): root's without a user, or from /etc/passwd.
+        variables.putIfAbsent("HOME", identity.map(ContainerUsers.Identity::home).orElse(ContainerPlan.ROOT_HOME));
         List<String> env = new ArrayList<>();
         variables.forEach((name, value) -> env.add(name + "=" + value));
-        Optional<ContainerUsers.Identity> identity = exec.user().or(plan::user).map(users);
         return new ExecRequest(exec.argv(), env, exec.workingDirectory().orElse(plan.workingDirectory()),
                 identity.map(ContainerUsers.Identity::uid), identity.map(ContainerUsers.Identity::gid),
                 identity.map(ContainerUsers.Identity::groups).orElse(List.of()),

@@ -29,8 +29,10 @@ import java.util.stream.Stream;
  * @param hostname         the container's own hostname
  * @param pidsLimit        the most tasks the container's processes may have (pids.max), its PID 1 included
  * @param memoryLimitBytes the most memory they may use, without swap (memory.max)
- * @param environment      the variables set for every command; under them the runtime puts PATH, HOME,
- *                         TERM and HOSTNAME (and an image's Env), which these override
+ * @param environment      the variables set for every command; under them the runtime puts PATH, TERM
+ *                         and HOSTNAME (and an image's Env), which these override, and HOME when none of
+ *                         them sets it: the user's home from the container's /etc/passwd ("/" for a uid
+ *                         without an entry), root's without a user
  * @param workingDirectory where commands start, inside the container; when empty, an image's WorkingDir,
  *                         else {@code /}
  * @param execTimeout      how long {@link Container#exec(String...)} waits before it kills the command

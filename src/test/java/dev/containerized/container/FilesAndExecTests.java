@@ -134,6 +134,14 @@ class FilesAndExecTests {
         try (Container c = Container.start(ContainerSpec.builder().user("nobody").build())) {
             assertThat(c.exec("id", "-u").stdout()).as("the spec's user is every command's default").isEqualTo("65534\n");
             assertThat(c.exec(Exec.of("id", "-u").user("0")).stdout()).isEqualTo("0\n");
+            // HOME follows the user, from /etc/passwd (runc's rule), unless it is set.
+            assertThat(c.exec("sh", "-c", "echo $HOME").stdout()).isEqualTo("/nonexistent\n");
+            assertThat(c.exec(Exec.of("sh", "-c", "echo $HOME").user("root")).stdout()).isEqualTo("/root\n");
+            assertThat(c.exec(Exec.of("sh", "-c", "echo $HOME").user("4242")).stdout()).as("a uid without an entry").isEqualTo("/\n");
+            assertThat(c.exec(Exec.of("sh", "-c", "echo $HOME").env("HOME", "/tmp")).stdout()).isEqualTo("/tmp\n");
+        }
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            assertThat(c.exec("sh", "-c", "echo $HOME").stdout()).as("no user: root's").isEqualTo("/root\n");
         }
         assertThat(Container.run(ContainerSpec.builder().user("nobody").build(), "id", "-u").stdout()).isEqualTo("65534\n");
     }

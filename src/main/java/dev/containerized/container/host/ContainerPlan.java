@@ -30,8 +30,11 @@ import java.util.Optional;
 public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limits, Confinement confinement,
                             String workingDirectory, Map<String, String> environment, Optional<String> user,
                             List<String> imageEntrypoint, List<String> imageCommand, boolean terminal) {
+    /** HOME is not here: it is the user's home, set for each command (see {@link #ROOT_HOME}). */
     private static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of(
-            "PATH", ContainerSpec.DEFAULT_PATH, "HOME", "/root", "TERM", "xterm");
+            "PATH", ContainerSpec.DEFAULT_PATH, "TERM", "xterm");
+    /** The HOME of commands that run as root by default (no user given): root's, as in docker run. */
+    public static final String ROOT_HOME = "/root";
 
     public ContainerPlan {
         environment = Map.copyOf(environment);

@@ -16,8 +16,11 @@ import java.util.Set;
  * runs with gid 0.
  */
 public final class ContainerUsers {
-    /** A resolved identity: what setresuid/setresgid/setgroups get. */
-    public record Identity(int uid, int gid, List<Integer> groups) {
+    /**
+     * A resolved identity: what setresuid/setresgid/setgroups get, and the home directory its commands'
+     * HOME defaults to (its /etc/passwd entry's, else "/", as runc sets it).
+     */
+    public record Identity(int uid, int gid, List<Integer> groups, String home) {
     }
 
     private final ContainerFiles files;
@@ -35,6 +38,7 @@ public final class ContainerUsers {
         Optional<String[]> user = passwd.stream().filter(e -> e.length > 3 && (e[0].equals(userPart) || e[2].equals(userPart))).findFirst();
         int uid;
         int gid;
+        String home = user.filter(e -> e.length > 5 && !e[5].isEmpty()).map(e -> e[5]).orElse("/");
         if (user.isPresent()) {
             uid = number(user.get()[2], "/etc/passwd", spec);
             gid = number(user.get()[3], "/etc/passwd", spec);
@@ -66,7 +70,7 @@ public final class ContainerUsers {
             }
         }
         groups.add(gid);
-        return new Identity(uid, gid, new ArrayList<>(groups));
+        return new Identity(uid, gid, new ArrayList<>(groups), home);
     }
 
     /** The colon-separated lines of a file in the container; none when it has no such file. */
