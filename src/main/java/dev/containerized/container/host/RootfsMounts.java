@@ -148,7 +148,10 @@ final class RootfsMounts implements AutoCloseable {
                 Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_BENEATH, "/dev/pts/ptmx");
     }
 
-    /** Commands start in {@code directory}: it must be a directory of the container, as docker run checks. */
+    /**
+     * Commands start in {@code directory}: it must be a directory of the container. (docker run would make
+     * a missing one; here the start fails and names it, as a missing one is more often a typo of a test.)
+     */
     void checkWorkingDirectory(String directory) {
         String step = "enter the working directory";
         if (directory.equals("/")) {
