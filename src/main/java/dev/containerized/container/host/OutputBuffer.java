@@ -96,15 +96,49 @@ final class OutputBuffer {
         return dropped;
     }
 
-    /** The kept bytes as UTF-8; where bytes were dropped, a line between head and tail says how many. */
+    /**
+     * The kept bytes as UTF-8; where bytes were dropped, a line between head and tail says how many.
+     * Nothing dropped, head and tail are one run of bytes and are decoded as one (a character may span
+     * them). Something dropped, a character the cut went through is left out on each side, rather than
+     * shown as U+FFFD: at most 3 bytes each, not counted in the marker, which says what the limit dropped.
+     */
     synchronized String text() {
-        String start = new String(head, 0, headLength, StandardCharsets.UTF_8);
         if (tail == null) {
-            return start;
+            return new String(head, 0, headLength, StandardCharsets.UTF_8);
         }
         byte[] end = new byte[tailLength];
         copyTailInto(end);
-        String marker = dropped > 0 ? "\n[containerized: " + dropped + " bytes of output dropped here]\n" : "";
-        return start + marker + new String(end, StandardCharsets.UTF_8);
+        if (dropped == 0) {
+            byte[] all = Arrays.copyOf(head, headLength + tailLength);
+            System.arraycopy(end, 0, all, headLength, tailLength);
+            return new String(all, StandardCharsets.UTF_8);
+        }
+        int headKept = completeCharacters(head, headLength);
+        int tailFrom = 0;
+        while (tailFrom < end.length && tailFrom < 3 && isContinuation(end[tailFrom])) {
+            tailFrom++;
+        }
+        return new String(head, 0, headKept, StandardCharsets.UTF_8)
+                + "\n[containerized: " + dropped + " bytes of output dropped here]\n"
+                + new String(end, tailFrom, end.length - tailFrom, StandardCharsets.UTF_8);
+    }
+
+    /** The length of {@code bytes[0, length)} without a multi-byte character its end cuts through. */
+    private static int completeCharacters(byte[] bytes, int length) {
+        for (int back = 1; back <= Math.min(3, length); back++) {
+            int b = bytes[length - back] & 0xff;
+            if (b < 0x80) {
+                return length; // ASCII: nothing is cut
+            }
+            if (b >= 0xc0) { // a lead byte: its character needs 2, 3 or 4 bytes
+                int needed = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+                return back < needed ? length - back : length;
+            }
+        }
+        return length;
+    }
+
+    private static boolean isContinuation(byte b) {
+        return (b & 0xc0) == 0x80;
     }
 }

@@ -133,6 +133,23 @@ class OutputBufferTests {
         }
     }
 
+    /** "é" is 2 bytes, "€" 3, "🙂" 4: a cut through one leaves it out; no cut keeps every one whole. */
+    @Test
+    void aCharacterThatTheCutGoesThroughIsLeftOutAndOneThatSpansHeadAndTailIsKept() {
+        for (String text : new String[] {"é", "€", "🙂"}) {
+            byte[] bytes = text.repeat(40).getBytes(StandardCharsets.UTF_8);
+            for (long limit = 7; limit <= bytes.length; limit++) {
+                OutputBuffer buffer = new OutputBuffer(limit);
+                buffer.append(bytes, bytes.length);
+                String shown = buffer.text();
+                assertThat(shown).as(text + ", limit " + limit).doesNotContain("\uFFFD");
+                if (limit == bytes.length) {
+                    assertThat(shown).as("nothing dropped: whole, though head and tail split a character").isEqualTo(text.repeat(40));
+                }
+            }
+        }
+    }
+
     @Test
     void aFloodOfFourHundredMegabytesKeepsItsBoundAndItsEnds() {
         long limit = 4L << 20;
