@@ -65,13 +65,15 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     }
 
     /** The command's stdout, to assert on as a string; the failure description names the command. */
+    /** Its stdout, to assert on as a string; a failure also shows how the command ended and both tails. */
     public AbstractStringAssert<?> stdout() {
         isNotNull();
-        return Assertions.assertThat(actual.stdout()).as("stdout of %s", actual.command());
+        return Assertions.assertThat(actual.stdout()).as("stdout of %s", actual.describe());
     }
 
+    /** Its stderr, to assert on as a string; a failure also shows how the command ended and both tails. */
     public AbstractStringAssert<?> stderr() {
         isNotNull();
-        return Assertions.assertThat(actual.stderr()).as("stderr of %s", actual.command());
+        return Assertions.assertThat(actual.stderr()).as("stderr of %s", actual.describe());
     }
 }

@@ -58,7 +58,11 @@ class ContainerizedAssertionsTests {
         assertThatThrownBy(() -> assertThat(failed).wasKilledBySignal(9)).hasMessageContaining("killed by signal 9");
         assertThatThrownBy(() -> assertThat(failed).wasOomKilled()).hasMessageContaining("OOM killer");
         assertThatThrownBy(() -> assertThat(failed).timedOut()).hasMessageContaining("time out");
-        assertThatThrownBy(() -> assertThat(failed).stdout().isEmpty()).hasMessageContaining("stdout of [prog, arg]");
+        // A failure about the output also says how the command ended, and shows the other stream.
+        assertThatThrownBy(() -> assertThat(failed).stdout().isEmpty()).hasMessageContaining("stdout of command [prog, arg]")
+                .hasMessageContaining("exited with status 3").hasMessageContaining("something broke");
+        assertThatThrownBy(() -> assertThat(failed).stderr().isEmpty()).hasMessageContaining("stderr of command [prog, arg]")
+                .hasMessageContaining("exited with status 3").hasMessageContaining("partial output");
     }
 
     @Test
