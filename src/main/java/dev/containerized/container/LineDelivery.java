@@ -48,19 +48,33 @@ final class LineDelivery {
         queue.offer(END); // the queue keeps one place free for this
     }
 
+    /**
+     * Hands the lines over. A consumer that throws (an AssertionError, as a test's consumer would) gets
+     * the next lines anyway; its first failure is logged with its stack trace, later ones are counted
+     * and said once, at the end of the output.
+     */
     private void deliver() {
+        System.Logger log = System.getLogger(LineDelivery.class.getName());
+        long failures = 0;
         try {
             OutputLine line;
             while ((line = queue.take()) != END) {
                 try {
                     consumer.accept(line);
-                } catch (RuntimeException e) {
-                    System.getLogger(LineDelivery.class.getName()).log(System.Logger.Level.WARNING,
-                            "a line consumer of " + thread.getName() + " failed; it gets the next lines anyway", e);
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) { // an Error of the consumer's own too: it must not end the delivery
+                    if (failures++ == 0) {
+                        log.log(System.Logger.Level.WARNING, "a line consumer of " + thread.getName()
+                                + " failed; it gets the next lines anyway", e);
+                    }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (failures > 1) {
+            log.log(System.Logger.Level.WARNING, "the line consumer of " + thread.getName() + " failed on " + failures + " lines");
         }
     }
 }

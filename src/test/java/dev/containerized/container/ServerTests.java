@@ -371,6 +371,25 @@ class ServerTests {
         }
     }
 
+    /** A test's consumer fails as tests do, with an AssertionError: the lines keep coming to it. */
+    @Test
+    void aLineConsumerThatThrowsAnAssertionErrorStillGetsTheNextLines() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            BackgroundProcess counter = c.execInBackground("sh", "-c", "sleep 0.2; i=0; while [ $i -lt 50 ]; do echo \"line $i\"; i=$((i+1)); done");
+            List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch last = new CountDownLatch(1);
+            counter.onLine(line -> {
+                seen.add(line.text());
+                if (line.text().equals("line 49")) {
+                    last.countDown();
+                }
+                throw new AssertionError("a consumer's own check failed at " + line.text());
+            });
+            assertThat(last.await(30, TimeUnit.SECONDS)).as("the last line reached the consumer").isTrue();
+            assertThat(seen).hasSize(50);
+        }
+    }
+
     /** Listening TCP ports of the host (this JVM's network namespace). */
     private static java.util.Set<Integer> hostListening() {
         return ListeningPorts.in(Path.of("/proc/self/net"));
