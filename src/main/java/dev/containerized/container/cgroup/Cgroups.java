@@ -6,7 +6,6 @@ import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -157,13 +156,7 @@ final class Cgroups {
      */
     private static String readText(Path file) {
         try (Fd fd = Fcntl.open(file.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0)) {
-            byte[] buffer = new byte[4096];
-            ByteArrayOutputStream text = new ByteArrayOutputStream();
-            int n;
-            while ((n = Unistd.read(fd.number(), buffer, buffer.length)) > 0) {
-                text.write(buffer, 0, n);
-            }
-            return text.toString(StandardCharsets.US_ASCII);
+            return new String(Unistd.readAll(fd.number()), StandardCharsets.US_ASCII);
         }
     }
 

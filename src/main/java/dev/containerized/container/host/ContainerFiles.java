@@ -113,7 +113,7 @@ final class ContainerFiles {
                         + READ_LIMIT + ": use copyFrom(path, hostPath)");
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) stat.size());
-            transfer(file, bytes);
+            Unistd.transfer(file.number(), bytes);
             return bytes.toByteArray();
         } catch (LinuxException e) {
             throw new ContainerException("cannot read " + path + " in container " + id + ": " + e.getMessage(), e);
@@ -228,7 +228,7 @@ final class ContainerFiles {
             try (Fd file = open(root, relative, O_RDONLY | O_NOFOLLOW);
                  OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                transfer(file, out);
+                Unistd.transfer(file.number(), out);
             }
         } else {
             return; // devices, fifos, sockets: not copied
@@ -251,13 +251,6 @@ final class ContainerFiles {
         }
     }
 
-    private static void transfer(Fd file, OutputStream out) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        int n;
-        while ((n = Unistd.read(file.number(), buffer, buffer.length)) > 0) {
-            out.write(buffer, 0, n);
-        }
-    }
 
     /** mkdir -p inside the container, each level resolved in its root. */
     private void makeDirectories(Fd root, String relative) {

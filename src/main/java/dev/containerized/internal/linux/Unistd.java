@@ -2,6 +2,10 @@ package dev.containerized.internal.linux;
 
 import com.sun.jna.LastErrorException;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** unistd.h: descriptors, pipes, the working directory, identities. */
@@ -52,6 +56,26 @@ public final class Unistd {
                 }
             }
         }
+    }
+
+    /** Everything {@code fd} gives until end of file, by read(2) in 64 KiB pieces, written to {@code out}. */
+    public static void transfer(int fd, OutputStream out) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = read(fd, buffer, buffer.length)) > 0) {
+            out.write(buffer, 0, n);
+        }
+    }
+
+    /** Everything {@code fd} gives until end of file. */
+    public static byte[] readAll(int fd) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            transfer(fd, bytes);
+        } catch (IOException impossible) { // a ByteArrayOutputStream does not fail
+            throw new UncheckedIOException(impossible);
+        }
+        return bytes.toByteArray();
     }
 
     /** Writes all of {@code bytes[offset, offset + length)}, retrying on EINTR and short writes. */
