@@ -219,8 +219,7 @@ final class ContainerFiles {
                 }
             }
         } else if (stat.isSymlink()) {
-            clearWay(target, false);
-            Files.deleteIfExists(target);
+            TreeRemoval.delete(target); // whatever is in the way, never followed; absent is fine
             Files.createSymbolicLink(target, Path.of(Fcntl.readlink(item)));
             return;
         } else if (stat.isRegularFile()) {
