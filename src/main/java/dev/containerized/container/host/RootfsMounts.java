@@ -44,7 +44,7 @@ final class RootfsMounts implements AutoCloseable {
     private static final long MEBIBYTE = 1 << 20;
     private static final String CGROUPFS = "sys/fs/cgroup";
     /** The overlay's directories in the state directory: its mount point, upper layer and work directory. */
-    private static final String MERGED = "merged";
+    static final String MERGED = "merged";
     private static final String UPPER = "upper";
     private static final String WORK = "work";
 

@@ -14,8 +14,8 @@ final class SetupSteps {
         return switch (step) {
             case Pid1Protocol.STEP_CGROUP -> "join the container's cgroup: write(\"0\" to " + placement.joinFiles() + "): " + error;
             case Pid1Protocol.STEP_CGROUPNS -> "root a cgroup namespace at the container's cgroup: unshare(CLONE_NEWCGROUP): " + error;
-            case Pid1Protocol.STEP_PROC -> "mount proc: mount(\"proc\", \"" + stateDir.resolve("merged/proc") + "\"): " + error;
-            case Pid1Protocol.STEP_PIVOT -> "pivot_root into " + stateDir.resolve("merged") + " (and detach the old root): " + error;
+            case Pid1Protocol.STEP_PROC -> "mount proc: mount(\"proc\", \"" + stateDir.resolve(RootfsMounts.MERGED).resolve("proc") + "\"): " + error;
+            case Pid1Protocol.STEP_PIVOT -> "pivot_root into " + stateDir.resolve(RootfsMounts.MERGED) + " (and detach the old root): " + error;
             case Pid1Protocol.STEP_CAPS -> "drop PID 1's capabilities to the commands' set: " + error;
             case Pid1Protocol.STEP_CGROUPFS -> "mount the container's cgroupfs: mount "
                     + (which >= 0 && which < placement.cgroupfs().size() ? placement.cgroupfs().get(which) : "#" + which) + ": " + error;
