@@ -8,10 +8,13 @@ import java.util.List;
 
 /** What the v1 and v2 drivers share: the id, removal of their directories, and the figures kept after it. */
 abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, CgroupV2 {
+    /** What {@link #stats()} says after a removal whose figures were forgone. */
+    private static final CgroupStats UNKNOWN = new CgroupStats(-1, -1, -1, -1, -1, -1, -1);
     private final String id;
     private final List<Path> directories;
     /** The figures read just before removal; null while the cgroup exists. */
     private volatile CgroupStats lastStats;
+    private volatile boolean finalFiguresWanted = true;
 
     CgroupDriver(String id, List<Path> directories) {
         this.id = id;
@@ -53,6 +56,11 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
         return last != null ? last : now;
     }
 
+    @Override
+    public void forgoFinalFigures() {
+        finalFiguresWanted = false;
+    }
+
     /**
      * Keeps the figures first, then removes the directories: {@link #stats()} called meanwhile from
      * another thread returns the final figures, never the -1s of files that are going away. The
@@ -63,7 +71,7 @@ abstract sealed class CgroupDriver implements ContainerCgroup permits CgroupV1, 
         if (lastStats != null) {
             return;
         }
-        lastStats = read();
+        lastStats = finalFiguresWanted ? read() : UNKNOWN;
         RuntimeException failure = null;
         for (Path dir : directories) {
             try {

@@ -472,7 +472,9 @@ final class ContainerThread {
             closeQuietly(pidfd);
             wakeup.close();
         }
-        exit.completeExceptionally(new ContainerException("container " + setup.id() + " never started"));
+        if (!exit.isDone()) { // checked first: an exception's stack trace costs tens of microseconds per container
+            exit.completeExceptionally(new ContainerException("container " + setup.id() + " never started"));
+        }
         FutureTask<?> task;
         while ((task = tasks.poll()) != null) {
             task.cancel(false);

@@ -32,14 +32,20 @@ public final class Pid1Runs {
     /** Runs with its output captured (and given to the request's listener as it comes); killed after {@code timeout}. */
     public static ExecResult captured(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor,
                                       Duration timeout) {
-        return capturedRun(plan, requestFor, timeout).result();
+        return capturedRun(plan, requestFor, timeout, false).result();
     }
 
-    /** As {@link #captured}, with the cgroup's figures read after the container's last process ended. */
+    /**
+     * As {@link #captured}; with {@code figures}, the result carries the cgroup's figures read after the
+     * container's last process ended (without, its figures are -1s).
+     */
     private static RunResult capturedRun(ContainerPlan plan, java.util.function.Function<HostContainer, ExecRequest> requestFor,
-                                         Duration timeout) {
+                                         Duration timeout, boolean figures) {
         long deadline = System.nanoTime() + timeout.toNanos();
         HostContainer container = HostContainer.start(plan, true);
+        if (!figures) {
+            container.forgoFinalFigures();
+        }
         ExecResult result;
         try {
             ExecRequest request = requestFor.apply(container);
@@ -88,7 +94,7 @@ public final class Pid1Runs {
         RunResult run = capturedRun(plan, host -> requestFor.apply(host).withStdio(
                 ExecRequest.Stdin.from(() -> new FileInputStream(FileDescriptor.in)),
                 (stream, bytes, length) -> (stream == RunningCommand.STDOUT ? System.out : System.err).write(bytes, 0, length)),
-                timeout);
+                timeout, true);
         System.out.flush();
         return run;
     }

@@ -151,7 +151,9 @@ public final class RunningCommand {
         if (waitStatus == null) { // a PID-1 run that failed before its execve exits 127: the failure says more
             waitStatus = status;
         }
-        pid.completeExceptionally(new ContainerException("command " + argv + " ended before it started"));
+        if (!pid.isDone()) { // checked first: an exception's stack trace costs tens of microseconds per command
+            pid.completeExceptionally(new ContainerException("command " + argv + " ended before it started"));
+        }
         completeIfDone();
         return result.isDone();
     }
