@@ -35,6 +35,8 @@ public final class Fcntl {
     public static final long RESOLVE_NO_SYMLINKS = 0x04;
     public static final long RESOLVE_BENEATH = 0x08;
     public static final long RESOLVE_IN_ROOT = 0x10;
+    /** Walks of one path before an EAGAIN of {@link #openat2} stands: each takes microseconds. */
+    private static final int OPENAT2_ATTEMPTS = 1000;
 
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
@@ -77,8 +79,19 @@ public final class Fcntl {
      */
     public static Fd openat2(Fd dir, String path, int flags, long resolve, String what) {
         long[] how = {flags & 0xffffffffL, 0, resolve};
-        return Fd.of((int) Libc.checkLong(() -> C.syscall(Architecture.SYS_OPENAT2, dir.number(), path, how, OPEN_HOW_SIZE),
-                "openat2(" + Libc.quote(what) + ")"));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Fd.of((int) Libc.checkLong(() -> C.syscall(Architecture.SYS_OPENAT2, dir.number(), path, how, OPEN_HOW_SIZE),
+                        "openat2(" + Libc.quote(what) + ")"));
+            } catch (LinuxException e) {
+                // EAGAIN: a rename or mount anywhere on the host raced a ".." (RESOLVE_IN_ROOT, RESOLVE_BENEATH),
+                // and the kernel could not vouch that it stayed inside. Routine on a busy host, and a process
+                // in any container can cause it at will; a new walk is the remedy openat2(2) names.
+                if (e.errno() != Errno.EAGAIN || attempt == OPENAT2_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public static void mkdirat(Fd dir, String name, int mode, String what) {
