@@ -79,13 +79,15 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     /**
      * Where a test's annotations can be: its method (for a method's context), its class, then the classes
      * that enclose it ({@code @Nested}). The nearest decides a setting; lists (mounts, servers) are
-     * walked from the far end.
+     * walked from the far end. The enclosing classes are those JUnit runs, from the contexts: a
+     * {@code @Nested} class declared in an abstract base runs inside each concrete subclass, whose
+     * settings are the ones that apply, not the base's that the source encloses it in.
      */
     static List<AnnotatedElement> elementsNearestFirst(ExtensionContext context) {
         List<AnnotatedElement> elements = new ArrayList<>();
         context.getTestMethod().ifPresent(elements::add);
-        for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
-            elements.add(type);
+        for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+            c.get().getTestClass().filter(type -> !elements.contains(type)).ifPresent(elements::add);
         }
         return elements;
     }

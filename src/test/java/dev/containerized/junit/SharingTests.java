@@ -69,6 +69,16 @@ class SharingTests {
         }
     }
 
+    /** The settings are the concrete class's, with its mounts, not those of the base whose source encloses the nested class. */
+    @Test
+    void aNestedClassInheritedFromABaseGetsTheSettingsOfTheClassItRunsIn() {
+        InheritedNestedTestCases.seen.clear();
+        assertAllSucceeded(run(InheritedNestedTestCases.Concrete.class), 2);
+        assertThat(InheritedNestedTestCases.seen).containsEntry("outer", "concrete 1").containsEntry("nested", "concrete 1");
+        assertAllSucceeded(run(InheritedNestedTestCases.ConcreteOverrides.class), 1);
+        assertThat(InheritedNestedTestCases.seen).containsEntry("nestedUnderOverride", "override 0");
+    }
+
     @Test
     void aNestedClassSelectedAloneSharesWithItsSiblings() {
         ContainerizedExtensionTests.engine().selectors(
