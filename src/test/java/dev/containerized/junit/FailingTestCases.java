@@ -4,6 +4,7 @@ import dev.containerized.container.BackgroundProcess;
 import dev.containerized.container.Container;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,30 @@ class FailingTestCases {
         @Containerized(hostname = "failing-box", pidsLimit = 10)
         void test(Container container) {
             assertThat(container.exec("sh", "-c", "echo some output; exit 4")).succeeded();
+        }
+    }
+
+    /** Tests that pass but leave their thread interrupted, as code that caught an InterruptedException should. */
+    @Containerized
+    static class LeavesItsInterruptFlagSet {
+        @Test
+        void perMethod(Container container) {
+            assertThat(container.exec("true")).succeeded();
+            Thread.currentThread().interrupt();
+        }
+
+        @Nested
+        @Containerized(lifecycle = Containerized.Lifecycle.PER_CLASS)
+        class PerClass {
+            @Test
+            void test(Container container) {
+                assertThat(container.exec("true")).succeeded();
+            }
+
+            @org.junit.jupiter.api.AfterAll
+            static void interrupt() {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

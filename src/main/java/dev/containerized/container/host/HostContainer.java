@@ -70,6 +70,9 @@ public final class HostContainer {
      */
     public static HostContainer start(ContainerPlan plan, boolean pid1Run) {
         HostSupport.requireRoot();
+        if (Thread.currentThread().isInterrupted()) { // as a blocking call would: the caller is being stopped
+            throw new ContainerException("interrupted before the container could start (a test timeout?); the interrupt is kept");
+        }
         CgroupLayout layout = HostSupport.cgroupLayout();
         if (SWEPT.compareAndSet(false, true)) {
             removeWhatDeadRunsLeft(layout);

@@ -64,6 +64,10 @@ public final class Pid1Runs {
     /** PID 1's wait status: once it ended, or once SIGKILL ended it at {@code deadline} (the command then timed out). */
     private static int awaitOrKill(HostContainer container, RunningCommand command, long deadline) {
         OptionalInt status = container.awaitPid1(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (status.isEmpty() && Thread.currentThread().isInterrupted()) {
+            container.killPid1(); // the close that follows waits for the end, the interrupt held back
+            throw new ContainerException("interrupted while " + command.command() + " ran as PID 1 (a test timeout?); the container was killed");
+        }
         if (status.isEmpty()) {
             command.markTimedOut();
             container.killPid1();

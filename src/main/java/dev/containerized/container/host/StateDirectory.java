@@ -9,7 +9,9 @@ import dev.containerized.internal.linux.Mounts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
@@ -99,6 +101,9 @@ public final class StateDirectory {
             }
             OURS.remove(dir);
             TreeRemoval.delete(dir);
+            if (e instanceof FileLockInterruptionException || e instanceof ClosedByInterruptException) {
+                throw new ContainerException("interrupted while the container's state directory was being made (a test timeout?)", e);
+            }
             throw new ContainerException("cannot lock the container's state directory " + dir + ": " + e
                     + " (set -D" + BASE_PROPERTY + "=DIR to use another place)", e);
         }

@@ -30,21 +30,34 @@ final class Undo implements AutoCloseable {
         steps.push(new Step(name, undo));
     }
 
+    /**
+     * Runs the undos. The caller's interrupt is held back until they all ran and set again after: an undo
+     * waits for the kernel (PID 1's end, a thread's), and one cut short would leave the container behind,
+     * or report a timeout that never happened, for a test that only left its interrupt flag set.
+     */
     @Override
     public void close() {
         ContainerException failure = null;
         StartTrace trace = new StartTrace("teardown");
+        boolean interrupted = false;
         Step step;
-        while ((step = next()) != null) {
-            try {
-                step.undo.run();
-                trace.mark(step.name);
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = new ContainerException("cannot undo \"" + step.name + "\": " + e.getMessage(), e);
-                } else {
-                    failure.addSuppressed(e);
+        try {
+            while ((step = next()) != null) {
+                interrupted |= Thread.interrupted();
+                try {
+                    step.undo.run();
+                    trace.mark(step.name);
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = new ContainerException("cannot undo \"" + step.name + "\": " + e.getMessage(), e);
+                    } else {
+                        failure.addSuppressed(e);
+                    }
                 }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         trace.print();
