@@ -32,8 +32,17 @@ record ContainerPlace(ExtensionContext owner, Object key) {
     static ContainerPlace of(ContainerSettings settings, ParameterContext parameter, ExtensionContext context) {
         if (settings.lifecycle() == Containerized.Lifecycle.PER_METHOD) {
             if (context.getTestMethod().isEmpty()) {
-                throw new ExtensionConfigurationException("parameter '" + parameter.getParameter().getName() + "' of "
-                        + parameter.getDeclaringExecutable() + " asks for a Container outside a test method, but "
+                String asker = "parameter '" + parameter.getParameter().getName() + "' of " + parameter.getDeclaringExecutable();
+                if (parameter.getDeclaringExecutable() instanceof java.lang.reflect.Constructor) {
+                    // JUnit resolves a constructor's parameters in its class's context unless told otherwise,
+                    // though under PER_METHOD each instance serves one test.
+                    throw new ExtensionConfigurationException(asker + " asks for a Container in a constructor, which JUnit "
+                            + "resolves in the class's context, where no test has begun, but " + settings.element()
+                            + " gives each test method its own: take it as a parameter of the test or of a @BeforeEach method, "
+                            + "or set the configuration parameter junit.jupiter.extensions.testinstantiation.extensioncontextscope.default"
+                            + "=test_method (JUnit 5.12 and later), or use @Containerized(lifecycle = PER_CLASS) to share one");
+                }
+                throw new ExtensionConfigurationException(asker + " asks for a Container outside a test method, but "
                         + settings.element() + " gives each test method its own: use @Containerized(lifecycle = PER_CLASS)");
             }
             return new ContainerPlace(context, new PerMethod(context.getUniqueId()));

@@ -187,6 +187,18 @@ class ContainerizedExtensionTests {
         }
 
         @Test
+        void aPerMethodContainerInAConstructorNamesTheWaysOutAndOneOfThemWorks() {
+            run(MisuseTestCases.ConstructorWithPerMethodContainer.class).testEvents().assertThatEvents()
+                    .haveExactly(1, event(finishedWithFailure(instanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class),
+                            message(m -> m.contains("in a constructor") && m.contains("@BeforeEach")
+                                    && m.contains("junit.jupiter.extensions.testinstantiation.extensioncontextscope.default=test_method")))));
+            MisuseTestCases.ConstructorWithPerMethodContainer.seen.clear();
+            assertAllSucceeded(run(MisuseTestCases.ConstructorWithPerMethodContainer.class,
+                    Map.of("junit.jupiter.extensions.testinstantiation.extensioncontextscope.default", "test_method")), 1);
+            assertThat(MisuseTestCases.ConstructorWithPerMethodContainer.seen).containsExactly("from-constructor true");
+        }
+
+        @Test
         void anUnsupportedHostSkipsWhenAskedTo() {
             // This host is supported, so SKIP changes nothing here: the test runs. The condition's
             // reason on an unsupported host is HostSupport's message, checked in HostSupportTests.

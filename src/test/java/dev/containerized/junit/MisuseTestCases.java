@@ -67,6 +67,21 @@ class MisuseTestCases {
         }
     }
 
+    @Containerized(hostname = "from-constructor")
+    static class ConstructorWithPerMethodContainer {
+        static final java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Container container;
+
+        ConstructorWithPerMethodContainer(Container container) {
+            this.container = container;
+        }
+
+        @Test
+        void test(Container same) {
+            seen.add(container.hostname() + " " + (container == same));
+        }
+    }
+
     @Containerized
     static class BeforeAllWithPerMethodContainer {
         @BeforeAll
