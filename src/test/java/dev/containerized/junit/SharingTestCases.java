@@ -225,4 +225,37 @@ class SharingTestCases {
             }
         }
     }
+
+    /** A class run once per argument: its PER_CLASS container is the class's, as its @BeforeAll is. */
+    @org.junit.jupiter.params.ParameterizedClass
+    @ValueSource(strings = {"x", "y"})
+    @Containerized(lifecycle = Containerized.Lifecycle.PER_CLASS)
+    static class ParameterizedClassPerClass {
+        @org.junit.jupiter.params.Parameter
+        String argument;
+
+        @BeforeAll
+        static void beforeAll(Container container) {
+            record("classBeforeAll", container);
+        }
+
+        @Test
+        void test(Container container) {
+            record("class-" + argument, container);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedClass
+    @ValueSource(strings = {"x", "y"})
+    @Containerized
+    static class ParameterizedClassPerMethod {
+        @org.junit.jupiter.params.Parameter
+        String argument;
+
+        @Test
+        void test(Container container) {
+            assertThat(container.exec("sh", "-c", "test ! -e /root/mark && touch /root/mark")).succeeded();
+            record("method-" + argument, container);
+        }
+    }
 }

@@ -80,6 +80,15 @@ class SharingTests {
     }
 
     @Test
+    void aParameterizedClassSharesItsPerClassContainerAcrossItsInvocationsAndNotAPerMethodOne() {
+        assertAllSucceeded(run(SharingTestCases.ParameterizedClassPerClass.class), 2);
+        String shared = SharingTestCases.ids.get("classBeforeAll");
+        assertThat(SharingTestCases.ids).containsEntry("class-x", shared).containsEntry("class-y", shared);
+        assertAllSucceeded(run(SharingTestCases.ParameterizedClassPerMethod.class), 2);
+        assertThat(SharingTestCases.ids.get("method-x")).isNotEqualTo(SharingTestCases.ids.get("method-y")).isNotEqualTo(shared);
+    }
+
+    @Test
     void aNestedClassSelectedAloneSharesWithItsSiblings() {
         ContainerizedExtensionTests.engine().selectors(
                 selectNestedClass(List.of(SharingTestCases.Outer.class, SharingTestCases.Outer.SecondPlain.class),
