@@ -78,9 +78,11 @@ final class ContainerChanges {
      */
     private static boolean inLowerLayers(List<Fd> layers, String relative) {
         for (Fd layer : layers) {
-            try (Fd found = Fcntl.openat2(layer, relative, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+            try (Fd found = Fcntl.openat2OrNull(layer, relative, O_PATH | O_NOFOLLOW | O_CLOEXEC,
                          Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS, relative)) {
-                return !Fcntl.stat(found).isWhiteout();
+                if (found != null) { // a new file, the usual case, is in no layer
+                    return !Fcntl.stat(found).isWhiteout();
+                }
             } catch (LinuxException e) {
                 if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENOTDIR && e.errno() != Errno.ELOOP && e.errno() != Errno.EXDEV) {
                     throw e;

@@ -156,15 +156,8 @@ final class InRoot {
 
     /** An existing path inside the root, symlinks followed inside it; null when it does not exist. */
     Fd resolveInRoot(String relative) {
-        try {
-            return Fcntl.openat2(root, relative, O_PATH | O_CLOEXEC, Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS,
-                    "/" + relative);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return null;
-            }
-            throw e;
-        }
+        return Fcntl.openat2OrNull(root, relative, O_PATH | O_CLOEXEC, Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS,
+                "/" + relative);
     }
 
     private Fd requireInRoot(String relative) {
@@ -181,10 +174,10 @@ final class InRoot {
      */
     Fd kernelPath(String relative) {
         try {
-            return Fcntl.openat2(root, relative, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+            return Fcntl.openat2OrNull(root, relative, O_PATH | O_NOFOLLOW | O_CLOEXEC,
                     Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_BENEATH, "/" + relative);
         } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
+            if (e.errno() == Errno.ENOTDIR) {
                 return null;
             }
             throw e;
