@@ -5,6 +5,7 @@ import dev.containerized.container.ContainerException;
 import dev.containerized.container.ContainerSpec;
 import dev.containerized.container.ExecResult;
 import dev.containerized.container.Leaks;
+import dev.containerized.container.Mount;
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.host.HostContainer;
 import dev.containerized.container.host.StateDirectory;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -256,6 +258,33 @@ class EscapeTests {
         void theNewMountApi() {
             assertRefused(attack(container(), "new-mount-api"), "refused fsopen EPERM\nrefused fspick EPERM\n"
                     + "refused open_tree EPERM\nrefused mount_setattr EPERM\nrefused move_mount EPERM\n");
+        }
+
+        /**
+         * A filesystem mounted below a bind's host directory comes along: it is read-only and nodev too, so
+         * the container neither writes the host's files there nor opens a device node it makes there. The
+         * submount is a small tmpfs of the test's own, unmounted after.
+         */
+        @Test
+        void aBindsSubmountsTakeItsFlags() throws Exception {
+            Path source = Files.createDirectories(shared.resolve("bind-source-" + System.nanoTime()));
+            Path sub = Files.createDirectories(source.resolve("sub"));
+            assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "submount", sub.toString()).inheritIO()
+                    .start().waitFor()).isZero();
+            try {
+                Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(source, "/data")));
+                ExecResult below = c.exec("sh", "-c", "echo written > /data/sub/escaped");
+                assertThat(below).as(below.describe()).exitedWith(1).stderr().contains("Read-only file system");
+                assertThat(sub.resolve("escaped")).doesNotExist();
+                Container rw = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(source, "/data").readWrite()));
+                ExecResult node = attack(rw, "mknod-open", "/data/sub/null", "c", "1", "3");
+                assertThat(node.stdout()).as(node.describe()).isEqualTo("ALLOWED mknod /data/sub/null 0\nrefused open-node /data/sub/null EACCES\n");
+                assertThat(rw.exec("sh", "-c", "echo written > /data/sub/file")).succeeded();
+                assertThat(sub.resolve("file")).hasContent("written");
+            } finally {
+                started.forEach(Container::close);
+                assertThat(new ProcessBuilder("umount", sub.toString()).inheritIO().start().waitFor()).isZero();
+            }
         }
 
         @Test
@@ -701,6 +730,33 @@ class EscapeTests {
             ExecResult ptmx = attack(c, "ptmx");
             assertThat(ptmx.stdout()).as(ptmx.describe()).isEqualTo("ALLOWED open /dev/ptmx 3\npty 0\n");
             assertRefused(attack(c, "open", "/dev/tty", "r"), "refused open r /dev/tty ENXIO\n");
+        }
+
+        /**
+         * The device nodes and the masked /proc files are binds of the host's own nodes: their owner, mode
+         * and times are the host's, shared by every container. Shown with the modification time (put back
+         * after); chmod 000 /dev/null would break every unprivileged program on the host the same way.
+         */
+        @Test
+        void theHostsNodesBoundInCannotBeChangedButStillWork() throws IOException {
+            Path zero = Path.of("/dev/zero");
+            Path devNull = Path.of("/dev/null");
+            FileTime zeroBefore = Files.getLastModifiedTime(zero, LinkOption.NOFOLLOW_LINKS);
+            FileTime nullBefore = Files.getLastModifiedTime(devNull, LinkOption.NOFOLLOW_LINKS);
+            try {
+                Container c = container();
+                ExecResult touched = c.exec("sh", "-c", "touch -m -d '2001-02-03 04:05:06' /dev/zero; echo $?;"
+                        + " touch -c -m -d '2001-02-03 04:05:06' /proc/keys; echo $?; chmod 600 /dev/null; echo $?");
+                assertThat(touched.stdout()).as(touched.describe()).isEqualTo("1\n1\n1\n");
+                assertThat(touched.stderr()).contains("Read-only file system");
+                assertThat(c.exec("sh", "-c", "echo x > /dev/null && head -c 4 /dev/zero | wc -c && cat /proc/keys | wc -c"))
+                        .succeeded().stdout().isEqualTo("4\n0\n");
+                assertThat(Files.getLastModifiedTime(zero, LinkOption.NOFOLLOW_LINKS)).isEqualTo(zeroBefore);
+                assertThat(Files.getLastModifiedTime(devNull, LinkOption.NOFOLLOW_LINKS)).isEqualTo(nullBefore);
+            } finally {
+                Files.setLastModifiedTime(zero, zeroBefore);
+                Files.setLastModifiedTime(devNull, nullBefore);
+            }
         }
 
         @Test

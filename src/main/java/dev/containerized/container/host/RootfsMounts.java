@@ -18,6 +18,10 @@ import java.util.List;
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
 import static dev.containerized.internal.linux.Fcntl.O_DIRECTORY;
 import static dev.containerized.internal.linux.Fcntl.O_PATH;
+import static dev.containerized.internal.linux.Mounts.MOUNT_ATTR_NODEV;
+import static dev.containerized.internal.linux.Mounts.MOUNT_ATTR_NOEXEC;
+import static dev.containerized.internal.linux.Mounts.MOUNT_ATTR_NOSUID;
+import static dev.containerized.internal.linux.Mounts.MOUNT_ATTR_RDONLY;
 import static dev.containerized.internal.linux.Mounts.MS_BIND;
 import static dev.containerized.internal.linux.Mounts.MS_NODEV;
 import static dev.containerized.internal.linux.Mounts.MS_NOEXEC;
@@ -251,6 +255,7 @@ final class RootfsMounts implements AutoCloseable {
                     // A bind mount keeps the node's own device: it works although /dev itself is nodev.
                     Mounts.bind(devices.get(name), node, false, "/dev/" + name);
                 }
+                readOnlyBind("dev/" + name);
             }
             Fcntl.mkdirat(dev, "pts", 0755, root.show("dev/pts"));
             Fcntl.mkdirat(dev, "shm", 01777, root.show("dev/shm"));
@@ -283,19 +288,42 @@ final class RootfsMounts implements AutoCloseable {
     private void userMount(MountPlan.UserMount mount) {
         if (mount instanceof MountPlan.Bind bind) {
             boolean directory = Files.isDirectory(bind.source());
+            // The source's own submounts come along only where their flags can be set too (mount_setattr,
+            // Linux 5.12): else one below a read-only bind would stay writable, and allow device nodes.
+            boolean recursive = Mounts.canSetAttributes();
             try (Fd source = Fcntl.open(bind.source().toString(), O_PATH | O_CLOEXEC, 0);
                  Fd target = root.userTarget(bind.target(), directory)) {
-                Mounts.bind(source, target, true, bind.target());
+                Mounts.bind(source, target, recursive, bind.target());
             }
-            // The flags of a bind mount are set by remounting the new mount, found again by its path.
+            // The new mount, found again by its path (the descriptor above is of what it covers).
             try (Fd mounted = root.resolveInRoot(bind.target().substring(1))) {
-                Mounts.mountOn(null, mounted, null, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (bind.readOnly() ? MS_RDONLY : 0),
-                        null, bind.target());
+                if (recursive) {
+                    Mounts.setAttributes(mounted, "", Mounts.AT_RECURSIVE,
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (bind.readOnly() ? MOUNT_ATTR_RDONLY : 0), bind.target());
+                } else {
+                    Mounts.mountOn(null, mounted, null, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (bind.readOnly() ? MS_RDONLY : 0),
+                            null, bind.target());
+                }
             }
         } else if (mount instanceof MountPlan.Tmpfs tmpfs) {
             try (Fd target = root.userTarget(tmpfs.target(), true)) {
                 Mounts.mountOn("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=" + tmpfs.sizeBytes(), tmpfs.target());
             }
+        }
+    }
+
+    /**
+     * Read-only, nosuid and noexec for the bind of a host node at {@code path} below the root: the
+     * device still reads and writes, but its owner, mode and times, which are the host's own node's,
+     * shared by every container, cannot change (EROFS).
+     */
+    private void readOnlyBind(String path) {
+        if (Mounts.canSetAttributes()) {
+            Mounts.setAttributes(root.root(), path, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/" + path);
+            return;
+        }
+        try (Fd bound = root.kernelPath(path)) { // found again by its path: now the bind mount's own root
+            Mounts.mountOn(null, bound, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, null, "/" + path);
         }
     }
 
@@ -319,6 +347,7 @@ final class RootfsMounts implements AutoCloseable {
                     Mounts.mountOn("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=000", "/" + path);
                 } else {
                     Mounts.bind(devices.get("null"), target, false, "/" + path);
+                    readOnlyBind(path);
                 }
             }
         }

@@ -16,6 +16,27 @@ public final class Mounts {
 
     /** linux/magic.h */
     public static final long PROC_SUPER_MAGIC = 0x9fa0;
+    /**
+     * linux/magic.h: the kernel's own views (proc, sys, cgroupfs, debugfs and kin, and devpts), whose
+     * files say and do what their reader's privileges allow, not what a file's bytes are.
+     */
+    public static final java.util.Map<Long, String> KERNEL_FILESYSTEMS = java.util.Map.ofEntries(
+            java.util.Map.entry(PROC_SUPER_MAGIC, "proc"), java.util.Map.entry(0x62656572L, "sysfs"),
+            java.util.Map.entry(0x27e0ebL, "cgroup"), java.util.Map.entry(0x63677270L, "cgroup2"),
+            java.util.Map.entry(0x64626720L, "debugfs"), java.util.Map.entry(0x74726163L, "tracefs"),
+            java.util.Map.entry(0x73636673L, "securityfs"), java.util.Map.entry(0xcafe4a11L, "bpf"),
+            java.util.Map.entry(0x62656570L, "configfs"), java.util.Map.entry(0x6165676cL, "pstore"),
+            java.util.Map.entry(0xde5e81e4L, "efivarfs"), java.util.Map.entry(0xf97cff8cL, "selinuxfs"),
+            java.util.Map.entry(0x43415d53L, "smackfs"), java.util.Map.entry(0x1cd1L, "devpts"),
+            java.util.Map.entry(0x6e736673L, "nsfs"));
+
+    /** linux/mount.h: mount_setattr(2)'s attributes, and its flag for a whole tree of mounts. */
+    public static final long MOUNT_ATTR_RDONLY = 0x1;
+    public static final long MOUNT_ATTR_NOSUID = 0x2;
+    public static final long MOUNT_ATTR_NODEV = 0x4;
+    public static final long MOUNT_ATTR_NOEXEC = 0x8;
+    public static final int AT_RECURSIVE = 0x8000;
+    private static final long SYS_MOUNT_SETATTR = 442;
 
     private Mounts() {
     }
@@ -30,6 +51,40 @@ public final class Mounts {
     public static void mountOn(String source, Fd target, String fstype, long flags, String data, String what) {
         Libc.check(() -> C.mount(source, target.procPath(), fstype, flags, data),
                 "mount(" + Libc.quote(source) + ", " + Libc.quote(what) + ", " + Libc.quote(fstype) + ")");
+    }
+
+    /**
+     * mount_setattr(2), Linux 5.12: sets {@code attributes} (MOUNT_ATTR_*) on the mount at {@code path}
+     * below {@code dir} ("" for {@code dir} itself), and with {@link #AT_RECURSIVE} on every mount below
+     * it too. Never follows a symlink as the last component. ENOSYS on older kernels.
+     */
+    public static void setAttributes(Fd dir, String path, int flags, long attributes, String what) {
+        setAttributes(dir.number(), path, flags, attributes, what);
+    }
+
+    private static void setAttributes(int dirfd, String path, int flags, long attributes, String what) {
+        long[] mountAttr = {attributes, 0, 0, 0}; // attr_set, attr_clr, propagation, userns_fd
+        int atFlags = flags | Fcntl.AT_SYMLINK_NOFOLLOW | (path.isEmpty() ? Fcntl.AT_EMPTY_PATH : 0);
+        Libc.checkLong(() -> C.syscall(SYS_MOUNT_SETATTR, dirfd, path, atFlags, mountAttr, mountAttr.length * 8L),
+                "mount_setattr(" + Libc.quote(what) + ")");
+    }
+
+    /** Whether this kernel has mount_setattr(2) (Linux 5.12): asked once, of a descriptor that cannot be one. */
+    public static boolean canSetAttributes() {
+        return SetAttributesProbe.SUPPORTED;
+    }
+
+    private static final class SetAttributesProbe {
+        static final boolean SUPPORTED = probe();
+
+        private static boolean probe() {
+            try {
+                setAttributes(-1, "", 0, 0, "probe");
+                return true;
+            } catch (LinuxException e) {
+                return e.errno() != Errno.ENOSYS;
+            }
+        }
     }
 
     /** A bind mount of {@code source} (a descriptor, see {@link #mountOn}) on {@code target}. */
@@ -78,6 +133,8 @@ public final class Mounts {
         static native int umount2(String target, int flags) throws LastErrorException;
 
         static native long syscall(long number, String a, String b) throws LastErrorException;
+
+        static native long syscall(long number, int dirfd, String path, int flags, long[] attr, long size) throws LastErrorException;
 
         static native int fstatfs(int fd, long[] statfs) throws LastErrorException;
     }

@@ -97,6 +97,30 @@ public final class Unistd {
         }
     }
 
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
+
+    /**
+     * lseek(2) with SEEK_DATA or SEEK_HOLE: where the next data or hole starts at or after {@code offset};
+     * -1 when there is no data from {@code offset} to the end (ENXIO).
+     */
+    public static long seekDataOrHole(int fd, long offset, int whence) {
+        try {
+            return C.lseek(fd, offset, whence);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.ENXIO) {
+                return -1;
+            }
+            throw new LinuxException("lseek(" + fd + ", " + offset + ", " + (whence == SEEK_DATA ? "SEEK_DATA" : "SEEK_HOLE") + ")",
+                    e.getErrorCode());
+        }
+    }
+
+    /** lseek(2) to {@code offset} from the start. */
+    public static void seek(int fd, long offset) {
+        Libc.checkLong(() -> C.lseek(fd, offset, 0), "lseek(" + fd + ", " + offset + ")");
+    }
+
     /** One write(2) of a short text, as cgroup files want it. */
     public static void writeString(int fd, String text, String what) {
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
@@ -133,5 +157,7 @@ public final class Unistd {
         static native long write(int fd, byte[] buffer, long count) throws LastErrorException;
 
         static native int close(int fd) throws LastErrorException;
+
+        static native long lseek(int fd, long offset, int whence) throws LastErrorException;
     }
 }
