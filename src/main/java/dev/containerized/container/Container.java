@@ -177,7 +177,11 @@ public final class Container implements AutoCloseable {
         host.write(content, containerPath);
     }
 
-    /** Copies the file or directory {@code containerPath} out to {@code hostPath} (the path of the copy). */
+    /**
+     * Copies the file or directory {@code containerPath} out to {@code hostPath}: the path of the copy, or
+     * the directory a file goes into when it is one, as {@code docker cp} does. Without setuid and setgid
+     * bits, and never through a host-side link that a copy brought out; see the README for the rest.
+     */
     public void copyFrom(String containerPath, Path hostPath) {
         host.copyFrom(containerPath, hostPath);
     }

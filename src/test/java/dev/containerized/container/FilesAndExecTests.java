@@ -195,4 +195,51 @@ class FilesAndExecTests {
             assertThat(sleeping.isAlive()).as("a refused wait leaves the command alone").isTrue();
         }
     }
+
+    /** docker cp's rule: a file copied onto an existing directory goes into it; the directory and what it held stay. */
+    @Test
+    void aFileCopiedOntoAHostDirectoryGoesIntoItAndADirectoryOntoAFileIsRefused() throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Files.writeString(results.resolve("earlier.txt"), "keep me");
+        Path file = Files.writeString(dir.resolve("a-file"), "keep me too");
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "echo report > /report.txt && mkdir /tree")).succeeded();
+            c.copyFrom("/report.txt", results);
+            assertThat(results.resolve("report.txt")).hasContent("report\n");
+            assertThat(results.resolve("earlier.txt")).hasContent("keep me");
+            assertThatThrownBy(() -> c.copyFrom("/tree", file)).hasMessageContaining("which is a file on the host");
+            assertThat(file).hasContent("keep me too");
+        }
+    }
+
+    /** A sparse file costs the container nothing; its copy costs the host's disk nothing either. */
+    @Test
+    void aSparseFileComesOutSparse() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "dd if=/dev/zero of=/big bs=1 count=0 seek=1G 2>/dev/null"
+                    + " && printf middle | dd of=/big bs=1 seek=500000000 conv=notrunc 2>/dev/null")).succeeded();
+            c.copyFrom("/big", dir.resolve("big"));
+        }
+        Path big = dir.resolve("big");
+        assertThat(Files.size(big)).isEqualTo(1L << 30);
+        try (var channel = java.nio.channels.FileChannel.open(big)) {
+            java.nio.ByteBuffer middle = java.nio.ByteBuffer.allocate(6);
+            channel.read(middle, 500_000_000L);
+            assertThat(new String(middle.array(), StandardCharsets.US_ASCII)).isEqualTo("middle");
+        }
+        Process du = new ProcessBuilder("du", "-k", big.toString()).start();
+        long kib = Long.parseLong(new String(du.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\\s+")[0]);
+        assertThat(kib).as("KiB the copy takes on the host's disk").isLessThan(1024);
+    }
+
+    /** A fifo where copyTo writes would hold its open until a reader came: refused at once instead. */
+    @Test
+    void copyToOntoAFifoOfTheContainersIsRefusedAtOnce() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("mkfifo", "/target")).succeeded();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                    assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/target"))
+                            .hasMessageContaining("/target is not a regular file"));
+        }
+    }
 }

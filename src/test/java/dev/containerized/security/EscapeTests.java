@@ -942,6 +942,50 @@ class EscapeTests {
             assertThat(logs.resolve("d/victim")).hasContent("pwned\n");
             assertThat(logs.resolve("app.log")).isRegularFile().hasContent("pwned\n");
         }
+
+        /** The test names a path below a link the first copy brought out, not knowing it is one. */
+        @Test
+        void aLaterCopyBelowALinkTheFirstLeftIsRefused(@TempDir Path dir) throws Exception {
+            Path victim = Files.createDirectories(dir.resolve("victim"));
+            Path out = dir.resolve("out");
+            Container c = container();
+            c.exec("sh", "-c", "mkdir -p /results /logs && ln -s " + victim + " /results/logs && echo pwned > /logs/app.log");
+            c.copyFrom("/results", out);
+            assertThatThrownBy(() -> c.copyFrom("/logs/app.log", out.resolve("logs/app.log")))
+                    .hasMessageContaining(out.resolve("logs") + " is a symbolic link to " + victim)
+                    .hasMessageContaining("earlier copyFrom");
+            assertThat(victim).isEmptyDirectory();
+        }
+
+        /** This JVM makes the copy, so root owns it: a setuid program of the container's would be root's on the host. */
+        @Test
+        void noSetuidOrSetgidProgramComesOut(@TempDir Path dir) throws Exception {
+            Container c = container();
+            assertThat(c.exec("sh", "-c", "mkdir -p /out/shared && cp /bin/busybox /out/tool && chmod 6755 /out/tool && chmod 2775 /out/shared"))
+                    .succeeded();
+            c.copyFrom("/out", dir.resolve("out"));
+            assertThat((Integer) Files.getAttribute(dir.resolve("out/tool"), "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777).isEqualTo(0755);
+            assertThat((Integer) Files.getAttribute(dir.resolve("out/shared"), "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777).isEqualTo(02775);
+        }
+
+        /**
+         * A link to the kernel's files: this JVM would read them with the host's privileges (kernel
+         * addresses that the container sees as zeros), or read /proc/kmsg, which takes the host's kernel
+         * log away from it. Refused, whichever way the link goes.
+         */
+        @Test
+        void filesOfTheKernelsViewsThroughTheContainersLinksAreRefused(@TempDir Path dir) {
+            Container c = container();
+            assertThat(c.exec("sh", "-c", "ln -s /proc/kallsyms /app.log && mkdir /out && ln -s /proc /out/logs && ln -s /sys/kernel /etc/conf"))
+                    .succeeded();
+            assertThatThrownBy(() -> c.readFile("/app.log")).hasMessageContaining("/app.log").hasMessageContaining("kernel's proc filesystem");
+            assertThatThrownBy(() -> c.copyFrom("/out/logs/kallsyms", dir.resolve("symbols"))).hasMessageContaining("/out/logs/kallsyms")
+                    .hasMessageContaining("kernel's proc filesystem");
+            assertThatThrownBy(() -> c.copyFrom("/out/logs/sys/kernel", dir.resolve("sysctls"))).hasMessageContaining("kernel's proc filesystem");
+            assertThat(dir.resolve("symbols")).doesNotExist();
+            assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/etc/conf/profiling"))
+                    .hasMessageContaining("kernel's sysfs filesystem");
+        }
     }
 
     @Nested

@@ -5,13 +5,15 @@ import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Mounts;
 import dev.containerized.internal.linux.Unistd;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -40,6 +42,8 @@ import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
  * Modes and modification times are kept; files made inside belong to root.
  */
 final class ContainerFiles {
+    private static final int S_ISUID = 04000;
+    private static final int S_ISGID = 02000;
     /** readFile is for test fixtures and results; larger files go through copyFrom. */
     static final int READ_LIMIT = 64 << 20;
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
@@ -85,14 +89,21 @@ final class ContainerFiles {
         }
     }
 
-    /** Copies the file or directory {@code source} of the container to {@code target} on the host (made, or replaced). */
+    /**
+     * Copies the file or directory {@code source} of the container to {@code target} on the host (made,
+     * or replaced; a file copied onto an existing directory goes into it, as with docker cp).
+     */
     void copyFrom(String source, Path target) {
         try (Fd root = root(); Fd item = open(root, relative(source), O_PATH | O_NOFOLLOW)) {
-            Path parent = target.toAbsolutePath().getParent();
+            Path absolute = target.toAbsolutePath().normalize();
+            CopiedTrees.requireNoLinkMadeByACopy(absolute);
+            Path parent = absolute.getParent();
             if (parent != null) {
                 Files.createDirectories(parent); // the test's own path: made as asked
             }
-            copyOut(root, relative(source), item, target);
+            Path destination = destination(item, source, absolute);
+            CopiedTrees.add(destination);
+            copyOut(root, relative(source), item, destination);
         } catch (IOException e) {
             throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e, e);
         } catch (LinuxException e) {
@@ -104,22 +115,70 @@ final class ContainerFiles {
     byte[] read(String path) {
         // Non-blocking: opening a fifo for reading would otherwise wait, uninterruptibly, for a writer.
         try (Fd root = root(); Fd file = open(root, relative(path), O_RDONLY | Fcntl.O_NONBLOCK)) {
+            requireContainersOwn(file, path);
             Fcntl.FileStat stat = Fcntl.stat(file);
             if (!stat.isRegularFile()) {
                 throw new ContainerException(path + " in container " + id + " is not a regular file");
             }
-            if (stat.size() > READ_LIMIT) {
-                throw new ContainerException(path + " in container " + id + " holds " + stat.size() + " bytes, more than readFile's "
-                        + READ_LIMIT + ": use copyFrom(path, hostPath)");
+            // The size is checked again as the bytes come: the container may grow the file meanwhile.
+            byte[] bytes = readAtMost(file, READ_LIMIT + 1);
+            if (stat.size() > READ_LIMIT || bytes.length > READ_LIMIT) {
+                throw new ContainerException(path + " in container " + id + " holds " + Math.max(stat.size(), bytes.length)
+                        + (bytes.length > stat.size() ? " bytes or more" : " bytes") + ", more than readFile's " + READ_LIMIT
+                        + ": use copyFrom(path, hostPath)");
             }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) stat.size());
-            Unistd.transfer(file.number(), bytes);
-            return bytes.toByteArray();
+            return bytes;
         } catch (LinuxException e) {
             throw new ContainerException("cannot read " + path + " in container " + id + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+    }
+
+    /** Up to {@code limit} bytes from {@code file}, fewer at its end. */
+    private static byte[] readAtMost(Fd file, int limit) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while (bytes.size() < limit && (n = Unistd.read(file.number(), buffer, Math.min(buffer.length, limit - bytes.size()))) > 0) {
+            bytes.write(buffer, 0, n);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Refuses a file of the kernel's own filesystems (proc, sys, cgroupfs...), reached through a link the
+     * container made (/app.log -> /proc/kallsyms): this JVM reads and writes with the host's privileges,
+     * which such files answer to, not with the container's.
+     */
+    private void requireContainersOwn(Fd fd, String path) {
+        String kernelFilesystem = Mounts.KERNEL_FILESYSTEMS.get(Mounts.filesystemType(fd));
+        if (kernelFilesystem != null) {
+            throw new ContainerException(path + " in container " + id + " is on the kernel's " + kernelFilesystem
+                    + " filesystem, which answers to the reader's privileges (this JVM's are the host's): readFile, copyFrom and "
+                    + "copyTo move the container's own files; read it with exec(\"cat\", path) instead");
+        }
+    }
+
+    /**
+     * Where {@code copyFrom} puts {@code item}: {@code target}, or into it when it is a directory and the
+     * item is not one (docker cp's rule). A directory onto a file is refused, not a host file deleted.
+     */
+    private Path destination(Fd item, String source, Path target) throws IOException {
+        BasicFileAttributes existing;
+        try {
+            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException absent) {
+            return target;
+        }
+        boolean directory = Fcntl.stat(item).isDirectory();
+        if (existing.isDirectory() && !directory) {
+            String name = name(relative(source));
+            return target.resolve(name);
+        }
+        if (!existing.isDirectory() && !existing.isSymbolicLink() && directory) {
+            throw new ContainerException("cannot copy the directory " + source + " of container " + id + " onto " + target
+                    + ", which is a file on the host: remove it first, or copy to a directory or a new path");
+        }
+        return target;
     }
 
     private Fd root() {
@@ -168,9 +227,24 @@ final class ContainerFiles {
      * and its target, so that the test can write there.
      */
     private static Fd openForWriting(Fd parent, String relative, int mode) {
+        try (Fd existing = Fcntl.openatOrNull(parent, name(relative), O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            if (existing != null && !Fcntl.stat(existing).isRegularFile() && !Fcntl.stat(existing).isSymlink()) {
+                throw notRegular(relative);
+            }
+        }
         try {
-            return Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+            // Non-blocking, and checked once open: a fifo the container puts there meanwhile would else
+            // hold the open until a reader comes, forever.
+            Fd file = Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | Fcntl.O_NONBLOCK | O_CLOEXEC, mode);
+            if (!Fcntl.stat(file).isRegularFile()) {
+                file.close();
+                throw notRegular(relative);
+            }
+            return file;
         } catch (LinuxException e) {
+            if (e.errno() == Errno.ENXIO) { // a fifo without a reader, put there after the look
+                throw notRegular(relative);
+            }
             if (e.errno() != Errno.ELOOP) {
                 throw e;
             }
@@ -183,10 +257,23 @@ final class ContainerFiles {
         }
     }
 
+    private static LinuxException notRegular(String relative) {
+        return new LinuxException("/" + relative + " is not a regular file (a fifo, socket or device the container made), which "
+                + "copyTo does not write to: remove it in the container first; open(O_WRONLY)", Errno.EINVAL);
+    }
+
     private void writeFile(Fd root, String relative, InputStream content, int mode, FileTime modified) throws IOException {
         makeDirectories(root, parentPath(relative));
-        try (Fd parent = parentOf(root, relative);
-             Fd file = openForWriting(parent, relative, mode)) {
+        try (Fd parent = parentOf(root, relative)) {
+            requireContainersOwn(parent, "/" + parentPath(relative));
+            try (Fd file = openForWriting(parent, relative, mode)) {
+                copyInto(file, content, mode, modified, relative);
+            }
+        }
+    }
+
+    private static void copyInto(Fd file, InputStream content, int mode, FileTime modified, String relative) throws IOException {
+        {
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = content.read(buffer)) > 0) {
@@ -204,6 +291,7 @@ final class ContainerFiles {
      * of the kind copied, is removed (the link itself) and made anew; a directory is merged into.
      */
     private void copyOut(Fd root, String relative, Fd item, Path target) throws IOException {
+        requireContainersOwn(item, "/" + relative);
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (stat.isDirectory()) {
             clearWay(target, true);
@@ -224,17 +312,58 @@ final class ContainerFiles {
             return;
         } else if (stat.isRegularFile()) {
             clearWay(target, false);
-            try (Fd file = open(root, relative, O_RDONLY | O_NOFOLLOW);
-                 OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                Unistd.transfer(file.number(), out);
+            // Non-blocking and checked again once open: the container may have put a fifo there meanwhile.
+            try (Fd file = open(root, relative, O_RDONLY | O_NOFOLLOW | Fcntl.O_NONBLOCK)) {
+                Fcntl.FileStat opened = Fcntl.stat(file);
+                if (!opened.isRegularFile()) {
+                    return; // no longer a file: not copied, as a fifo is not
+                }
+                copyFile(file, opened.size(), target);
             }
         } else {
             return; // devices, fifos, sockets: not copied
         }
-        Files.setAttribute(target, "unix:mode", stat.permissions(), LinkOption.NOFOLLOW_LINKS);
+        // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
+        // with them would be a way to root for anyone on the host who can reach the copy.
+        int mode = stat.isDirectory() ? stat.permissions() : stat.permissions() & ~(S_ISUID | S_ISGID);
+        Files.setAttribute(target, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
         Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(
                 FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
+    }
+
+    /**
+     * The first {@code size} bytes of {@code file} (its size when opened: one the container grows
+     * meanwhile is copied as it was) to {@code target}, its holes left holes: a sparse file that costs the
+     * container nothing costs the host's disk nothing either.
+     */
+    private static void copyFile(Fd file, long size, Path target) throws IOException {
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] buffer = new byte[64 * 1024];
+            long offset = 0;
+            while (offset < size) {
+                long data = Unistd.seekDataOrHole(file.number(), offset, Unistd.SEEK_DATA);
+                if (data < 0 || data >= size) {
+                    break; // only a hole left
+                }
+                long hole = Unistd.seekDataOrHole(file.number(), data, Unistd.SEEK_HOLE);
+                long end = hole < 0 ? size : Math.min(hole, size);
+                Unistd.seek(file.number(), data);
+                long position = data;
+                int n = 0;
+                while (position < end && (n = Unistd.read(file.number(), buffer, (int) Math.min(buffer.length, end - position))) > 0) {
+                    out.write(ByteBuffer.wrap(buffer, 0, n), position);
+                    position += n;
+                }
+                if (n <= 0 && position < end) {
+                    break; // the file shrank meanwhile
+                }
+                offset = end;
+            }
+            if (out.size() < size) {
+                out.write(ByteBuffer.wrap(new byte[1]), size - 1); // the length, past a trailing hole
+            }
+        }
     }
 
     /** Removes what is at {@code target} on the host when it is a link, or a directory where none is wanted, or the reverse. */

@@ -67,6 +67,19 @@ public final class Fcntl {
     }
 
     /** openat(2): {@code path} relative to the directory {@code dir}. */
+    /** As {@link #openat} without O_CREAT, but null where nothing is at {@code path} (ENOENT), and no exception built for it. */
+    public static Fd openatOrNull(Fd dir, String path, int flags) {
+        int fd = Quiet.openat(dir.number(), path, flags, 0);
+        if (fd >= 0) {
+            return Fd.of(fd);
+        }
+        int errno = com.sun.jna.Native.getLastError();
+        if (errno == Errno.ENOENT) {
+            return null;
+        }
+        throw new LinuxException("openat(" + Libc.quote(path) + ")", errno);
+    }
+
     public static Fd openat(Fd dir, String path, int flags, int mode) {
         return Fd.of(Libc.check(() -> C.openat(dir.number(), path, flags, mode), "openat(" + dir + ", " + Libc.quote(path) + ")"));
     }
@@ -336,5 +349,7 @@ public final class Fcntl {
         }
 
         static native long syscall(long number, int dirfd, String path, long[] how, long size);
+
+        static native int openat(int dirfd, String path, int flags, int mode);
     }
 }
