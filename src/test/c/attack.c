@@ -388,6 +388,40 @@ static void packet(int ifindex)
     }
 }
 
+/* SIGSTOPs, for `seconds`, every child of PID 1 still before its execve (its name is still PID 1's,
+ * "containerized-init", cut to 15 bytes), one line per stopped child: PID 1 forks commands, and one
+ * stopped there must not stop PID 1. */
+static void stop_unborn(int seconds)
+{
+    time_t end = time(NULL) + seconds;
+    pid_t me = getpid();
+    while (time(NULL) < end) {
+        DIR *proc = opendir("/proc");
+        struct dirent *entry;
+        while (proc != NULL && (entry = readdir(proc)) != NULL) {
+            pid_t pid = (pid_t) atoi(entry->d_name);
+            if (pid <= 1 || pid == me)
+                continue;
+            char path[64], stat[512];
+            snprintf(path, sizeof path, "/proc/%d/stat", pid);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            ssize_t n = read(fd, stat, sizeof stat - 1);
+            close(fd);
+            if (n <= 0)
+                continue;
+            stat[n] = 0;
+            char *after_name = strrchr(stat, ')');
+            if (after_name != NULL && strstr(stat, "(containerized-i") != NULL && atoi(after_name + 4) == 1
+                && kill(pid, SIGSTOP) == 0)
+                printf("stopped %d\n", pid);
+        }
+        if (proc != NULL)
+            closedir(proc);
+    }
+}
+
 /* What the host has to clean up after the container: below `top`, directories nested `depth` levels (far
  * past PATH_MAX, made relative to the one before), names that are no text, a link to a host file, a fifo,
  * a directory and a file nobody may read. */
@@ -480,6 +514,8 @@ int main(int argc, char **argv)
         struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(arg[1])) };
         inet_pton(AF_INET, arg[0], &address.sin_addr);
         judge("tcp-connect", connect(fd, (struct sockaddr *) &address, sizeof address));
+    } else if (strcmp(what, "stop-unborn") == 0 && args == 1) {
+        stop_unborn(atoi(arg[0]));
     } else if (strcmp(what, "litter") == 0 && args == 2) {
         litter(arg[0], atoi(arg[1]));
     } else if (strcmp(what, "fds") == 0) {

@@ -22,14 +22,17 @@
 
 #define CONTROL 0
 
-/* The commands running now: id and pid. A handful at a time; a linear search is plenty. */
+/* The commands forked and not yet reaped: id, pid, and until the child's execve is known to have
+ * happened or failed, the read end of its report pipe (-1 after). A handful at a time; a linear search
+ * is plenty. */
 static struct running {
     uint32_t id;
     pid_t pid;
+    int report;
 } *running;
 static size_t running_count, running_capacity;
 
-static void track(uint32_t id, pid_t pid)
+static void track(uint32_t id, pid_t pid, int report)
 {
     if (running_count == running_capacity) {
         running_capacity = running_capacity ? running_capacity * 2 : 16;
@@ -39,7 +42,7 @@ static void track(uint32_t id, pid_t pid)
             _exit(1);
         }
     }
-    running[running_count++] = (struct running) { id, pid };
+    running[running_count++] = (struct running) { id, pid, report };
 }
 
 static struct running *find(uint32_t id, pid_t pid)
@@ -51,7 +54,9 @@ static struct running *find(uint32_t id, pid_t pid)
 }
 
 /* Forks a command; the child confines itself and execs. Until its execve, the child holds the write
- * end of a close-on-exec pipe: end of file means it runs, a FAILED message means it never will. */
+ * end of a close-on-exec pipe: end of file means it runs, a FAILED message means it never will. PID 1
+ * does not wait for that here: a process of the container may stop the child before its execve
+ * (SIGSTOP, which nothing can block), and PID 1 must go on serving and reaping; serve() polls the pipe. */
 static void start(struct cz_command *command, const struct cz_confinement *confinement)
 {
     int report[2];
@@ -73,20 +78,29 @@ static void start(struct cz_command *command, const struct cz_confinement *confi
         close(report[0]);
         return;
     }
+    track(command->id, pid, report[0]);
+}
+
+/* The child's report has come (its pipe is readable, or the child is dead): says STARTED, or FAILED
+ * and forgets it (it exits 127 at once; the reaper finds it untracked and says nothing more). Returns
+ * whether it is still tracked. */
+static int settle(struct running *r)
+{
     uint32_t frame[5];
     ssize_t n;
     do
-        n = read(report[0], frame, sizeof frame);
+        n = read(r->report, frame, sizeof frame);
     while (n < 0 && errno == EINTR);
-    close(report[0]);
+    close(r->report);
+    r->report = -1;
     if (n == (ssize_t) sizeof frame) {
-        /* It exits 127 at once; the reaper finds it untracked and says nothing more. */
         cz_send(CONTROL, CZ_FAILED, frame + 2, 3);
-        return;
+        *r = running[--running_count];
+        return 0;
     }
-    track(command->id, pid);
-    uint32_t started[2] = { command->id, (uint32_t) pid };
+    uint32_t started[2] = { r->id, (uint32_t) r->pid };
     cz_send(CONTROL, CZ_STARTED, started, 2);
+    return 1;
 }
 
 /* Sends a signal to the command's process group (each command leads its own), else to it alone. */
@@ -109,6 +123,9 @@ static void reap(int signals)
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
         struct running *r = find(0, pid);
+        /* Dead before its report was read: the pipe holds it now, and STARTED goes before EXITED. */
+        if (r != NULL && r->report >= 0 && !settle(r))
+            r = NULL;
         if (r != NULL) {
             uint32_t exited[2] = { r->id, (uint32_t) status };
             *r = running[--running_count];
@@ -129,15 +146,49 @@ static void become_command(struct cz_message *message, const struct cz_confineme
     cz_become(&command, confinement, report < 0 ? CONTROL : report, 1);
 }
 
+/* The control socket, the child signals, and the report pipes of the commands not yet settled. */
+static struct pollfd *watched(int signals, size_t *count)
+{
+    static struct pollfd *fds;
+    static size_t capacity;
+    if (capacity < running_count + 2) {
+        capacity = running_count + 2 + 16;
+        fds = realloc(fds, capacity * sizeof *fds);
+        if (fds == NULL) {
+            cz_log("containerized-init: out of memory");
+            _exit(1);
+        }
+    }
+    fds[0] = (struct pollfd) { CONTROL, POLLIN, 0 };
+    fds[1] = (struct pollfd) { signals, POLLIN, 0 };
+    *count = 2;
+    for (size_t i = 0; i < running_count; i++)
+        if (running[i].report >= 0)
+            fds[(*count)++] = (struct pollfd) { running[i].report, POLLIN, 0 };
+    return fds;
+}
+
 static void serve(const struct cz_confinement *confinement, int signals)
 {
-    struct pollfd fds[2] = { { CONTROL, POLLIN, 0 }, { signals, POLLIN, 0 } };
     for (;;) {
-        if (poll(fds, 2, -1) < 0) {
+        size_t count;
+        struct pollfd *fds = watched(signals, &count);
+        if (poll(fds, count, -1) < 0) {
             if (errno == EINTR)
                 continue;
             cz_log("containerized-init: poll: %s", strerror(errno));
             _exit(1);
+        }
+        /* Reports first, so that a command's STARTED goes before its EXITED. */
+        for (size_t i = 2; i < count; i++) {
+            if (fds[i].revents == 0)
+                continue;
+            for (size_t j = 0; j < running_count; j++) {
+                if (running[j].report == fds[i].fd) {
+                    settle(&running[j]);
+                    break;
+                }
+            }
         }
         if (fds[1].revents)
             reap(signals);

@@ -1,8 +1,10 @@
 package dev.containerized.security;
 
+import dev.containerized.container.BackgroundProcess;
 import dev.containerized.container.Container;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.Exec;
 import dev.containerized.container.ExecResult;
 import dev.containerized.container.Leaks;
 import dev.containerized.container.Mount;
@@ -313,6 +315,32 @@ class EscapeTests {
 
     @Nested
     class Pid1IsOutOfReach {
+        /**
+         * PID 1 forks each command, which confines itself and then execs; a process inside may stop such a
+         * child before its execve (SIGSTOP cannot be blocked). PID 1 goes on serving: the stopped command
+         * ends at its timeout, the others run.
+         */
+        @Test
+        void aCommandStoppedBeforeItsExecveDoesNotStopPid1() {
+            Container c = container();
+            BackgroundProcess stopper = c.execInBackground("attack", "stop-unborn", "30");
+            String stopped = null;
+            for (int i = 0; i < 2000 && stopped == null; i++) {
+                try {
+                    c.exec(Exec.of("true").timeout(Duration.ofSeconds(1)));
+                } catch (RuntimeException timedOut) {
+                    // the stopped one: its timeout ends it
+                }
+                if (stopper.stdoutSoFar().contains("stopped")) {
+                    stopped = stopper.stdoutSoFar();
+                }
+            }
+            assertThat(stopped).as("the stopper caught a command before its execve").isNotNull();
+            stopper.kill();
+            ExecResult after = c.exec(Exec.of("echo", "still serving").timeout(Duration.ofSeconds(5)));
+            assertThat(after.stdout()).as(after.describe()).isEqualTo("still serving\n");
+        }
+
         @Test
         void ptraceOfPid1() {
             assertRefused(attack(container(), "ptrace", "1"), "refused ptrace EPERM\n");
