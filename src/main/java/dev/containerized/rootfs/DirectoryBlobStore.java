@@ -26,8 +26,14 @@ final class DirectoryBlobStore implements BlobStore {
 
     @Override
     public InputStream open(String name) throws IOException {
+        Path file = directory.resolve(name);
+        // A link to /dev/zero or a fifo where a blob should be would be read, or waited on, forever.
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new ImageException(describe() + " has a " + name + " that is not a regular file (a device, fifo or "
+                    + "directory, or a link to one); it is not an image's blob");
+        }
         try {
-            return Files.newInputStream(directory.resolve(name));
+            return Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             throw new ImageException(describe() + " has no " + name + "; the layout is incomplete (copy the image again)", e);
         }

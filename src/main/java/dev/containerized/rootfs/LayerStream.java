@@ -45,7 +45,11 @@ final class LayerStream implements Closeable {
     /** Checks the media type, opens the blob and picks the decompression by its first bytes. */
     static LayerStream open(LayerBlob blob) throws IOException {
         checkMediaType(blob);
-        HashingInputStream stored = new HashingInputStream(blob.opener().open());
+        InputStream raw = blob.opener().open();
+        if (blob.size().isPresent()) { // no more than the manifest says: a blob that never ends is refused early
+            raw = new AtMost(raw, blob.size().getAsLong(), blob.where());
+        }
+        HashingInputStream stored = new HashingInputStream(raw);
         BufferedInputStream sniffable = new BufferedInputStream(stored, 256 * 1024);
         try {
             sniffable.mark(8);
@@ -144,5 +148,44 @@ final class LayerStream implements Closeable {
             return "xz";
         }
         return "none";
+    }
+
+    /** A stored blob that fails once it gives more bytes than the manifest says it has. */
+    private static final class AtMost extends java.io.FilterInputStream {
+        private final long limit;
+        private final String where;
+        private long count;
+
+        AtMost(InputStream in, long limit, String where) {
+            super(in);
+            this.limit = limit;
+            this.where = where;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = super.read(bytes, offset, length);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) {
+            count += n;
+            if (count > limit) {
+                throw new ImageException(where + " has more than the " + limit + " bytes the manifest says (so it cannot hash "
+                        + "to its name either); the blob is corrupt or was changed, fetch the image again");
+            }
+        }
     }
 }

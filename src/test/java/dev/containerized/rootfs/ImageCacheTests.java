@@ -40,6 +40,23 @@ class ImageCacheTests {
                 .layer(new TarWriter().file("top", top));
     }
 
+    /** A blob that never ends (a link to /dev/zero) or is longer than its descriptor: refused, and soon. */
+    @Test
+    void aLayerBlobThatIsNotAFileOrLongerThanTheManifestSaysIsRefusedAtOnce() throws IOException {
+        TestImages.Written zero = baseAnd("z").ociLayout(scratch.resolve("zero"), "t");
+        Path zeroBlob = scratch.resolve("zero/blobs/sha256").resolve(zero.blobDigests().get(0).substring(7));
+        Files.delete(zeroBlob);
+        Files.createSymbolicLink(zeroBlob, Path.of("/dev/zero"));
+        TestImages.Written longer = baseAnd("l").ociLayout(scratch.resolve("longer"), "t");
+        Path longerBlob = scratch.resolve("longer/blobs/sha256").resolve(longer.blobDigests().get(1).substring(7));
+        Files.write(longerBlob, new byte[1 << 20], java.nio.file.StandardOpenOption.APPEND);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            assertThatThrownBy(() -> resolve("oci:zero")).isInstanceOf(ImageException.class).hasMessageContaining("not a regular file");
+            assertThatThrownBy(() -> resolve("oci:longer")).isInstanceOf(ImageException.class)
+                    .hasMessageContaining("has more than the").hasMessageContaining("bytes the manifest says");
+        });
+    }
+
     @Test
     void layersAreKeyedByDiffIdAndSharedByImagesAndByArchiveForms() throws IOException {
         TestImages.Written a = baseAnd("a").ociLayout(scratch.resolve("a"), "t");
@@ -120,9 +137,10 @@ class ImageCacheTests {
         Path topBlob = scratch.resolve("img/blobs/sha256").resolve(written.blobDigests().get(1).substring(7));
         Files.write(topBlob, TarWriter.gzip(new TarWriter().file("top", "swapped").bytes()));
 
+        // A longer blob is refused as it passes its size, before its digest is known; a shorter one by its digest.
         assertThatThrownBy(() -> resolve("oci:img")).isInstanceOf(ImageException.class)
                 .hasMessageContaining("layer 2/2 (" + written.blobDigests().get(1) + ") of oci:img")
-                .hasMessageContaining("hashes to sha256:")
+                .hasMessageMatching("(?s).*(hashes to sha256:|has more than the \\d+ bytes the manifest says).*")
                 .hasMessageContaining("fetch the image again");
         assertThat(cache().resolve("layers/sha256").resolve(written.diffIds().get(1).substring(7))).doesNotExist();
         assertThat(cache().resolve("layers/tmp")).isEmptyDirectory();
