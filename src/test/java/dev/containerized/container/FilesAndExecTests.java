@@ -242,4 +242,16 @@ class FilesAndExecTests {
                             .hasMessageContaining("/target is not a regular file"));
         }
     }
+
+    /** A tree as deep as paths go (2000 levels, 4000 bytes of path) is listed whole. */
+    @Test
+    void changesListATreeAsDeepAsPathsGo() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(
+                    c.exec("sh", "-c", "set -e; mkdir /deep; cd /deep; i=0; while [ $i -lt 2000 ]; do mkdir d; cd d; i=$((i+1)); done")).succeeded();
+            List<Change> changes = c.changes();
+            assertThat(changes.stream().filter(change -> change.path().startsWith("/deep/d"))).hasSize(2000);
+            assertThat(changes.stream().mapToInt(change -> change.path().length()).max()).hasValue("/deep".length() + 2000 * 2);
+        }
+    }
 }

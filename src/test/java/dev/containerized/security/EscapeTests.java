@@ -1027,6 +1027,7 @@ class EscapeTests {
             assertThat(r.stdout()).as(r.describe()).isEqualTo("nested 3000 levels, 6000 bytes of path\n");
             Path state = StateDirectory.base().resolve(c.id());
             assertThat(state.resolve("upper/root/litter/link-to-a-host-file")).isSymbolicLink();
+            assertThatThrownBy(c::changes).isInstanceOf(ContainerException.class).hasMessageContaining("longer than PATH_MAX");
             c.close();
             assertThat(state).doesNotExist();
             assertThat(hostFile).hasContent("keep me");

@@ -1,16 +1,19 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.Change;
+import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Dirents;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 
@@ -25,6 +28,8 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
  * left out, as docker diff leaves out its own.
  */
 final class ContainerChanges {
+    /** linux/limits.h: the longest path a system call takes, its terminating NUL included. */
+    private static final int PATH_MAX = 4096;
     private final Fd upper;
     private final List<Path> lowerDirs;
     private final Set<String> mountPoints;
@@ -42,9 +47,9 @@ final class ContainerChanges {
             for (Path lower : lowerDirs) {
                 layers.add(Fcntl.open(lower.toString(), O_PATH | Fcntl.O_DIRECTORY | O_CLOEXEC, 0));
             }
-            walk(upper, "", layers, changes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the container's upper layer: " + e, e);
+            walk(layers, changes);
+        } catch (LinuxException e) {
+            throw new ContainerException("cannot read the container's upper layer: " + e.getMessage(), e);
         } finally {
             layers.forEach(Fd::close);
         }
@@ -52,39 +57,73 @@ final class ContainerChanges {
         return Collections.unmodifiableList(changes);
     }
 
-    private void walk(Fd dir, String relative, List<Fd> layers, List<Change> changes) throws IOException {
-        for (String name : ContainerFiles.list(dir)) {
-            String child = relative.isEmpty() ? name : relative + "/" + name;
-            if (mountPoints.contains("/" + child)) {
-                continue;
-            }
-            try (Fd entry = Fcntl.openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
-                Fcntl.FileStat stat = Fcntl.stat(entry);
-                if (stat.isWhiteout()) {
-                    changes.add(new Change(Change.Kind.DELETED, "/" + child));
-                    continue;
+    /**
+     * Walks the upper layer breadth-first, each directory opened by its path from the layer's top (never
+     * through a link, names as bytes, text or not): no recursion and no descriptor per level, however
+     * deep the container nested its directories. A path longer than PATH_MAX is refused: no test could
+     * use it.
+     */
+    private void walk(List<Fd> layers, List<Change> changes) {
+        Deque<byte[]> directories = new ArrayDeque<>();
+        directories.add(new byte[0]);
+        while (!directories.isEmpty()) {
+            byte[] relative = directories.poll();
+            try (Fd dir = Dirents.openBeneath(upper, relative, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY)) {
+                if (dir == null) {
+                    continue; // removed by the container meanwhile
                 }
-                changes.add(new Change(inLowerLayers(layers, child) ? Change.Kind.CHANGED : Change.Kind.ADDED, "/" + child));
-                if (stat.isDirectory()) {
-                    walk(entry, child, layers, changes);
+                for (Dirents.Entry entry : Dirents.list(dir)) {
+                    byte[] child = join(relative, entry.name());
+                    String path = "/" + new String(child, StandardCharsets.UTF_8);
+                    if (mountPoints.contains(path)) {
+                        continue;
+                    }
+                    try (Fd found = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
+                        if (found == null) {
+                            continue;
+                        }
+                        Fcntl.FileStat stat = Fcntl.stat(found);
+                        if (stat.isWhiteout()) {
+                            changes.add(new Change(Change.Kind.DELETED, path));
+                            continue;
+                        }
+                        if (child.length + 1 >= PATH_MAX) {
+                            throw new ContainerException("the container made a path longer than PATH_MAX (" + PATH_MAX + " bytes), "
+                                    + "which changes() does not list, as no test could use it: " + path.substring(0, 200) + "…; "
+                                    + "look at it with exec(\"find\", …) in the container");
+                        }
+                        changes.add(new Change(inLowerLayers(layers, child) ? Change.Kind.CHANGED : Change.Kind.ADDED, path));
+                        if (stat.isDirectory()) {
+                            directories.add(child);
+                        }
+                    }
                 }
             }
         }
+    }
+
+    private static byte[] join(byte[] parent, byte[] name) {
+        if (parent.length == 0) {
+            return name;
+        }
+        byte[] joined = java.util.Arrays.copyOf(parent, parent.length + 1 + name.length);
+        joined[parent.length] = '/';
+        System.arraycopy(name, 0, joined, parent.length + 1, name.length);
+        return joined;
     }
 
     /**
      * Whether a read-only layer (top first) has {@code relative}, looked up without following the
      * layer's symlinks; a whiteout in a higher layer hides the lower ones.
      */
-    private static boolean inLowerLayers(List<Fd> layers, String relative) {
+    private static boolean inLowerLayers(List<Fd> layers, byte[] relative) {
         for (Fd layer : layers) {
-            try (Fd found = Fcntl.openat2OrNull(layer, relative, O_PATH | O_NOFOLLOW | O_CLOEXEC,
-                         Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS, relative)) {
+            try (Fd found = Dirents.openBeneath(layer, relative, O_PATH | O_NOFOLLOW)) {
                 if (found != null) { // a new file, the usual case, is in no layer
                     return !Fcntl.stat(found).isWhiteout();
                 }
             } catch (LinuxException e) {
-                if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENOTDIR && e.errno() != Errno.ELOOP && e.errno() != Errno.EXDEV) {
+                if (e.errno() != Errno.ENOTDIR && e.errno() != Errno.ELOOP && e.errno() != Errno.EXDEV) {
                     throw e;
                 }
             }
