@@ -1,5 +1,7 @@
 package dev.containerized.container;
 
+import dev.containerized.internal.text.ControlCharacters;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -57,6 +59,6 @@ public record ExecResult(List<String> command, int exitCode, OptionalInt signal,
 
     private static String tail(String text) {
         String t = text.length() > 800 ? "…" + text.substring(text.length() - 800) : text;
-        return t.isEmpty() ? "(empty)" : t.strip().replace("\n", "\n    ");
+        return t.isEmpty() ? "(empty)" : ControlCharacters.escape(t.strip()).replace("\n", "\n    ");
     }
 }

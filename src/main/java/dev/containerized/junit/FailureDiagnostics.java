@@ -4,6 +4,7 @@ import dev.containerized.container.BackgroundProcess;
 import dev.containerized.container.CgroupStats;
 import dev.containerized.container.Container;
 import dev.containerized.container.ContainerException;
+import dev.containerized.internal.text.ControlCharacters;
 import dev.containerized.container.ExecResult;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -133,6 +134,7 @@ final class FailureDiagnostics {
         if (tail.length() > TAIL_CHARS) {
             tail = tail.substring(tail.length() - TAIL_CHARS);
         }
+        tail = ControlCharacters.escape(tail);
         return cut ? "…\n" + tail : tail;
     }
 

@@ -65,6 +65,17 @@ class ContainerizedAssertionsTests {
                 .hasMessageContaining("exited with status 3").hasMessageContaining("partial output");
     }
 
+    /** The container's escape sequences (a clipboard write, a cleared screen) never reach the developer's terminal. */
+    @Test
+    void aFailureShowsTheOutputsControlCharactersEscaped() {
+        ExecResult printed = result(3, OptionalInt.empty(), "\u001b]52;c;Y3VybA==\u0007\u001b[2J\u001b[Hall good\rlie\n", "\u009b2J\n", false, false);
+        assertThatThrownBy(() -> assertThat(printed).succeeded())
+                .hasMessageNotContaining("\u001b").hasMessageNotContaining("\u0007").hasMessageNotContaining("\r")
+                .hasMessageNotContaining("\u009b")
+                .hasMessageContaining("\\u001b]52;c;Y3VybA==\\u0007\\u001b[2J\\u001b[Hall good\\u000dlie")
+                .hasMessageContaining("\\u009b2J");
+    }
+
     @Test
     void containerAssertionsCheckTheRealContainer() {
         assertThat(container).hasHostname("assert-box").hasOwnPidNamespace().pidsNeverExceeded(20).memoryPeakAtMost("64m");

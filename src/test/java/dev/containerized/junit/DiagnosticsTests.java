@@ -79,6 +79,12 @@ class DiagnosticsTests {
                 .contains("hostname=class-box").contains("stdout (tail):\n      started by beforeAll");
     }
 
+    /** A background command's output goes to the console: its control characters are shown, never sent on. */
+    @Test
+    void theTailsShowControlCharactersEscaped() {
+        assertThat(FailureDiagnostics.tail("\u001b[2Jcleared\tkept\r\nnext\n")).isEqualTo("\\u001b[2Jcleared\tkept\nnext");
+    }
+
     @Test
     void aSkippedTestPrintsNothing() {
         Run run = runCapturingStderr(FailingTestCases.AssumptionFails.class);
