@@ -74,21 +74,8 @@ public final class Dirents {
      * Walked again on EAGAIN, as {@link Fcntl#openat2} is.
      */
     public static Fd openBeneath(Fd top, byte[] relative, int flags) {
-        byte[] path = relative.length == 0 ? new byte[] {'.', 0} : terminated(relative);
-        long[] how = {(flags | Fcntl.O_CLOEXEC) & 0xffffffffL, 0, Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS};
-        for (int attempt = 1; ; attempt++) {
-            long fd = Quiet.syscall(Architecture.SYS_OPENAT2, top.number(), path, how, 24);
-            if (fd >= 0) {
-                return Fd.of((int) fd);
-            }
-            int errno = com.sun.jna.Native.getLastError();
-            if (errno == Errno.ENOENT) {
-                return null;
-            }
-            if (errno != Errno.EAGAIN || attempt == 1000) {
-                throw new LinuxException("openat2(" + top + ", " + Libc.quote(new String(relative, StandardCharsets.UTF_8)) + ")", errno);
-            }
-        }
+        return Fcntl.openat2OrNull(top, relative.length == 0 ? new byte[] {'.', 0} : terminated(relative),
+                flags | Fcntl.O_CLOEXEC, Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS, new String(relative, StandardCharsets.UTF_8));
     }
 
     /** unlinkat(2); {@link Fcntl#AT_REMOVEDIR} for a directory. */
@@ -103,15 +90,6 @@ public final class Dirents {
 
     private static byte[] terminated(byte[] name) {
         return Arrays.copyOf(name, name.length + 1);
-    }
-
-    /** Bound without LastErrorException: a missing name is routine, and costs no exception. */
-    private static final class Quiet {
-        static {
-            Libc.register(Quiet.class);
-        }
-
-        static native long syscall(long number, int dirfd, byte[] path, long[] how, long size);
     }
 
     private static final class C {

@@ -1,9 +1,11 @@
 package dev.containerized.internal.linux;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -67,21 +69,21 @@ public final class Fcntl {
     }
 
     /** openat(2): {@code path} relative to the directory {@code dir}. */
+    public static Fd openat(Fd dir, String path, int flags, int mode) {
+        return Fd.of(Libc.check(() -> C.openat(dir.number(), path, flags, mode), "openat(" + dir + ", " + Libc.quote(path) + ")"));
+    }
+
     /** As {@link #openat} without O_CREAT, but null where nothing is at {@code path} (ENOENT), and no exception built for it. */
     public static Fd openatOrNull(Fd dir, String path, int flags) {
         int fd = Quiet.openat(dir.number(), path, flags, 0);
         if (fd >= 0) {
             return Fd.of(fd);
         }
-        int errno = com.sun.jna.Native.getLastError();
+        int errno = Native.getLastError();
         if (errno == Errno.ENOENT) {
             return null;
         }
         throw new LinuxException("openat(" + Libc.quote(path) + ")", errno);
-    }
-
-    public static Fd openat(Fd dir, String path, int flags, int mode) {
-        return Fd.of(Libc.check(() -> C.openat(dir.number(), path, flags, mode), "openat(" + dir + ", " + Libc.quote(path) + ")"));
     }
 
     /**
@@ -90,43 +92,49 @@ public final class Fcntl {
      *
      * @param what the path as the user knows it, for the error message
      */
+    public static Fd openat2(Fd dir, String path, int flags, long resolve, String what) {
+        Fd fd = openat2OrNull(dir, path, flags, resolve, what);
+        if (fd == null) {
+            throw new LinuxException("openat2(" + Libc.quote(what) + ")", Errno.ENOENT);
+        }
+        return fd;
+    }
+
     /**
      * As {@link #openat2}, but null where nothing is at {@code path} (ENOENT): for lookups whose miss is
      * routine (Docker's masked paths that a kernel does not have, at every start), which then cost no
      * exception and its stack traces, tens of microseconds each.
      */
     public static Fd openat2OrNull(Fd dir, String path, int flags, long resolve, String what) {
+        return openat2OrNull(dir, terminated(path.getBytes(StandardCharsets.UTF_8)), flags, resolve, what);
+    }
+
+    /**
+     * As {@link #openat2OrNull(Fd, String, int, long, String)} for a path of bytes (NUL-terminated), which
+     * need not be text: a container's names are any bytes but '/' and NUL.
+     */
+    static Fd openat2OrNull(Fd dir, byte[] terminatedPath, int flags, long resolve, String what) {
         long[] how = {flags & 0xffffffffL, 0, resolve};
         for (int attempt = 1; ; attempt++) {
-            long fd = Quiet.syscall(Architecture.SYS_OPENAT2, dir.number(), path, how, OPEN_HOW_SIZE);
+            long fd = Quiet.syscall(Architecture.SYS_OPENAT2, dir.number(), terminatedPath, how, OPEN_HOW_SIZE);
             if (fd >= 0) {
                 return Fd.of((int) fd);
             }
-            int errno = com.sun.jna.Native.getLastError();
+            int errno = Native.getLastError();
             if (errno == Errno.ENOENT) {
                 return null;
             }
-            if (errno != Errno.EAGAIN || attempt == OPENAT2_ATTEMPTS) { // EAGAIN: as for openat2
+            // EAGAIN: a rename or mount anywhere on the host raced a ".." (RESOLVE_IN_ROOT, RESOLVE_BENEATH),
+            // and the kernel could not vouch that it stayed inside. Routine on a busy host, and a process in
+            // any container can cause it at will; a new walk is the remedy openat2(2) names.
+            if (errno != Errno.EAGAIN || attempt == OPENAT2_ATTEMPTS) {
                 throw new LinuxException("openat2(" + Libc.quote(what) + ")", errno);
             }
         }
     }
 
-    public static Fd openat2(Fd dir, String path, int flags, long resolve, String what) {
-        long[] how = {flags & 0xffffffffL, 0, resolve};
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return Fd.of((int) Libc.checkLong(() -> C.syscall(Architecture.SYS_OPENAT2, dir.number(), path, how, OPEN_HOW_SIZE),
-                        "openat2(" + Libc.quote(what) + ")"));
-            } catch (LinuxException e) {
-                // EAGAIN: a rename or mount anywhere on the host raced a ".." (RESOLVE_IN_ROOT, RESOLVE_BENEATH),
-                // and the kernel could not vouch that it stayed inside. Routine on a busy host, and a process
-                // in any container can cause it at will; a new walk is the remedy openat2(2) names.
-                if (e.errno() != Errno.EAGAIN || attempt == OPENAT2_ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
+    static byte[] terminated(byte[] bytes) {
+        return java.util.Arrays.copyOf(bytes, bytes.length + 1);
     }
 
     public static void mkdirat(Fd dir, String name, int mode, String what) {
@@ -336,7 +344,6 @@ public final class Fcntl {
 
         static native int futimens(int fd, long[] times) throws LastErrorException;
 
-        static native long syscall(long number, int dirfd, String path, long[] how, long size) throws LastErrorException;
     }
 
     /**
@@ -348,7 +355,7 @@ public final class Fcntl {
             Libc.register(Quiet.class);
         }
 
-        static native long syscall(long number, int dirfd, String path, long[] how, long size);
+        static native long syscall(long number, int dirfd, byte[] path, long[] how, long size);
 
         static native int openat(int dirfd, String path, int flags, int mode);
     }
