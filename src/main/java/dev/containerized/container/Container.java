@@ -122,15 +122,19 @@ public final class Container implements AutoCloseable {
     }
 
     /**
-     * Starts {@code argv} and returns at once. Its output can be followed line by line while it runs
-     * ({@link BackgroundProcess#awaitLine}, {@link BackgroundProcess#onLine}), {@link #waitFor} can wait
-     * for a line of it, and {@link #backgroundOutput()} shows its last lines.
+     * Starts {@code argv} and returns once it runs (its execve done), without waiting for its end. Its
+     * output can be followed line by line while it runs ({@link BackgroundProcess#awaitLine},
+     * {@link BackgroundProcess#onLine}), {@link #waitFor} can wait for a line of it, and
+     * {@link #backgroundOutput()} shows its last lines.
      */
     public BackgroundProcess execInBackground(String... argv) {
         return execInBackground(Exec.of(argv));
     }
 
-    /** Starts a command with its own options and returns at once; its timeout applies to {@link BackgroundProcess#await()}. */
+    /**
+     * Starts a command with its own options and returns once it runs (or could not start); its timeout
+     * applies to {@link BackgroundProcess#await()}.
+     */
     public BackgroundProcess execInBackground(Exec exec) {
         return start(exec, new OutputLines("containerized-" + host.id()));
     }
@@ -138,7 +142,15 @@ public final class Container implements AutoCloseable {
     private BackgroundProcess start(Exec exec, OutputLines lines) {
         ExecRequest request = request(spec, host.plan(), exec, host::resolveUser);
         RunningCommand command = host.exec(lines.isEnded() ? request : request.withListener(lines));
-        return commands.add(new BackgroundProcess(host, command, exec.timeout().orElse(spec.execTimeout()), lines));
+        Duration timeout = exec.timeout().orElse(spec.execTimeout());
+        BackgroundProcess process = commands.add(new BackgroundProcess(host, command, timeout, lines));
+        // PID 1 forks each command and serves the next request meanwhile: wait until this one runs, so that
+        // what the test does next (a pidof, a client of it) finds it. One that a process inside stopped
+        // before its execve is killed at the command's timeout.
+        if (!command.awaitStarted(timeout) && !Thread.currentThread().isInterrupted()) {
+            process.kill();
+        }
+        return process;
     }
 
     /**

@@ -41,4 +41,18 @@ class ContainerCommandsTests {
             assertThat(c.commands()).hasSize(1 + CommandRegistry.ENDED_KEPT);
         }
     }
+
+    /** PID 1 serves the next request while a command starts; execInBackground returns once it runs, as docker exec -d does. */
+    @Test
+    void aBackgroundCommandRunsWhenItsStartReturns() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            for (int i = 0; i < 50; i++) {
+                BackgroundProcess sleeper = c.execInBackground("sleep", "60");
+                ExecResult found = c.exec("pidof", "sleep");
+                assertThat(found.stdout()).as("round %d: %s", i, found.describe()).isEqualTo(sleeper.pid() + "\n");
+                sleeper.kill();
+                sleeper.await();
+            }
+        }
+    }
 }

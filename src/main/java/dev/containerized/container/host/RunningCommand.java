@@ -87,6 +87,24 @@ public final class RunningCommand {
         }
     }
 
+    /**
+     * Waits until the command runs (its execve done) or could not start, at most {@code timeout}: true
+     * once either happened. Interrupted, false, with the flag kept.
+     */
+    public boolean awaitStarted(Duration timeout) {
+        try {
+            pid.get(nanos(timeout), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (ExecutionException couldNotStart) {
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public boolean isAlive() {
         return !result.isDone();
     }
