@@ -4,6 +4,7 @@ import dev.containerized.container.CgroupStats;
 import dev.containerized.container.Container;
 import dev.containerized.container.ExecResult;
 import dev.containerized.container.MemorySize;
+import dev.containerized.internal.text.ControlCharacters;
 
 import org.assertj.core.api.AbstractAssert;
 
@@ -39,13 +40,14 @@ public final class ContainerAssert extends AbstractAssert<ContainerAssert, Conta
         }
         long visible = inside.stdout().lines().count();
         if (inside.stdout().lines().noneMatch("1"::equals)) {
-            failWithMessage("Expected PID 1 inside container %s, but /proc lists %s", actual.id(), inside.stdout().strip());
+            failWithMessage("Expected PID 1 inside container %s, but /proc lists %s", actual.id(),
+                    ControlCharacters.escape(inside.stdout().strip()));
         }
         long ownProcesses = actual.hostPids().size();
         // The shell and ls ended between the listing and the host's count: allow for them.
         if (visible > ownProcesses + 2) {
             failWithMessage("Expected container %s to see only its own processes, but it lists %d while its pid namespace "
-                    + "holds %d: %s", actual.id(), visible, ownProcesses, inside.stdout().strip());
+                    + "holds %d: %s", actual.id(), visible, ownProcesses, ControlCharacters.escape(inside.stdout().strip()));
         }
         return this;
     }

@@ -180,7 +180,14 @@ final class LayerStream implements Closeable {
             return n;
         }
 
-        private void counted(int n) {
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            counted(skipped);
+            return skipped;
+        }
+
+        private void counted(long n) {
             count += n;
             if (count > limit) {
                 throw new ImageException(where + " has more than the " + limit + " bytes the manifest says (so it cannot hash "

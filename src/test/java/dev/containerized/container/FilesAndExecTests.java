@@ -209,6 +209,12 @@ class FilesAndExecTests {
             assertThat(results.resolve("earlier.txt")).hasContent("keep me");
             assertThatThrownBy(() -> c.copyFrom("/tree", file)).hasMessageContaining("which is a file on the host");
             assertThat(file).hasContent("keep me too");
+            // Into the directory, but not onto a directory of that name there: docker cp refuses that too.
+            Files.createDirectories(results.resolve("tree"));
+            Files.writeString(results.resolve("tree/inside"), "keep me as well");
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "rmdir /tree && echo file > /tree")).succeeded();
+            assertThatThrownBy(() -> c.copyFrom("/tree", results)).hasMessageContaining(results.resolve("tree") + " is a directory on the host");
+            assertThat(results.resolve("tree/inside")).hasContent("keep me as well");
         }
     }
 
@@ -232,6 +238,18 @@ class FilesAndExecTests {
         assertThat(kib).as("KiB the copy takes on the host's disk").isLessThan(1024);
     }
 
+    /** A tree with the container's own kernel filesystems in it (/dev/pts) comes out without them. */
+    @Test
+    void copyingATreeLeavesOutTheKernelsFilesystemsInIt() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.copyFrom("/dev", dir.resolve("dev"));
+        }
+        assertThat(dir.resolve("dev/shm")).isDirectory();
+        assertThat(dir.resolve("dev/fd")).isSymbolicLink();
+        assertThat(dir.resolve("dev/pts")).doesNotExist();
+        assertThat(dir.resolve("dev/null")).doesNotExist();
+    }
+
     /** A fifo where copyTo writes would hold its open until a reader came: refused at once instead. */
     @Test
     void copyToOntoAFifoOfTheContainersIsRefusedAtOnce() {
@@ -239,7 +257,9 @@ class FilesAndExecTests {
             dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("mkfifo", "/target")).succeeded();
             org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
                     assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/target"))
-                            .hasMessageContaining("/target is not a regular file"));
+                            .hasMessageContaining("/target is a fifo the container made, not a regular file"));
+            assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/etc"))
+                    .hasMessageContaining("/etc is a directory, not a regular file").hasMessageContaining("EISDIR");
         }
     }
 

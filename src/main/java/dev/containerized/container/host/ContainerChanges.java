@@ -7,6 +7,7 @@ import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.text.ControlCharacters;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -68,9 +69,9 @@ final class ContainerChanges {
         directories.add(new byte[0]);
         while (!directories.isEmpty()) {
             byte[] relative = directories.poll();
-            try (Fd dir = Dirents.openBeneath(upper, relative, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY)) {
+            try (Fd dir = openDirectoryOrNull(relative)) {
                 if (dir == null) {
-                    continue; // removed by the container meanwhile
+                    continue; // removed, or replaced by a file or a link, by the container meanwhile
                 }
                 for (Dirents.Entry entry : Dirents.list(dir)) {
                     byte[] child = join(relative, entry.name());
@@ -89,8 +90,8 @@ final class ContainerChanges {
                         }
                         if (child.length + 1 >= PATH_MAX) {
                             throw new ContainerException("the container made a path longer than PATH_MAX (" + PATH_MAX + " bytes), "
-                                    + "which changes() does not list, as no test could use it: " + path.substring(0, 200) + "…; "
-                                    + "look at it with exec(\"find\", …) in the container");
+                                    + "which changes() does not list, as no test could use it: "
+                                    + ControlCharacters.escape(path.substring(0, 200)) + "…; look at it with exec(\"find\", …) in the container");
                         }
                         changes.add(new Change(inLowerLayers(layers, child) ? Change.Kind.CHANGED : Change.Kind.ADDED, path));
                         if (stat.isDirectory()) {
@@ -99,6 +100,17 @@ final class ContainerChanges {
                     }
                 }
             }
+        }
+    }
+
+    private Fd openDirectoryOrNull(byte[] relative) {
+        try {
+            return Dirents.openBeneath(upper, relative, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
+                return null;
+            }
+            throw e;
         }
     }
 

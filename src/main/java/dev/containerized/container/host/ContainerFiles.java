@@ -1,12 +1,14 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Dirents;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Mounts;
 import dev.containerized.internal.linux.Unistd;
+import dev.containerized.internal.text.ControlCharacters;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,7 +25,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -103,7 +105,7 @@ final class ContainerFiles {
             }
             Path destination = destination(item, source, absolute);
             CopiedTrees.add(destination);
-            copyOut(root, relative(source), item, destination);
+            copyOut(item, source, destination, true);
         } catch (IOException e) {
             throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e, e);
         } catch (LinuxException e) {
@@ -120,17 +122,23 @@ final class ContainerFiles {
             if (!stat.isRegularFile()) {
                 throw new ContainerException(path + " in container " + id + " is not a regular file");
             }
-            // The size is checked again as the bytes come: the container may grow the file meanwhile.
+            if (stat.size() > READ_LIMIT) {
+                throw tooLarge(path, stat.size() + " bytes");
+            }
+            // Counted again as the bytes come: the container may grow the file meanwhile.
             byte[] bytes = readAtMost(file, READ_LIMIT + 1);
-            if (stat.size() > READ_LIMIT || bytes.length > READ_LIMIT) {
-                throw new ContainerException(path + " in container " + id + " holds " + Math.max(stat.size(), bytes.length)
-                        + (bytes.length > stat.size() ? " bytes or more" : " bytes") + ", more than readFile's " + READ_LIMIT
-                        + ": use copyFrom(path, hostPath)");
+            if (bytes.length > READ_LIMIT) {
+                throw tooLarge(path, "more than " + READ_LIMIT + " bytes by now");
             }
             return bytes;
         } catch (LinuxException e) {
             throw new ContainerException("cannot read " + path + " in container " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    private ContainerException tooLarge(String path, String holds) {
+        return new ContainerException(path + " in container " + id + " holds " + holds + ", more than readFile's " + READ_LIMIT
+                + ": use copyFrom(path, hostPath)");
     }
 
     /** Up to {@code limit} bytes from {@code file}, fewer at its end. */
@@ -154,7 +162,7 @@ final class ContainerFiles {
         if (kernelFilesystem != null) {
             throw new ContainerException(path + " in container " + id + " is on the kernel's " + kernelFilesystem
                     + " filesystem, which answers to the reader's privileges (this JVM's are the host's): readFile, copyFrom and "
-                    + "copyTo move the container's own files; read it with exec(\"cat\", path) instead");
+                    + "copyTo move the container's own files; read or write it with exec(…), as the container may");
         }
     }
 
@@ -171,8 +179,12 @@ final class ContainerFiles {
         }
         boolean directory = Fcntl.stat(item).isDirectory();
         if (existing.isDirectory() && !directory) {
-            String name = name(relative(source));
-            return target.resolve(name);
+            Path into = target.resolve(name(relative(source)));
+            if (Files.isDirectory(into, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ContainerException("cannot copy " + source + " of container " + id + " into " + target + ": " + into
+                        + " is a directory on the host, which a file does not replace; remove it first, or copy to another path");
+            }
+            return into;
         }
         if (!existing.isDirectory() && !existing.isSymbolicLink() && directory) {
             throw new ContainerException("cannot copy the directory " + source + " of container " + id + " onto " + target
@@ -228,38 +240,51 @@ final class ContainerFiles {
      */
     private static Fd openForWriting(Fd parent, String relative, int mode) {
         try (Fd existing = Fcntl.openatOrNull(parent, name(relative), O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (existing != null && !Fcntl.stat(existing).isRegularFile() && !Fcntl.stat(existing).isSymlink()) {
-                throw notRegular(relative);
+            if (existing != null) {
+                Fcntl.FileStat stat = Fcntl.stat(existing);
+                if (!stat.isRegularFile() && !stat.isSymlink()) {
+                    throw notRegular(relative, stat);
+                }
             }
         }
+        Fd file;
         try {
             // Non-blocking, and checked once open: a fifo the container puts there meanwhile would else
             // hold the open until a reader comes, forever.
-            Fd file = Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | Fcntl.O_NONBLOCK | O_CLOEXEC, mode);
-            if (!Fcntl.stat(file).isRegularFile()) {
-                file.close();
-                throw notRegular(relative);
-            }
-            return file;
+            file = Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | Fcntl.O_NONBLOCK | O_CLOEXEC, mode);
         } catch (LinuxException e) {
             if (e.errno() == Errno.ENXIO) { // a fifo without a reader, put there after the look
-                throw notRegular(relative);
+                throw notRegular(relative, null);
             }
             if (e.errno() != Errno.ELOOP) {
                 throw e;
             }
             String target;
             try (Fd link = Fcntl.openat(parent, name(relative), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
-                target = Fcntl.readlink(link);
+                target = ControlCharacters.escape(Fcntl.readlink(link));
             }
             throw new LinuxException("/" + relative + " is a symbolic link to " + target + ", which is not written through: "
                     + "give the path of the file itself", e.errno());
         }
+        try {
+            Fcntl.FileStat stat = Fcntl.stat(file);
+            if (!stat.isRegularFile()) {
+                throw notRegular(relative, stat);
+            }
+            return file;
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
     }
 
-    private static LinuxException notRegular(String relative) {
-        return new LinuxException("/" + relative + " is not a regular file (a fifo, socket or device the container made), which "
-                + "copyTo does not write to: remove it in the container first; open(O_WRONLY)", Errno.EINVAL);
+    /** What is at {@code relative} ({@code stat}, when known) is not a file copyTo writes. */
+    private static LinuxException notRegular(String relative, Fcntl.FileStat stat) {
+        String what = stat == null ? "a fifo the container made" : stat.isDirectory() ? "a directory"
+                : "a " + (stat.type() == Fcntl.S_IFIFO ? "fifo" : stat.type() == Fcntl.S_IFSOCK ? "socket" : "device") + " the container made";
+        return new LinuxException("/" + relative + " is " + what + ", not a regular file, which copyTo does not replace: "
+                + "remove it in the container first, or copy to another path; open(O_WRONLY)",
+                stat != null && stat.isDirectory() ? Errno.EISDIR : Errno.EINVAL);
     }
 
     private void writeFile(Fd root, String relative, InputStream content, int mode, FileTime modified) throws IOException {
@@ -288,21 +313,32 @@ final class ContainerFiles {
      * Copies {@code item} to {@code target} on the host. The names below {@code target} come from the
      * container, and what an earlier copy made there may be the container's symlinks, pointing anywhere
      * on the host: so nothing on the host side is followed. An entry in the way that is a link, or not
-     * of the kind copied, is removed (the link itself) and made anew; a directory is merged into.
+     * of the kind copied, is removed (the link itself) and made anew; a directory is merged into. On the
+     * container's side each entry is opened by its descriptor's directory, never by a path again, so that
+     * the container cannot swap what was checked for something else.
+     *
+     * @param top whether {@code item} is what the test named (refused when it cannot be copied) or an entry
+     *            below it (skipped then, as docker cp skips devices)
      */
-    private void copyOut(Fd root, String relative, Fd item, Path target) throws IOException {
-        requireContainersOwn(item, "/" + relative);
+    private void copyOut(Fd item, String shown, Path target, boolean top) throws IOException {
+        if (top) {
+            requireContainersOwn(item, shown);
+        } else if (Mounts.KERNEL_FILESYSTEMS.containsKey(Mounts.filesystemType(item))) {
+            return; // the container's /proc, /sys or /dev/pts inside a tree: not its files
+        }
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (stat.isDirectory()) {
             clearWay(target, true);
             if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectory(target);
             }
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(item.procPath()))) {
-                for (Path entry : entries) {
-                    String child = relative + "/" + entry.getFileName();
-                    try (Fd childFd = open(root, child, O_PATH | O_NOFOLLOW)) {
-                        copyOut(root, child, childFd, target.resolve(entry.getFileName().toString()));
+            try (Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
+                for (Dirents.Entry entry : Dirents.list(dir)) {
+                    try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
+                        if (child != null) { // else removed meanwhile
+                            String name = new String(entry.name(), StandardCharsets.UTF_8);
+                            copyOut(child, shown + "/" + name, target.resolve(name), false);
+                        }
                     }
                 }
             }
@@ -312,13 +348,10 @@ final class ContainerFiles {
             return;
         } else if (stat.isRegularFile()) {
             clearWay(target, false);
-            // Non-blocking and checked again once open: the container may have put a fifo there meanwhile.
-            try (Fd file = open(root, relative, O_RDONLY | O_NOFOLLOW | Fcntl.O_NONBLOCK)) {
-                Fcntl.FileStat opened = Fcntl.stat(file);
-                if (!opened.isRegularFile()) {
-                    return; // no longer a file: not copied, as a fifo is not
-                }
-                copyFile(file, opened.size(), target);
+            // The file checked, opened again through its own descriptor: whatever the container renames
+            // meanwhile, this is the same file, and non-blocking in any case.
+            try (Fd file = Fcntl.open(item.procPath(), O_RDONLY | Fcntl.O_NONBLOCK | O_CLOEXEC, 0)) {
+                copyFile(file, Fcntl.stat(file).size(), target);
             }
         } else {
             return; // devices, fifos, sockets: not copied
@@ -464,11 +497,4 @@ final class ContainerFiles {
         return (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
     }
 
-    static List<String> list(Fd directory) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(directory.procPath()))) {
-            entries.forEach(p -> names.add(p.getFileName().toString()));
-        }
-        return names;
-    }
 }

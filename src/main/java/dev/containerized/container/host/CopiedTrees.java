@@ -1,6 +1,7 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
+import dev.containerized.internal.text.ControlCharacters;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,9 +21,22 @@ final class CopiedTrees {
     private CopiedTrees() {
     }
 
-    /** {@code tree} (absolute, normalized) and everything below it came from a container. */
+    /** {@code tree} (absolute, its parent existing) and everything below it came from a container. */
     static void add(Path tree) {
-        TREES.add(tree);
+        TREES.add(real(tree));
+    }
+
+    /** The path by its parent's real path, so that another spelling of it (through the test's own links) is known too. */
+    private static Path real(Path path) {
+        Path parent = path.getParent();
+        if (parent == null || path.getFileName() == null) {
+            return path;
+        }
+        try {
+            return parent.toRealPath().resolve(path.getFileName());
+        } catch (IOException e) {
+            return path;
+        }
     }
 
     /** Refuses {@code target} (absolute, normalized) when one of its ancestors is a symbolic link that a copy made. */
@@ -31,7 +45,7 @@ final class CopiedTrees {
             if (Files.isSymbolicLink(ancestor) && madeByACopy(ancestor)) {
                 String pointsTo;
                 try {
-                    pointsTo = Files.readSymbolicLink(ancestor).toString();
+                    pointsTo = ControlCharacters.escape(Files.readSymbolicLink(ancestor).toString());
                 } catch (IOException e) {
                     pointsTo = "?";
                 }
@@ -43,7 +57,7 @@ final class CopiedTrees {
     }
 
     private static boolean madeByACopy(Path path) {
-        for (Path p = path; p != null; p = p.getParent()) {
+        for (Path p = real(path); p != null; p = p.getParent()) {
             if (TREES.contains(p)) {
                 return true;
             }

@@ -318,12 +318,12 @@ final class RootfsMounts implements AutoCloseable {
      * shared by every container, cannot change (EROFS).
      */
     private void readOnlyBind(String path) {
-        if (Mounts.canSetAttributes()) {
-            Mounts.setAttributes(root.root(), path, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/" + path);
-            return;
-        }
-        try (Fd bound = root.kernelPath(path)) { // found again by its path: now the bind mount's own root
-            Mounts.mountOn(null, bound, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, null, "/" + path);
+        try (Fd bound = root.kernelPath(path)) { // found again by its path, never through a link: now the bind's own root
+            if (Mounts.canSetAttributes()) {
+                Mounts.setAttributes(bound, "", 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/" + path);
+            } else {
+                Mounts.mountOn(null, bound, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, null, "/" + path);
+            }
         }
     }
 

@@ -24,9 +24,6 @@ import java.util.Deque;
  * tree a million levels deep as for a flat one. The container has ended: nothing changes the tree meanwhile.
  */
 final class TreeRemoval {
-    /** unlink(2) of a directory, Linux's answer. */
-    private static final int EISDIR = 21;
-
     private TreeRemoval() {
     }
 
@@ -94,7 +91,7 @@ final class TreeRemoval {
             try {
                 Dirents.unlink(dir, entry.name(), 0);
             } catch (LinuxException e) {
-                if (e.errno() == EISDIR) {
+                if (e.errno() == Errno.EISDIR) {
                     subdirectories.add(entry.name()); // DT_UNKNOWN: the filesystem did not say
                 } else if (e.errno() != Errno.ENOENT) {
                     throw e;

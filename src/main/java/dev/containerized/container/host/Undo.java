@@ -31,9 +31,10 @@ final class Undo implements AutoCloseable {
     }
 
     /**
-     * Runs the undos. The caller's interrupt is held back until they all ran and set again after: an undo
-     * waits for the kernel (PID 1's end, a thread's), and one cut short would leave the container behind,
-     * or report a timeout that never happened, for a test that only left its interrupt flag set.
+     * Runs the undos. An interrupt of the caller from before or between them is held back until they all
+     * ran, and set again after: an undo waits for the kernel (PID 1's end, a thread's), and one cut short
+     * would leave the container behind, or report a timeout that never happened, for a test that only left
+     * its interrupt flag set. (One that comes while an undo waits may still cut that wait short.)
      */
     @Override
     public void close() {

@@ -18,6 +18,7 @@ public enum Architecture {
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_OPENAT2 = 437;
+    static final long SYS_MOUNT_SETATTR = 442;
 
     final long sysPivotRoot;
     /** mknodat(2) has no glibc symbol before 2.33 (only {@code __xmknodat}): called by number. */

@@ -36,7 +36,6 @@ public final class Mounts {
     public static final long MOUNT_ATTR_NODEV = 0x4;
     public static final long MOUNT_ATTR_NOEXEC = 0x8;
     public static final int AT_RECURSIVE = 0x8000;
-    private static final long SYS_MOUNT_SETATTR = 442;
 
     private Mounts() {
     }
@@ -65,11 +64,14 @@ public final class Mounts {
     private static void setAttributes(int dirfd, String path, int flags, long attributes, String what) {
         long[] mountAttr = {attributes, 0, 0, 0}; // attr_set, attr_clr, propagation, userns_fd
         int atFlags = flags | Fcntl.AT_SYMLINK_NOFOLLOW | (path.isEmpty() ? Fcntl.AT_EMPTY_PATH : 0);
-        Libc.checkLong(() -> C.syscall(SYS_MOUNT_SETATTR, dirfd, path, atFlags, mountAttr, mountAttr.length * 8L),
+        Libc.checkLong(() -> C.syscall(Architecture.SYS_MOUNT_SETATTR, dirfd, path, atFlags, mountAttr, mountAttr.length * 8L),
                 "mount_setattr(" + Libc.quote(what) + ")");
     }
 
-    /** Whether this kernel has mount_setattr(2) (Linux 5.12): asked once, of a descriptor that cannot be one. */
+    /**
+     * Whether this kernel has mount_setattr(2) (Linux 5.12): asked once, with a descriptor that cannot be
+     * one and no attribute to set. Any answer but ENOSYS (EBADF, or 0 for nothing to do) means it has.
+     */
     public static boolean canSetAttributes() {
         return SetAttributesProbe.SUPPORTED;
     }
