@@ -388,6 +388,37 @@ static void packet(int ifindex)
     }
 }
 
+/* For `seconds`, exchanges DIR/A and DIR/B (of any kinds) as fast as it can: what the host's side of a
+ * copy looked at is, a moment later, the other one. */
+static void exchange(const char *directory, const char *a, const char *b, int seconds)
+{
+    int dir = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    time_t end = time(NULL) + seconds;
+    long n = 0;
+    while (dir >= 0 && time(NULL) < end && syscall(SYS_renameat2, dir, a, dir, b, 2 /* RENAME_EXCHANGE */) == 0)
+        n++;
+    printf("exchanged %ld\n", n);
+}
+
+/* For `seconds`, whenever DIR/NAME is a directory, moves it aside and puts a link NAME -> TARGET in its
+ * place: a copy going into DIR/NAME by its path would go to TARGET. */
+static void swap_for_link(const char *directory, const char *name, const char *target, int seconds)
+{
+    int dir = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    time_t end = time(NULL) + seconds;
+    long n = 0;
+    char aside[64];
+    struct stat st;
+    while (dir >= 0 && time(NULL) < end) {
+        if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(aside, sizeof aside, ".aside%ld", n++);
+            if (renameat(dir, name, dir, aside) == 0)
+                symlinkat(target, dir, name);
+        }
+    }
+    printf("swapped %ld\n", n);
+}
+
 /* SIGSTOPs, for `seconds`, every child of PID 1 still before its execve (its name is still PID 1's,
  * "containerized-init", cut to 15 bytes), one line per stopped child: PID 1 forks commands, and one
  * stopped there must not stop PID 1. */
@@ -514,6 +545,10 @@ int main(int argc, char **argv)
         struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(arg[1])) };
         inet_pton(AF_INET, arg[0], &address.sin_addr);
         judge("tcp-connect", connect(fd, (struct sockaddr *) &address, sizeof address));
+    } else if (strcmp(what, "exchange") == 0 && args == 4) {
+        exchange(arg[0], arg[1], arg[2], atoi(arg[3]));
+    } else if (strcmp(what, "swap-for-link") == 0 && args == 4) {
+        swap_for_link(arg[0], arg[1], arg[2], atoi(arg[3]));
     } else if (strcmp(what, "stop-unborn") == 0 && args == 1) {
         stop_unborn(atoi(arg[0]));
     } else if (strcmp(what, "litter") == 0 && args == 2) {

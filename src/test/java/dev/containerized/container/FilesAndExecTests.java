@@ -263,6 +263,25 @@ class FilesAndExecTests {
         }
     }
 
+    /** A tree as deep as paths go comes out whole, on the host deeper than its PATH_MAX: the copy goes by descriptors. */
+    @Test
+    void aTreeAsDeepAsPathsGoIsCopiedOut() throws Exception {
+        Path out = dir.resolve("deep");
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(
+                    c.exec("sh", "-c", "set -e; mkdir /deep; cd /deep; i=0; while [ $i -lt 2000 ]; do mkdir d; cd d; i=$((i+1)); done;"
+                            + " echo bottom > f")).succeeded();
+            c.copyFrom("/deep", out);
+        }
+        try {
+            Process find = new ProcessBuilder("sh", "-c", "find " + out + " -type d | wc -l; find " + out + " -name f -exec cat {} +")
+                    .start();
+            assertThat(new String(find.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("2001\nbottom\n");
+        } finally {
+            new ProcessBuilder("rm", "-rf", out.toString()).start().waitFor(); // deeper than JUnit's @TempDir removal goes
+        }
+    }
+
     /** A tree as deep as paths go (2000 levels, 4000 bytes of path) is listed whole. */
     @Test
     void changesListATreeAsDeepAsPathsGo() {

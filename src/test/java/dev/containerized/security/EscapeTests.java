@@ -985,6 +985,50 @@ class EscapeTests {
             assertThat(victim).isEmptyDirectory();
         }
 
+        /**
+         * The host's side of a copy can lie in a directory bound into the container read-write: the
+         * container swaps the copy's directory for a link to another host directory while the copy goes
+         * into it. Nothing is written there: the copy holds each directory by its descriptor.
+         */
+        @Test
+        void aCopyIntoASharedDirectoryDoesNotFollowALinkSwappedIn(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path victim = Files.createDirectories(dir.resolve("victim"));
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            assertThat(c.exec("sh", "-c", "mkdir /results && cd /results && for i in $(seq 300); do echo payload > f$i; done"))
+                    .succeeded();
+            BackgroundProcess swapper = c.execInBackground("attack", "swap-for-link", "/shared", "copy", victim.toString(), "8");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+            while (System.nanoTime() < end) {
+                try {
+                    c.copyFrom("/results", shared.resolve("copy"));
+                } catch (RuntimeException refusedMeanwhile) {
+                    // a link where the copy's directory was: refused, as it should be
+                }
+            }
+            assertThat(swapper.await().stdout()).as("the container swapped while the copies ran").doesNotStartWith("swapped 0");
+            assertThat(victim).isEmptyDirectory();
+        }
+
+        /** The other way: a file of the shared directory exchanged for a link to a host file while copyTo reads it. */
+        @Test
+        void aCopyFromASharedDirectoryDoesNotReadALinkSwappedIn(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path secret = Files.writeString(dir.resolve("secret"), "host secret");
+            Path in = Files.createDirectories(shared.resolve("in"));
+            Files.writeString(in.resolve("f"), "input");
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            assertThat(c.exec("ln", "-s", secret.toString(), "/shared/in/l")).succeeded();
+            BackgroundProcess exchanger = c.execInBackground("attack", "exchange", "/shared/in", "f", "l", "8");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+            while (System.nanoTime() < end) {
+                c.copyTo(in, "/copied");
+                ExecResult read = c.exec("sh", "-c", "for f in /copied/*; do [ -L $f ] || cat $f; done; rm -rf /copied");
+                assertThat(read.stdout()).as("what the container read of the copy").doesNotContain("secret");
+            }
+            assertThat(exchanger.await().stdout()).doesNotStartWith("exchanged 0");
+        }
+
         /** This JVM makes the copy, so root owns it: a setuid program of the container's would be root's on the host. */
         @Test
         void noSetuidOrSetgidProgramComesOut(@TempDir Path dir) throws Exception {

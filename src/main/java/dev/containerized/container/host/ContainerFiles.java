@@ -14,15 +14,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
@@ -44,10 +39,10 @@ import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
  * Modes and modification times are kept; files made inside belong to root.
  */
 final class ContainerFiles {
-    private static final int S_ISUID = 04000;
-    private static final int S_ISGID = 02000;
     /** readFile is for test fixtures and results; larger files go through copyFrom. */
     static final int READ_LIMIT = 64 << 20;
+    /** linux/limits.h: no test can use a longer path. */
+    private static final int PATH_MAX = 4096;
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
     private final long pid1;
@@ -61,23 +56,78 @@ final class ContainerFiles {
     /** Copies the host file or directory {@code source} to {@code target} in the container (made, or replaced). */
     void copyTo(Path source, String target) {
         String relative = relative(target);
-        try (Fd root = root()) {
-            if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-                copyDirectoryIn(root, source, relative);
-            } else if (Files.isSymbolicLink(source)) {
-                try (Fd parent = parentOf(root, relative)) {
-                    Fcntl.symlinkat(Files.readSymbolicLink(source).toString(), parent, name(relative));
-                }
-            } else {
-                try (InputStream in = Files.newInputStream(source)) {
-                    writeFile(root, relative, in, modeOf(source), Files.getLastModifiedTime(source));
-                }
-            }
-        } catch (IOException e) {
-            throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e, e);
+        try (Fd root = root(); Fd item = openHostItem(source)) {
+            DeepWalk.run("containerized-copy-" + id, () -> {
+                copyIn(root, item, relative, true);
+                return null;
+            });
+        } catch (ContainerException e) {
+            throw e;
         } catch (LinuxException e) {
             throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e, e);
         }
+    }
+
+    /** The host's {@code source} as the test named it (its own links followed), itself not followed if a link. */
+    private static Fd openHostItem(Path source) {
+        Path absolute = source.toAbsolutePath().normalize();
+        Path parent = absolute.getParent();
+        if (parent == null) {
+            return Fcntl.open(absolute.toString(), O_PATH | O_CLOEXEC, 0);
+        }
+        try (Fd dir = Fcntl.open(parent.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)) {
+            return Fcntl.openat(dir, absolute.getFileName().toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+        }
+    }
+
+    /**
+     * Copies the host's {@code item} to {@code relative} in the container. The host's tree is walked by
+     * descriptors, never by a path again: where it lies in a directory bound into a container read-write,
+     * the container may swap an entry for a link to any host file between the look and the read.
+     */
+    private void copyIn(Fd root, Fd item, String relative, boolean top) throws IOException {
+        if (relative.length() >= PATH_MAX) {
+            throw new ContainerException("/" + relative.substring(0, 200) + "… is deeper than PATH_MAX (" + PATH_MAX
+                    + " bytes of path), which copyTo does not make in container " + id);
+        }
+        Fcntl.FileStat stat = Fcntl.stat(item);
+        if (stat.isDirectory()) {
+            makeDirectories(root, relative);
+            try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
+                Fcntl.chmod(dir, stat.permissions(), "/" + relative);
+            }
+            try (Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
+                for (Dirents.Entry entry : Dirents.list(dir)) {
+                    try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
+                        if (child != null) {
+                            copyIn(root, child, relative + "/" + new String(entry.name(), StandardCharsets.UTF_8), false);
+                        }
+                    }
+                }
+            }
+            try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
+                Fcntl.setTimes(dir, stat.mtimeSeconds(), stat.mtimeNanos(), "/" + relative);
+            }
+        } else if (stat.isSymlink()) {
+            try (Fd parent = parentOf(root, relative)) {
+                if (!top) {
+                    unlinkIfThere(parent, name(relative));
+                }
+                Fcntl.symlinkat(Fcntl.readlink(item), parent, name(relative));
+            }
+        } else if (stat.isRegularFile()) {
+            // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
+            try (InputStream in = Files.newInputStream(Path.of(item.procPath()))) {
+                writeFile(root, relative, in, stat.permissions(),
+                        FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS));
+            }
+        } else if (top) {
+            throw new ContainerException("cannot copy a fifo, socket or device to container " + id + ": copyTo copies files, "
+                    + "directories and links");
+        }
+        // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
     /** Writes {@code content} as the file {@code target} in the container, with {@code mode}. */
@@ -105,11 +155,20 @@ final class ContainerFiles {
             }
             Path destination = destination(item, source, absolute);
             CopiedTrees.add(destination);
-            copyOut(item, source, destination, true);
+            try (Fd hostParent = Fcntl.open(destination.getParent().toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
+                DeepWalk.run("containerized-copy-" + id, () -> {
+                    new CopyOut(id).copy(item, source, hostParent, destination.getFileName().toString(), true);
+                    return null;
+                });
+            }
+        } catch (ContainerException e) {
+            throw e;
         } catch (IOException e) {
             throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e, e);
         } catch (LinuxException e) {
             throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new ContainerException("cannot copy " + source + " of container " + id + " to " + target + ": " + e, e);
         }
     }
 
@@ -158,6 +217,10 @@ final class ContainerFiles {
      * which such files answer to, not with the container's.
      */
     private void requireContainersOwn(Fd fd, String path) {
+        requireContainersOwn(fd, path, id);
+    }
+
+    static void requireContainersOwn(Fd fd, String path, String id) {
         String kernelFilesystem = Mounts.KERNEL_FILESYSTEMS.get(Mounts.filesystemType(fd));
         if (kernelFilesystem != null) {
             throw new ContainerException(path + " in container " + id + " is on the kernel's " + kernelFilesystem
@@ -199,38 +262,6 @@ final class ContainerFiles {
         } catch (LinuxException e) {
             throw new ContainerException("container " + id + " has no root to copy from or to (has it ended?): " + e.getMessage(), e);
         }
-    }
-
-    private void copyDirectoryIn(Fd root, Path source, String relative) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        makeDirectories(root, relative);
-        try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
-            Fcntl.chmod(dir, modeOf(source), "/" + relative);
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(source)) {
-            for (Path entry : entries) {
-                copyToChild(root, entry, relative + "/" + entry.getFileName());
-            }
-        }
-        try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
-            setTime(dir, attributes.lastModifiedTime(), relative);
-        }
-    }
-
-    private void copyToChild(Fd root, Path entry, String relative) throws IOException {
-        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-            copyDirectoryIn(root, entry, relative);
-        } else if (Files.isSymbolicLink(entry)) {
-            try (Fd parent = parentOf(root, relative)) {
-                unlinkIfThere(parent, name(relative));
-                Fcntl.symlinkat(Files.readSymbolicLink(entry).toString(), parent, name(relative));
-            }
-        } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-            try (InputStream in = Files.newInputStream(entry)) {
-                writeFile(root, relative, in, modeOf(entry), Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS));
-            }
-        }
-        // Sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
     /**
@@ -308,110 +339,6 @@ final class ContainerFiles {
             setTime(file, modified, relative);
         }
     }
-
-    /**
-     * Copies {@code item} to {@code target} on the host. The names below {@code target} come from the
-     * container, and what an earlier copy made there may be the container's symlinks, pointing anywhere
-     * on the host: so nothing on the host side is followed. An entry in the way that is a link, or not
-     * of the kind copied, is removed (the link itself) and made anew; a directory is merged into. On the
-     * container's side each entry is opened by its descriptor's directory, never by a path again, so that
-     * the container cannot swap what was checked for something else.
-     *
-     * @param top whether {@code item} is what the test named (refused when it cannot be copied) or an entry
-     *            below it (skipped then, as docker cp skips devices)
-     */
-    private void copyOut(Fd item, String shown, Path target, boolean top) throws IOException {
-        if (top) {
-            requireContainersOwn(item, shown);
-        } else if (Mounts.KERNEL_FILESYSTEMS.containsKey(Mounts.filesystemType(item))) {
-            return; // the container's /proc, /sys or /dev/pts inside a tree: not its files
-        }
-        Fcntl.FileStat stat = Fcntl.stat(item);
-        if (stat.isDirectory()) {
-            clearWay(target, true);
-            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(target);
-            }
-            try (Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
-                for (Dirents.Entry entry : Dirents.list(dir)) {
-                    try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
-                        if (child != null) { // else removed meanwhile
-                            String name = new String(entry.name(), StandardCharsets.UTF_8);
-                            copyOut(child, shown + "/" + name, target.resolve(name), false);
-                        }
-                    }
-                }
-            }
-        } else if (stat.isSymlink()) {
-            TreeRemoval.delete(target); // whatever is in the way, never followed; absent is fine
-            Files.createSymbolicLink(target, Path.of(Fcntl.readlink(item)));
-            return;
-        } else if (stat.isRegularFile()) {
-            clearWay(target, false);
-            // The file checked, opened again through its own descriptor: whatever the container renames
-            // meanwhile, this is the same file, and non-blocking in any case.
-            try (Fd file = Fcntl.open(item.procPath(), O_RDONLY | Fcntl.O_NONBLOCK | O_CLOEXEC, 0)) {
-                copyFile(file, Fcntl.stat(file).size(), target);
-            }
-        } else {
-            return; // devices, fifos, sockets: not copied
-        }
-        // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
-        // with them would be a way to root for anyone on the host who can reach the copy.
-        int mode = stat.isDirectory() ? stat.permissions() : stat.permissions() & ~(S_ISUID | S_ISGID);
-        Files.setAttribute(target, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
-        Files.getFileAttributeView(target, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(
-                FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
-    }
-
-    /**
-     * The first {@code size} bytes of {@code file} (its size when opened: one the container grows
-     * meanwhile is copied as it was) to {@code target}, its holes left holes: a sparse file that costs the
-     * container nothing costs the host's disk nothing either.
-     */
-    private static void copyFile(Fd file, long size, Path target) throws IOException {
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] buffer = new byte[64 * 1024];
-            long offset = 0;
-            while (offset < size) {
-                long data = Unistd.seekDataOrHole(file.number(), offset, Unistd.SEEK_DATA);
-                if (data < 0 || data >= size) {
-                    break; // only a hole left
-                }
-                long hole = Unistd.seekDataOrHole(file.number(), data, Unistd.SEEK_HOLE);
-                long end = hole < 0 ? size : Math.min(hole, size);
-                Unistd.seek(file.number(), data);
-                long position = data;
-                int n = 0;
-                while (position < end && (n = Unistd.read(file.number(), buffer, (int) Math.min(buffer.length, end - position))) > 0) {
-                    out.write(ByteBuffer.wrap(buffer, 0, n), position);
-                    position += n;
-                }
-                if (n <= 0 && position < end) {
-                    break; // the file shrank meanwhile
-                }
-                offset = end;
-            }
-            if (out.size() < size) {
-                out.write(ByteBuffer.wrap(new byte[1]), size - 1); // the length, past a trailing hole
-            }
-        }
-    }
-
-    /** Removes what is at {@code target} on the host when it is a link, or a directory where none is wanted, or the reverse. */
-    private static void clearWay(Path target, boolean directoryWanted) throws IOException {
-        BasicFileAttributes existing;
-        try {
-            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException absent) {
-            return;
-        }
-        if (existing.isSymbolicLink() || existing.isDirectory() != directoryWanted) {
-            TreeRemoval.delete(target); // a link or a file: unlinked; a real directory: taken apart, never followed
-        }
-    }
-
 
     /** mkdir -p inside the container, each level resolved in its root. */
     private void makeDirectories(Fd root, String relative) {
@@ -492,9 +419,5 @@ final class ContainerFiles {
         return relative.substring(relative.lastIndexOf('/') + 1);
     }
 
-    /** A host file's permission bits, setuid, setgid and sticky included. */
-    private static int modeOf(Path file) throws IOException {
-        return (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
-    }
 
 }

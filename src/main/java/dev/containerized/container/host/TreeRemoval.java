@@ -80,6 +80,62 @@ final class TreeRemoval {
         }
     }
 
+    /** The deepest tree {@link #deleteAt} takes apart: a descriptor is held per level. */
+    private static final int DELETE_AT_DEPTH = 4096;
+
+    /**
+     * Deletes the entry {@code name} of {@code parent}, a tree taken apart as well, where a container may
+     * still change it (a directory it shares with the host): each level is held by its descriptor, never
+     * climbed back through "..", which a directory the container moves meanwhile would lead elsewhere.
+     */
+    static void deleteAt(Fd parent, String name) {
+        byte[] top = name.getBytes(StandardCharsets.UTF_8);
+        Fd dir = openDirectoryOrNull(parent, top);
+        if (dir == null) {
+            unlink(parent, top, 0); // a file, a link, or nothing
+            return;
+        }
+        Deque<Fd> open = new ArrayDeque<>();
+        Deque<Level> levels = new ArrayDeque<>();
+        open.push(dir);
+        levels.push(new Level(top, emptyAllButSubdirectories(dir)));
+        try {
+            while (!levels.isEmpty()) {
+                byte[] next = levels.peek().subdirectories().poll();
+                if (next != null) {
+                    Fd child = openDirectoryOrNull(open.peek(), next);
+                    if (child != null) {
+                        if (open.size() >= DELETE_AT_DEPTH) {
+                            child.close();
+                            throw new LinuxException("delete " + name + " on the host: deeper than " + DELETE_AT_DEPTH + " levels",
+                                    Errno.ELOOP);
+                        }
+                        open.push(child);
+                        levels.push(new Level(next, emptyAllButSubdirectories(child)));
+                    }
+                    continue;
+                }
+                Level emptied = levels.pop();
+                open.pop().close();
+                unlink(open.isEmpty() ? parent : open.peek(), emptied.name(), Fcntl.AT_REMOVEDIR);
+            }
+        } finally {
+            open.forEach(Fd::close);
+        }
+    }
+
+    /** The directory {@code name} below {@code dir}, never through a link; null for anything else or nothing. */
+    private static Fd openDirectoryOrNull(Fd dir, byte[] name) {
+        try {
+            return Dirents.openDirectory(dir, name);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     /** Unlinks every entry of {@code dir} that is not a directory; returns the names of the directories. */
     private static Deque<byte[]> emptyAllButSubdirectories(Fd dir) {
         Deque<byte[]> subdirectories = new ArrayDeque<>();

@@ -116,6 +116,11 @@ public final class Unistd {
         }
     }
 
+    /** ftruncate(2): the file's length becomes {@code length}, a hole where it grows. */
+    public static void truncate(int fd, long length) {
+        Libc.check(() -> C.ftruncate(fd, length), "ftruncate(" + fd + ", " + length + ")");
+    }
+
     /** lseek(2) to {@code offset} from the start. */
     public static void seek(int fd, long offset) {
         Libc.checkLong(() -> C.lseek(fd, offset, 0), "lseek(" + fd + ", " + offset + ")");
@@ -159,5 +164,7 @@ public final class Unistd {
         static native int close(int fd) throws LastErrorException;
 
         static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+        static native int ftruncate(int fd, long length) throws LastErrorException;
     }
 }

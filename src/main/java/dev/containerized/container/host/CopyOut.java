@@ -1,0 +1,148 @@
+package dev.containerized.container.host;
+
+import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Dirents;
+import dev.containerized.internal.linux.Fcntl;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Mounts;
+import dev.containerized.internal.linux.Unistd;
+
+import java.nio.charset.StandardCharsets;
+
+import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
+import static dev.containerized.internal.linux.Fcntl.O_CREAT;
+import static dev.containerized.internal.linux.Fcntl.O_DIRECTORY;
+import static dev.containerized.internal.linux.Fcntl.O_NOFOLLOW;
+import static dev.containerized.internal.linux.Fcntl.O_NONBLOCK;
+import static dev.containerized.internal.linux.Fcntl.O_PATH;
+import static dev.containerized.internal.linux.Fcntl.O_RDONLY;
+import static dev.containerized.internal.linux.Fcntl.O_TRUNC;
+import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
+
+/**
+ * copyFrom's walk: a container's file or tree onto the host. Both sides go by descriptors, one level
+ * at a time, never by a path walked again: the container's side may change while it is copied, and so
+ * may the host's, where the target lies in a directory bound into a container read-write. So nothing
+ * checked can be swapped for something else before it is used, and no link on either side is followed.
+ */
+final class CopyOut {
+    private static final int S_ISUID = 04000;
+    private static final int S_ISGID = 02000;
+    /** linux/limits.h: no test can use a longer path. */
+    private static final int PATH_MAX = 4096;
+
+    private final String id;
+
+    CopyOut(String id) {
+        this.id = id;
+    }
+
+    /**
+     * Copies {@code item} as {@code name} into the host directory {@code hostDir}. An entry in the way
+     * there that is a link, or not of the kind copied, is removed (the link itself) and made anew; a
+     * directory is merged into.
+     *
+     * @param top whether {@code item} is what the test named (refused when it cannot be copied) or an entry
+     *            below it (skipped then, as docker cp skips devices)
+     */
+    void copy(Fd item, String shown, Fd hostDir, String name, boolean top) {
+        if (top) {
+            ContainerFiles.requireContainersOwn(item, shown, id);
+        } else if (Mounts.KERNEL_FILESYSTEMS.containsKey(Mounts.filesystemType(item))) {
+            return; // the container's /proc, /sys or /dev/pts inside a tree: not its files
+        }
+        if (shown.length() >= PATH_MAX) {
+            throw new ContainerException(shown.substring(0, 200) + "… in container " + id + " is deeper than PATH_MAX ("
+                    + PATH_MAX + " bytes of path), which copyFrom does not copy, as no test could use it");
+        }
+        Fcntl.FileStat stat = Fcntl.stat(item);
+        Fcntl.FileStat existing = statAt(hostDir, name);
+        if (stat.isDirectory()) {
+            if (existing != null && !existing.isDirectory()) {
+                TreeRemoval.deleteAt(hostDir, name);
+            }
+            if (existing == null || !existing.isDirectory()) {
+                Fcntl.mkdirat(hostDir, name, 0700, name);
+            }
+            try (Fd hostChild = Fcntl.openat(hostDir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+                 Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
+                for (Dirents.Entry entry : Dirents.list(dir)) {
+                    try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
+                        if (child != null) { // else removed meanwhile
+                            String childName = new String(entry.name(), StandardCharsets.UTF_8);
+                            copy(child, shown + "/" + childName, hostChild, childName, false);
+                        }
+                    }
+                }
+                finish(hostChild, stat.permissions(), stat, name);
+            }
+        } else if (stat.isSymlink()) {
+            if (existing != null) {
+                TreeRemoval.deleteAt(hostDir, name);
+            }
+            Fcntl.symlinkat(Fcntl.readlink(item), hostDir, name);
+        } else if (stat.isRegularFile()) {
+            if (existing != null && !existing.isRegularFile()) {
+                TreeRemoval.deleteAt(hostDir, name);
+            }
+            // The file checked, opened again through its own descriptor: whatever the container renames
+            // meanwhile, this is the same file. The host's side non-blocking: a fifo put there meanwhile
+            // (in a directory the container shares) would else hold the open.
+            try (Fd file = Fcntl.open(item.procPath(), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+                 Fd out = Fcntl.openat(hostDir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600)) {
+                if (!Fcntl.stat(out).isRegularFile()) {
+                    throw new LinuxException("open(" + name + " on the host: not a regular file, put there meanwhile)",
+                            dev.containerized.internal.linux.Errno.EINVAL);
+                }
+                copyFile(file, Fcntl.stat(file).size(), out);
+                // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
+                // with them would be a way to root for anyone on the host who can reach the copy.
+                finish(out, stat.permissions() & ~(S_ISUID | S_ISGID), stat, name);
+            }
+        }
+        // Devices, fifos, sockets: not copied.
+    }
+
+    private static Fcntl.FileStat statAt(Fd dir, String name) {
+        try (Fd entry = Fcntl.openatOrNull(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            return entry == null ? null : Fcntl.stat(entry);
+        }
+    }
+
+    private static void finish(Fd fd, int mode, Fcntl.FileStat stat, String name) {
+        Fcntl.chmod(fd, mode, name);
+        Fcntl.setTimes(fd, stat.mtimeSeconds(), stat.mtimeNanos(), name);
+    }
+
+    /**
+     * The first {@code size} bytes of {@code file} (its size when opened: one the container grows
+     * meanwhile is copied as it was) to {@code out}, its holes left holes: a sparse file that costs the
+     * container nothing costs the host's disk nothing either.
+     */
+    private static void copyFile(Fd file, long size, Fd out) {
+        byte[] buffer = new byte[64 * 1024];
+        long offset = 0;
+        while (offset < size) {
+            long data = Unistd.seekDataOrHole(file.number(), offset, Unistd.SEEK_DATA);
+            if (data < 0 || data >= size) {
+                break; // only a hole left
+            }
+            long hole = Unistd.seekDataOrHole(file.number(), data, Unistd.SEEK_HOLE);
+            long end = hole < 0 ? size : Math.min(hole, size);
+            Unistd.seek(file.number(), data);
+            Unistd.seek(out.number(), data);
+            long position = data;
+            int n = 0;
+            while (position < end && (n = Unistd.read(file.number(), buffer, (int) Math.min(buffer.length, end - position))) > 0) {
+                Unistd.writeFully(out.number(), buffer, 0, n);
+                position += n;
+            }
+            if (n <= 0 && position < end) {
+                break; // the file shrank meanwhile
+            }
+            offset = end;
+        }
+        Unistd.truncate(out.number(), size); // the length, past a trailing hole
+    }
+}
