@@ -112,6 +112,7 @@ final class LayerCache {
     }
 
     private static LayerUnpacker.Result unpackInto(LayerBlob blob, Path temp, List<Path> lowersTopFirst) {
+        requireRoomFor(blob, temp);
         try (LayerStream stream = LayerStream.open(blob)) {
             LayerUnpacker.Result result = new LayerUnpacker(blob.where(), FileCalls.bytes(temp),
                     new LowerLayers(lowersTopFirst)).unpack(stream.tar());
@@ -121,6 +122,28 @@ final class LayerCache {
             throw new ImageException(e.getMessage() + "; the layer is not a tar this library reads", e);
         } catch (IOException e) {
             throw new ImageException(blob.where() + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A layer whose blob alone is larger than the room left where it would be unpacked cannot be unpacked
+     * there: refused before it is read, however long reading it would take (a sparse blob of terabytes
+     * hashes for hours before its digest could fail).
+     */
+    private static void requireRoomFor(LayerBlob blob, Path temp) {
+        if (blob.size().isEmpty()) {
+            return;
+        }
+        long usable;
+        try {
+            usable = Files.getFileStore(temp).getUsableSpace();
+        } catch (IOException e) {
+            return; // the unpacking says what is wrong with the directory
+        }
+        if (blob.size().getAsLong() > usable) {
+            throw new ImageException(blob.where() + " is " + blob.size().getAsLong() + " bytes, more than the " + usable
+                    + " bytes free where it would be unpacked (" + temp.getParent() + "): free some space there, or set -D"
+                    + Cache.PROPERTY + "=DIR to a filesystem with room");
         }
     }
 

@@ -57,6 +57,24 @@ class ImageCacheTests {
         });
     }
 
+    /**
+     * A layer whose manifest says it is larger than the room where it would be unpacked (here a sparse
+     * blob a gigabyte larger than the room left, which would hash for minutes before its digest could fail) is
+     * refused before it is read.
+     */
+    @Test
+    void aLayerLargerThanTheRoomToUnpackItIsRefusedBeforeItIsRead() throws IOException {
+        long huge = Files.getFileStore(scratch).getUsableSpace() + (1L << 30);
+        TestImages.Written written = baseAnd("big").lastLayerDeclaredAs(huge).ociLayout(scratch.resolve("big"), "t");
+        Path blob = scratch.resolve("big/blobs/sha256").resolve(written.blobDigests().get(1).substring(7));
+        try (var channel = java.nio.channels.FileChannel.open(blob, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[1]), huge - 1); // sparse: it costs a block
+        }
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () ->
+                assertThatThrownBy(() -> resolve("oci:big")).isInstanceOf(ImageException.class)
+                        .hasMessageContaining("is " + huge + " bytes, more than the").hasMessageContaining("bytes free"));
+    }
+
     @Test
     void layersAreKeyedByDiffIdAndSharedByImagesAndByArchiveForms() throws IOException {
         TestImages.Written a = baseAnd("a").ociLayout(scratch.resolve("a"), "t");

@@ -35,6 +35,7 @@ final class TestImages {
         private String layerMediaType;
         private Map<String, Object> config = new LinkedHashMap<>();
         private String architecture = Platform.current().architecture();
+        private Long lastLayerSize;
 
         Image layer(TarWriter tar) {
             layers.add(tar.bytes());
@@ -61,6 +62,12 @@ final class TestImages {
             return this;
         }
 
+        /** The manifest says the last layer's blob has {@code size} bytes, whatever it has. */
+        Image lastLayerDeclaredAs(long size) {
+            this.lastLayerSize = size;
+            return this;
+        }
+
         Image architecture(String architecture) {
             this.architecture = architecture;
             return this;
@@ -78,7 +85,8 @@ final class TestImages {
                 diffIds.add(sha256(tar));
                 String type = layerMediaType != null ? layerMediaType
                         : gzip ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.oci.image.layer.v1.tar";
-                layerDescriptors.add(descriptor(type, digest, blob.length));
+                boolean last = layerDescriptors.size() == layers.size() - 1;
+                layerDescriptors.add(descriptor(type, digest, last && lastLayerSize != null ? lastLayerSize : blob.length));
             }
             Map<String, Object> configDocument = new LinkedHashMap<>();
             configDocument.put("architecture", architecture);
