@@ -238,6 +238,20 @@ class FilesAndExecTests {
         assertThat(kib).as("KiB the copy takes on the host's disk").isLessThan(1024);
     }
 
+    /** A file of many names comes out once, with those names: 20 MiB linked ten times is 20 MiB on the host, not 200. */
+    @Test
+    void hardLinksComeOutAsHardLinks() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "mkdir -p /links/sub && head -c 20971520 /dev/urandom > /links/a"
+                    + " && for i in 1 2 3 4 5 6 7 8 9; do ln /links/a /links/sub/a$i; done")).succeeded();
+            c.copyFrom("/links", dir.resolve("links"));
+        }
+        for (int i = 1; i <= 9; i++) {
+            assertThat(Files.isSameFile(dir.resolve("links/a"), dir.resolve("links/sub/a" + i))).isTrue();
+        }
+        assertThat(Files.size(dir.resolve("links/sub/a9"))).isEqualTo(20 << 20);
+    }
+
     /** A tree with the container's own kernel filesystems in it (/dev/pts) comes out without them. */
     @Test
     void copyingATreeLeavesOutTheKernelsFilesystemsInIt() throws Exception {

@@ -157,7 +157,9 @@ final class ContainerFiles {
             CopiedTrees.add(destination);
             try (Fd hostParent = Fcntl.open(destination.getParent().toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
                 DeepWalk.run("containerized-copy-" + id, () -> {
-                    new CopyOut(id).copy(item, source, hostParent, destination.getFileName().toString(), true);
+                    try (CopyOut copy = new CopyOut(id)) {
+                        copy.copy(item, source, hostParent, destination.getFileName().toString(), true);
+                    }
                     return null;
                 });
             }

@@ -179,9 +179,10 @@ public final class Fcntl {
      * @param mode  st_mode: type ({@link #S_IFMT}) and permission bits
      * @param uid   the owner, unsigned (ids run to 2^32 - 2)
      * @param links how many hard links the file has
+     * @param inode the file's number on its filesystem, which {@code device} names (major in the high half)
      */
     public record FileStat(int mode, long uid, long gid, long size, long mtimeSeconds, int mtimeNanos, int rdevMajor, int rdevMinor,
-                           long links) {
+                           long links, long inode, long device) {
         public int type() {
             return mode & S_IFMT;
         }
@@ -206,6 +207,11 @@ public final class Fcntl {
         public boolean isWhiteout() {
             return type() == S_IFCHR && rdevMajor == 0 && rdevMinor == 0;
         }
+    }
+
+    /** linkat(2) with AT_EMPTY_PATH: a new name {@code name} in {@code dir} for the file {@code file} is open on. */
+    public static void link(Fd file, Fd dir, String name) {
+        Libc.check(() -> C.linkat(file.number(), "", dir.number(), name, AT_EMPTY_PATH), "linkat(" + Libc.quote(name) + ")");
     }
 
     /** readlinkat(2) with an empty path: the target of the symlink {@code link} (opened O_PATH|O_NOFOLLOW). */
@@ -246,7 +252,8 @@ public final class Fcntl {
      */
     @Structure.FieldOrder({"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode",
             "spare0", "stx_ino", "stx_size", "stx_blocks", "stx_attributes_mask", "stx_atime", "stx_btime", "stx_ctime",
-            "stx_mtime_sec", "stx_mtime_nsec", "stx_mtime_reserved", "stx_rdev_major", "stx_rdev_minor", "rest"})
+            "stx_mtime_sec", "stx_mtime_nsec", "stx_mtime_reserved", "stx_rdev_major", "stx_rdev_minor", "stx_dev_major",
+            "stx_dev_minor", "rest"})
     public static final class Statx extends Structure {
         /**
          * Free buffers, reused: a Structure is costly to make (native memory, a cleaner, its layout
@@ -276,7 +283,9 @@ public final class Fcntl {
         public int stx_mtime_reserved;
         public int stx_rdev_major;
         public int stx_rdev_minor;
-        public byte[] rest = new byte[256 - 136];
+        public int stx_dev_major;
+        public int stx_dev_minor;
+        public byte[] rest = new byte[256 - 144];
 
         /** A buffer for one call; give it back with {@link #giveBack} once read. */
         static Statx borrow() {
@@ -297,13 +306,14 @@ public final class Fcntl {
         private static final Offsets OFFSETS = new Statx().offsets();
 
         private record Offsets(int mode, int uid, int gid, int size, int mtimeSec, int mtimeNsec, int rdevMajor, int rdevMinor,
-                               int nlink) {
+                               int nlink, int ino, int devMajor, int devMinor) {
         }
 
         private Offsets offsets() {
             return new Offsets(fieldOffset("stx_mode"), fieldOffset("stx_uid"), fieldOffset("stx_gid"), fieldOffset("stx_size"),
                     fieldOffset("stx_mtime_sec"), fieldOffset("stx_mtime_nsec"), fieldOffset("stx_rdev_major"),
-                    fieldOffset("stx_rdev_minor"), fieldOffset("stx_nlink"));
+                    fieldOffset("stx_rdev_minor"), fieldOffset("stx_nlink"), fieldOffset("stx_ino"), fieldOffset("stx_dev_major"),
+                    fieldOffset("stx_dev_minor"));
         }
 
         /**
@@ -315,7 +325,8 @@ public final class Fcntl {
             Offsets o = OFFSETS;
             return new FileStat(p.getShort(o.mode()) & 0xffff, Integer.toUnsignedLong(p.getInt(o.uid())),
                     Integer.toUnsignedLong(p.getInt(o.gid())), p.getLong(o.size()), p.getLong(o.mtimeSec()), p.getInt(o.mtimeNsec()),
-                    p.getInt(o.rdevMajor()), p.getInt(o.rdevMinor()), Integer.toUnsignedLong(p.getInt(o.nlink())));
+                    p.getInt(o.rdevMajor()), p.getInt(o.rdevMinor()), Integer.toUnsignedLong(p.getInt(o.nlink())), p.getLong(o.ino()),
+                    Integer.toUnsignedLong(p.getInt(o.devMajor())) << 32 | Integer.toUnsignedLong(p.getInt(o.devMinor())));
         }
     }
 
@@ -341,6 +352,8 @@ public final class Fcntl {
         static native long readlinkat(int dirfd, String path, byte[] buffer, long size) throws LastErrorException;
 
         static native int fchmod(int fd, int mode) throws LastErrorException;
+
+        static native int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags) throws LastErrorException;
 
         static native int futimens(int fd, long[] times) throws LastErrorException;
 
