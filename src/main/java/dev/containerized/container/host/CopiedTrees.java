@@ -1,6 +1,9 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Xattrs;
 import dev.containerized.internal.text.ControlCharacters;
 
 import java.io.IOException;
@@ -10,15 +13,28 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The host paths that copyFrom made in this JVM. What is below them came from a container, its symbolic
- * links included, which point wherever the container chose: a later copyFrom whose path runs through one
- * of those links would write there, so it is refused. (Links of the test's own, elsewhere in the path,
- * are followed as usual.)
+ * What copyFrom brought out: the container's symbolic links among it point wherever the container
+ * chose, and a later copyFrom whose path runs through one would write there, so it is refused. Each link
+ * a copy makes carries an extended attribute saying so (trusted.*, root's: no container and no other
+ * host user can set it), which later JVMs see too; where the filesystem keeps none, this JVM remembers
+ * the paths it copied to. Links of the test's own, elsewhere in the path, are followed as usual.
  */
 final class CopiedTrees {
     private static final Set<Path> TREES = ConcurrentHashMap.newKeySet();
 
+    /** The attribute on each link a copy made. */
+    static final String MARK = "trusted.containerized.copied-link";
+
     private CopiedTrees() {
+    }
+
+    /** Marks the link {@code name} of {@code dir}, just made by a copy; a filesystem without the attributes keeps none. */
+    static void mark(Fd dir, String name) {
+        try {
+            Xattrs.set(dir.procPath() + "/" + name, MARK, "1");
+        } catch (LinuxException unsupported) {
+            // EOPNOTSUPP, EPERM on some filesystems: this JVM's own list still knows the tree.
+        }
     }
 
     /** {@code tree} (absolute, its parent existing) and everything below it came from a container. */
@@ -42,7 +58,7 @@ final class CopiedTrees {
     /** Refuses {@code target} (absolute, normalized) when one of its ancestors is a symbolic link that a copy made. */
     static void requireNoLinkMadeByACopy(Path target) {
         for (Path ancestor = target.getParent(); ancestor != null; ancestor = ancestor.getParent()) {
-            if (Files.isSymbolicLink(ancestor) && madeByACopy(ancestor)) {
+            if (Files.isSymbolicLink(ancestor) && (Xattrs.has(ancestor.toString(), MARK) || madeByACopy(ancestor))) {
                 String pointsTo;
                 try {
                     pointsTo = ControlCharacters.escape(Files.readSymbolicLink(ancestor).toString());
@@ -50,7 +66,7 @@ final class CopiedTrees {
                     pointsTo = "?";
                 }
                 throw new ContainerException("cannot copy to " + target + ": " + ancestor + " is a symbolic link to " + pointsTo
-                        + " that an earlier copyFrom brought out of a container, which is not followed on the host: "
+                        + " that a copyFrom brought out of a container, which is not followed on the host: "
                         + "copy to a path without it");
             }
         }

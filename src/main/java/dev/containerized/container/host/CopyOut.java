@@ -95,6 +95,7 @@ final class CopyOut implements AutoCloseable {
                 TreeRemoval.deleteAt(hostDir, name);
             }
             Fcntl.symlinkat(Fcntl.readlink(item), hostDir, name);
+            CopiedTrees.mark(hostDir, name);
         } else if (stat.isRegularFile()) {
             List<Long> key = List.of(stat.device(), stat.inode());
             Fd copied = stat.links() > 1 ? linked.get(key) : null;
