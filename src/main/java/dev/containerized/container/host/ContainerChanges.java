@@ -29,8 +29,6 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
  * left out, as docker diff leaves out its own.
  */
 final class ContainerChanges {
-    /** linux/limits.h: the longest path a system call takes, its terminating NUL included. */
-    private static final int PATH_MAX = 4096;
     private final Fd upper;
     private final List<Path> lowerDirs;
     private final Set<String> mountPoints;
@@ -88,8 +86,8 @@ final class ContainerChanges {
                             changes.add(new Change(Change.Kind.DELETED, path));
                             continue;
                         }
-                        if (child.length + 1 >= PATH_MAX) {
-                            throw new ContainerException("the container made a path longer than PATH_MAX (" + PATH_MAX + " bytes), "
+                        if (child.length + 1 >= Fcntl.PATH_MAX) {
+                            throw new ContainerException("the container made a path longer than PATH_MAX (" + Fcntl.PATH_MAX + " bytes), "
                                     + "which changes() does not list, as no test could use it: "
                                     + ControlCharacters.escape(path.substring(0, 200)) + "…; look at it with exec(\"find\", …) in the container");
                         }

@@ -10,7 +10,6 @@ import dev.containerized.internal.linux.Mounts;
 import dev.containerized.internal.linux.Unistd;
 import dev.containerized.internal.text.ControlCharacters;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,8 +40,6 @@ import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
 final class ContainerFiles {
     /** readFile is for test fixtures and results; larger files go through copyFrom. */
     static final int READ_LIMIT = 64 << 20;
-    /** linux/limits.h: no test can use a longer path. */
-    private static final int PATH_MAX = 4096;
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
     private final long pid1;
@@ -88,8 +85,8 @@ final class ContainerFiles {
      * the container may swap an entry for a link to any host file between the look and the read.
      */
     private void copyIn(Fd root, Fd item, String relative, boolean top) throws IOException {
-        if (relative.length() >= PATH_MAX) {
-            throw new ContainerException("/" + relative.substring(0, 200) + "… is deeper than PATH_MAX (" + PATH_MAX
+        if (relative.length() >= Fcntl.PATH_MAX) {
+            throw new ContainerException("/" + relative.substring(0, 200) + "… is deeper than PATH_MAX (" + Fcntl.PATH_MAX
                     + " bytes of path), which copyTo does not make in container " + id);
         }
         Fcntl.FileStat stat = Fcntl.stat(item);
@@ -187,7 +184,7 @@ final class ContainerFiles {
                 throw tooLarge(path, stat.size() + " bytes");
             }
             // Counted again as the bytes come: the container may grow the file meanwhile.
-            byte[] bytes = readAtMost(file, READ_LIMIT + 1);
+            byte[] bytes = Unistd.readAtMost(file.number(), READ_LIMIT + 1);
             if (bytes.length > READ_LIMIT) {
                 throw tooLarge(path, "more than " + READ_LIMIT + " bytes by now");
             }
@@ -202,17 +199,6 @@ final class ContainerFiles {
                 + ": use copyFrom(path, hostPath)");
     }
 
-    /** Up to {@code limit} bytes from {@code file}, fewer at its end. */
-    private static byte[] readAtMost(Fd file, int limit) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buffer = new byte[64 * 1024];
-        int n;
-        while (bytes.size() < limit && (n = Unistd.read(file.number(), buffer, Math.min(buffer.length, limit - bytes.size()))) > 0) {
-            bytes.write(buffer, 0, n);
-        }
-        return bytes.toByteArray();
-    }
-
     /**
      * Refuses a file of the kernel's own filesystems (proc, sys, cgroupfs...), reached through a link the
      * container made (/app.log -> /proc/kallsyms): this JVM reads and writes with the host's privileges,
@@ -223,7 +209,7 @@ final class ContainerFiles {
     }
 
     static void requireContainersOwn(Fd fd, String path, String id) {
-        String kernelFilesystem = Mounts.KERNEL_FILESYSTEMS.get(Mounts.filesystemType(fd));
+        String kernelFilesystem = Mounts.kernelFilesystem(fd);
         if (kernelFilesystem != null) {
             throw new ContainerException(path + " in container " + id + " is on the kernel's " + kernelFilesystem
                     + " filesystem, which answers to the reader's privileges (this JVM's are the host's): readFile, copyFrom and "
@@ -331,15 +317,13 @@ final class ContainerFiles {
     }
 
     private static void copyInto(Fd file, InputStream content, int mode, FileTime modified, String relative) throws IOException {
-        {
-            byte[] buffer = new byte[64 * 1024];
-            int n;
-            while ((n = content.read(buffer)) > 0) {
-                Unistd.writeFully(file.number(), buffer, 0, n);
-            }
-            Fcntl.chmod(file, mode, "/" + relative);
-            setTime(file, modified, relative);
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = content.read(buffer)) > 0) {
+            Unistd.writeFully(file.number(), buffer, 0, n);
         }
+        Fcntl.chmod(file, mode, "/" + relative);
+        setTime(file, modified, relative);
     }
 
     /** mkdir -p inside the container, each level resolved in its root. */
@@ -376,14 +360,7 @@ final class ContainerFiles {
     }
 
     private static Fd openOrNull(Fd root, String relative, int flags) {
-        try {
-            return open(root, relative, flags);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return null;
-            }
-            throw e;
-        }
+        return Fcntl.openat2OrNull(root, relative.isEmpty() ? "." : relative, flags | O_CLOEXEC, RESOLVE, "/" + relative);
     }
 
     private static void unlinkIfThere(Fd parent, String name) {
@@ -420,6 +397,4 @@ final class ContainerFiles {
         }
         return relative.substring(relative.lastIndexOf('/') + 1);
     }
-
-
 }

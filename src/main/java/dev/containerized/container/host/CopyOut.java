@@ -2,6 +2,7 @@ package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
 import dev.containerized.internal.linux.Dirents;
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
@@ -32,8 +33,6 @@ import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
 final class CopyOut implements AutoCloseable {
     private static final int S_ISUID = 04000;
     private static final int S_ISGID = 02000;
-    /** linux/limits.h: no test can use a longer path. */
-    private static final int PATH_MAX = 4096;
 
     /** The most hard-linked files remembered (a descriptor each); past them, a link is copied whole. */
     private static final int LINKED_KEPT = 1024;
@@ -62,12 +61,12 @@ final class CopyOut implements AutoCloseable {
     void copy(Fd item, String shown, Fd hostDir, String name, boolean top) {
         if (top) {
             ContainerFiles.requireContainersOwn(item, shown, id);
-        } else if (Mounts.KERNEL_FILESYSTEMS.containsKey(Mounts.filesystemType(item))) {
+        } else if (Mounts.kernelFilesystem(item) != null) {
             return; // the container's /proc, /sys or /dev/pts inside a tree: not its files
         }
-        if (shown.length() >= PATH_MAX) {
+        if (shown.length() >= Fcntl.PATH_MAX) {
             throw new ContainerException(shown.substring(0, 200) + "… in container " + id + " is deeper than PATH_MAX ("
-                    + PATH_MAX + " bytes of path), which copyFrom does not copy, as no test could use it");
+                    + Fcntl.PATH_MAX + " bytes of path), which copyFrom does not copy, as no test could use it");
         }
         Fcntl.FileStat stat = Fcntl.stat(item);
         Fcntl.FileStat existing = statAt(hostDir, name);
@@ -118,7 +117,7 @@ final class CopyOut implements AutoCloseable {
                  Fd out = Fcntl.openat(hostDir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600)) {
                 if (!Fcntl.stat(out).isRegularFile()) {
                     throw new LinuxException("open(" + name + " on the host: not a regular file, put there meanwhile)",
-                            dev.containerized.internal.linux.Errno.EINVAL);
+                            Errno.EINVAL);
                 }
                 copyFile(file, Fcntl.stat(file).size(), out);
                 // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program

@@ -27,7 +27,6 @@ import static dev.containerized.internal.linux.Mounts.MS_NODEV;
 import static dev.containerized.internal.linux.Mounts.MS_NOEXEC;
 import static dev.containerized.internal.linux.Mounts.MS_NOSUID;
 import static dev.containerized.internal.linux.Mounts.MS_RDONLY;
-import static dev.containerized.internal.linux.Mounts.MS_REC;
 import static dev.containerized.internal.linux.Mounts.MS_REMOUNT;
 
 /**
@@ -297,13 +296,8 @@ final class RootfsMounts implements AutoCloseable {
             }
             // The new mount, found again by its path (the descriptor above is of what it covers).
             try (Fd mounted = root.resolveInRoot(bind.target().substring(1))) {
-                if (recursive) {
-                    Mounts.setAttributes(mounted, "", Mounts.AT_RECURSIVE,
-                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (bind.readOnly() ? MOUNT_ATTR_RDONLY : 0), bind.target());
-                } else {
-                    Mounts.mountOn(null, mounted, null, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (bind.readOnly() ? MS_RDONLY : 0),
-                            null, bind.target());
-                }
+                Mounts.restrict(mounted, recursive, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (bind.readOnly() ? MOUNT_ATTR_RDONLY : 0),
+                        bind.target());
             }
         } else if (mount instanceof MountPlan.Tmpfs tmpfs) {
             try (Fd target = root.userTarget(tmpfs.target(), true)) {
@@ -319,11 +313,7 @@ final class RootfsMounts implements AutoCloseable {
      */
     private void readOnlyBind(String path) {
         try (Fd bound = root.kernelPath(path)) { // found again by its path, never through a link: now the bind's own root
-            if (Mounts.canSetAttributes()) {
-                Mounts.setAttributes(bound, "", 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/" + path);
-            } else {
-                Mounts.mountOn(null, bound, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, null, "/" + path);
-            }
+            Mounts.restrict(bound, false, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/" + path);
         }
     }
 

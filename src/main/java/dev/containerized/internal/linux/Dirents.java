@@ -5,7 +5,6 @@ import com.sun.jna.Pointer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -64,7 +63,7 @@ public final class Dirents {
 
     /** openat(2) of a directory below {@code dir}, never through a symlink. */
     public static Fd openDirectory(Fd dir, byte[] name) {
-        return Fd.of(Libc.check(() -> C.openat(dir.number(), terminated(name), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW
+        return Fd.of(Libc.check(() -> C.openat(dir.number(), Fcntl.terminated(name), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW
                 | Fcntl.O_CLOEXEC, 0), "openat(" + dir + ", " + Libc.quote(new String(name, StandardCharsets.UTF_8)) + ")"));
     }
 
@@ -74,13 +73,13 @@ public final class Dirents {
      * Walked again on EAGAIN, as {@link Fcntl#openat2} is.
      */
     public static Fd openBeneath(Fd top, byte[] relative, int flags) {
-        return Fcntl.openat2OrNull(top, relative.length == 0 ? new byte[] {'.', 0} : terminated(relative),
+        return Fcntl.openat2OrNull(top, relative.length == 0 ? new byte[] {'.', 0} : Fcntl.terminated(relative),
                 flags | Fcntl.O_CLOEXEC, Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS, new String(relative, StandardCharsets.UTF_8));
     }
 
     /** unlinkat(2); {@link Fcntl#AT_REMOVEDIR} for a directory. */
     public static void unlink(Fd dir, byte[] name, int flags) {
-        Libc.check(() -> C.unlinkat(dir.number(), terminated(name), flags),
+        Libc.check(() -> C.unlinkat(dir.number(), Fcntl.terminated(name), flags),
                 "unlinkat(" + dir + ", " + Libc.quote(new String(name, StandardCharsets.UTF_8)) + ")");
     }
 
@@ -88,9 +87,6 @@ public final class Dirents {
         return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
     }
 
-    private static byte[] terminated(byte[] name) {
-        return Arrays.copyOf(name, name.length + 1);
-    }
 
     private static final class C {
         static {

@@ -37,6 +37,8 @@ public final class Fcntl {
     public static final long RESOLVE_NO_SYMLINKS = 0x04;
     public static final long RESOLVE_BENEATH = 0x08;
     public static final long RESOLVE_IN_ROOT = 0x10;
+    /** linux/limits.h: the longest path a system call takes, its terminating NUL included. */
+    public static final int PATH_MAX = 4096;
     /** Walks of one path before an EAGAIN of {@link #openat2} stands: each takes microseconds. */
     private static final int OPENAT2_ATTEMPTS = 1000;
 

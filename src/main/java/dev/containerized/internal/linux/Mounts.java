@@ -2,6 +2,8 @@ package dev.containerized.internal.linux;
 
 import com.sun.jna.LastErrorException;
 
+import java.util.Map;
+
 /** sys/mount.h and sys/statfs.h. */
 public final class Mounts {
     public static final long MS_RDONLY = 0x1;
@@ -20,15 +22,15 @@ public final class Mounts {
      * linux/magic.h: the kernel's own views (proc, sys, cgroupfs, debugfs and kin, and devpts), whose
      * files say and do what their reader's privileges allow, not what a file's bytes are.
      */
-    public static final java.util.Map<Long, String> KERNEL_FILESYSTEMS = java.util.Map.ofEntries(
-            java.util.Map.entry(PROC_SUPER_MAGIC, "proc"), java.util.Map.entry(0x62656572L, "sysfs"),
-            java.util.Map.entry(0x27e0ebL, "cgroup"), java.util.Map.entry(0x63677270L, "cgroup2"),
-            java.util.Map.entry(0x64626720L, "debugfs"), java.util.Map.entry(0x74726163L, "tracefs"),
-            java.util.Map.entry(0x73636673L, "securityfs"), java.util.Map.entry(0xcafe4a11L, "bpf"),
-            java.util.Map.entry(0x62656570L, "configfs"), java.util.Map.entry(0x6165676cL, "pstore"),
-            java.util.Map.entry(0xde5e81e4L, "efivarfs"), java.util.Map.entry(0xf97cff8cL, "selinuxfs"),
-            java.util.Map.entry(0x43415d53L, "smackfs"), java.util.Map.entry(0x1cd1L, "devpts"),
-            java.util.Map.entry(0x6e736673L, "nsfs"));
+    private static final Map<Long, String> KERNEL_FILESYSTEMS = Map.ofEntries(
+            Map.entry(PROC_SUPER_MAGIC, "proc"), Map.entry(0x62656572L, "sysfs"),
+            Map.entry(0x27e0ebL, "cgroup"), Map.entry(0x63677270L, "cgroup2"),
+            Map.entry(0x64626720L, "debugfs"), Map.entry(0x74726163L, "tracefs"),
+            Map.entry(0x73636673L, "securityfs"), Map.entry(0xcafe4a11L, "bpf"),
+            Map.entry(0x62656570L, "configfs"), Map.entry(0x6165676cL, "pstore"),
+            Map.entry(0xde5e81e4L, "efivarfs"), Map.entry(0xf97cff8cL, "selinuxfs"),
+            Map.entry(0x43415d53L, "smackfs"), Map.entry(0x1cd1L, "devpts"),
+            Map.entry(0x6e736673L, "nsfs"));
 
     /** linux/mount.h: mount_setattr(2)'s attributes, and its flag for a whole tree of mounts. */
     public static final long MOUNT_ATTR_RDONLY = 0x1;
@@ -66,6 +68,24 @@ public final class Mounts {
         int atFlags = flags | Fcntl.AT_SYMLINK_NOFOLLOW | (path.isEmpty() ? Fcntl.AT_EMPTY_PATH : 0);
         Libc.checkLong(() -> C.syscall(Architecture.SYS_MOUNT_SETATTR, dirfd, path, atFlags, mountAttr, mountAttr.length * 8L),
                 "mount_setattr(" + Libc.quote(what) + ")");
+    }
+
+    /** The name of the kernel's own filesystem {@code fd} is on (see {@link #KERNEL_FILESYSTEMS}), else null. */
+    public static String kernelFilesystem(Fd fd) {
+        return KERNEL_FILESYSTEMS.get(filesystemType(fd));
+    }
+
+    /**
+     * Sets {@code attributes} (MOUNT_ATTR_*: read-only, nosuid, nodev, noexec) on the mount {@code mount}
+     * is the root of, and with {@code recursive} on every mount below it: by mount_setattr(2), or on a
+     * kernel without it (before 5.12) by remounting that one mount, whose MS_* flags have the same values.
+     */
+    public static void restrict(Fd mount, boolean recursive, long attributes, String what) {
+        if (canSetAttributes()) {
+            setAttributes(mount, "", recursive ? AT_RECURSIVE : 0, attributes, what);
+        } else {
+            mountOn(null, mount, null, MS_BIND | MS_REMOUNT | attributes, null, what);
+        }
     }
 
     /**

@@ -5,7 +5,6 @@ import com.sun.jna.LastErrorException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** unistd.h: descriptors, pipes, the working directory, identities. */
@@ -67,15 +66,20 @@ public final class Unistd {
         }
     }
 
-    /** Everything {@code fd} gives until end of file. */
-    public static byte[] readAll(int fd) {
+    /** Up to {@code limit} bytes from {@code fd}, fewer at its end. */
+    public static byte[] readAtMost(int fd, int limit) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            transfer(fd, bytes);
-        } catch (IOException impossible) { // a ByteArrayOutputStream does not fail
-            throw new UncheckedIOException(impossible);
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while (bytes.size() < limit && (n = read(fd, buffer, Math.min(buffer.length, limit - bytes.size()))) > 0) {
+            bytes.write(buffer, 0, n);
         }
         return bytes.toByteArray();
+    }
+
+    /** Everything {@code fd} gives until end of file. */
+    public static byte[] readAll(int fd) {
+        return readAtMost(fd, Integer.MAX_VALUE - 8); // the most a byte array holds
     }
 
     /** Writes all of {@code bytes[offset, offset + length)}, retrying on EINTR and short writes. */
