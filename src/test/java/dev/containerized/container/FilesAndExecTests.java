@@ -277,14 +277,19 @@ class FilesAndExecTests {
         }
     }
 
+    /** /deep/d/d/…: 2000 levels, 4005 bytes of path, and then {@code atTheBottom} run there. */
+    private static void makeDeepTree(Container c, String atTheBottom) {
+        dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",
+                "set -e; mkdir /deep; cd /deep; i=0; while [ $i -lt 2000 ]; do mkdir d; cd d; i=$((i+1)); done; " + atTheBottom))
+                .succeeded();
+    }
+
     /** A tree as deep as paths go comes out whole, on the host deeper than its PATH_MAX: the copy goes by descriptors. */
     @Test
     void aTreeAsDeepAsPathsGoIsCopiedOut() throws Exception {
         Path out = dir.resolve("deep");
         try (Container c = Container.start(ContainerSpec.builder().build())) {
-            dev.containerized.assertj.ContainerizedAssertions.assertThat(
-                    c.exec("sh", "-c", "set -e; mkdir /deep; cd /deep; i=0; while [ $i -lt 2000 ]; do mkdir d; cd d; i=$((i+1)); done;"
-                            + " echo bottom > f")).succeeded();
+            makeDeepTree(c, "echo bottom > f");
             c.copyFrom("/deep", out);
         }
         try {
@@ -300,8 +305,7 @@ class FilesAndExecTests {
     @Test
     void changesListATreeAsDeepAsPathsGo() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
-            dev.containerized.assertj.ContainerizedAssertions.assertThat(
-                    c.exec("sh", "-c", "set -e; mkdir /deep; cd /deep; i=0; while [ $i -lt 2000 ]; do mkdir d; cd d; i=$((i+1)); done")).succeeded();
+            makeDeepTree(c, "true");
             List<Change> changes = c.changes();
             assertThat(changes.stream().filter(change -> change.path().startsWith("/deep/d"))).hasSize(2000);
             assertThat(changes.stream().mapToInt(change -> change.path().length()).max()).hasValue("/deep".length() + 2000 * 2);
