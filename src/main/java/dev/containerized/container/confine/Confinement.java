@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,11 +32,17 @@ public record Confinement(long capabilities, int lastCap, byte[] seccomp) {
     private static final int LAST_CAP = readLastCap();
     private static final Map<Seccomp, byte[]> COMPILED = new ConcurrentHashMap<>();
 
-    /** Docker's capabilities and {@code seccomp}'s filter, compiled once per JVM. */
+    /** Docker's capabilities and {@code seccomp}'s filter, compiled once per JVM (the default one by the build). */
     public static Confinement docker(Seccomp seccomp) {
-        byte[] filter = COMPILED.computeIfAbsent(seccomp, s -> SeccompFilters.compile(s, Architecture.current(),
-                Set.copyOf(DOCKER_CAPABILITIES), KernelVersion.running()).orElse(new byte[0]));
+        byte[] filter = COMPILED.computeIfAbsent(seccomp, Confinement::filter);
         return new Confinement(capabilityMask(DOCKER_CAPABILITIES), LAST_CAP, filter);
+    }
+
+    private static byte[] filter(Seccomp seccomp) {
+        Architecture arch = Architecture.current();
+        KernelVersion kernel = KernelVersion.running();
+        Optional<byte[]> built = seccomp.equals(Seccomp.DEFAULT) ? PrecompiledFilters.dockerDefault(arch, kernel) : Optional.empty();
+        return built.or(() -> SeccompFilters.compile(seccomp, arch, Set.copyOf(DOCKER_CAPABILITIES), kernel)).orElse(new byte[0]);
     }
 
     static long capabilityMask(List<Integer> capabilities) {
