@@ -10,6 +10,8 @@
  * (the rules that apply to one architecture, capability set and kernel, by call number, in the
  * order they are tried) and {@code FilterEmitter} over {@code BpfAssembler} (the program, with
  * long jumps resolved). The data: {@code docker-default.json} and the {@code syscalls-*.tsv}
- * tables beside these classes; tools/seccomp/README.md says where they come from.
+ * tables beside these classes; tools/seccomp/README.md says where they come from. The build compiles
+ * Docker's default profile once for each architecture ({@code PrecompiledFilters}), which a
+ * container of the default profile loads instead of compiling.
  */
 package dev.containerized.container.confine;
