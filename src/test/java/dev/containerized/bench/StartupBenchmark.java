@@ -21,7 +21,8 @@ import java.util.concurrent.Future;
 
 /**
  * How fast a container starts and runs a command, and what it costs in memory, each figure next to a
- * reference measured in the same run on the same machine: absolute times here are noisy, the ratios
+ * reference measured in the same run on the same machine, alternately with it (one of each in turn), so
+ * that the machine's drift during the run weighs on both: absolute times here are noisy, the ratios
  * are what to compare between runs and machines.
  * <ul>
  *   <li>start to first exec result (500 ms apart, back to back, and cold: the first container of a
@@ -40,38 +41,51 @@ public final class StartupBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Path rootfs = DefaultRootfs.path();
+        List<String> bwrapTrue = List.of("bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", rootfs.toString(), "/",
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true");
+        Callable<Long> bwrap = () -> time(bwrapTrue);
+        // Both warm paths warmed alike before they are measured (Container.run's own code, PID 1 as the
+        // command and the wait for its exit, would otherwise be measured while the JIT compiles it).
         for (int i = 0; i < 20; i++) {
             startToFirstExec();
+            check(Container.run(SPEC, "true"));
+            bwrap.call();
         }
 
-        double paused = median(runs, () -> {
+        // Each row and its reference alternate in one loop: the machine's drift weighs on both.
+        Pair paused = Pair.of(runs, () -> {
             Thread.sleep(500);
             return startToFirstExec();
+        }, () -> {
+            // After a pause, caches are cold and the cores idle: bwrap pays that too.
+            Thread.sleep(500);
+            return bwrap.call();
         });
-        double backToBack = median(runs, StartupBenchmark::startToFirstExec);
-        double cold = median(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainer.class));
-        double coldInJUnit = median(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainerInJUnit.class));
-        double run = median(runs, () -> {
+        Pair backToBack = Pair.of(runs, StartupBenchmark::startToFirstExec, bwrap);
+        Pair cold = Pair.of(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainer.class), bwrap);
+        Pair coldInJUnit = Pair.of(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainerInJUnit.class), bwrap);
+        Pair run = Pair.of(runs, () -> {
             long t0 = System.nanoTime();
             check(Container.run(SPEC, "true"));
             return System.nanoTime() - t0;
-        });
-        double exec;
-        double nsenter;
+        }, bwrap);
+        Pair execVsNsenter;
+        Pair execVsHost;
         long pid1RssKib;
         try (Container c = Container.start(SPEC)) {
             for (int i = 0; i < 20; i++) {
                 check(c.exec("true"));
             }
-            exec = median(runs, () -> {
+            Callable<Long> exec = () -> {
                 long t0 = System.nanoTime();
                 ExecResult r = c.exec("true");
                 long t1 = System.nanoTime();
                 check(r);
                 return t1 - t0;
-            });
+            };
             String pid = Long.toString(c.initPid());
-            nsenter = median(runs, () -> time(List.of("nsenter", "-t", pid, "-m", "-u", "-i", "-n", "-p", "-r", "-w", "true")));
+            execVsNsenter = Pair.of(runs, exec, () -> time(List.of("nsenter", "-t", pid, "-m", "-u", "-i", "-n", "-p", "-r", "-w", "true")));
+            execVsHost = Pair.of(runs, exec, () -> time(List.of("/bin/true")));
             pid1RssKib = statusKib(c.initPid(), "VmRSS:");
         }
         double perContainerKib = jvmMemoryPerOpenContainer(50);
@@ -79,37 +93,46 @@ public final class StartupBenchmark {
             for (int i = 0; i < 100; i++) {
                 startToFirstExec();
             }
-        });
+        }) / 100.0;
         double[] parallel = tenAtATime(10, 10);
-        double hostSpawn = median(runs, () -> time(List.of("/bin/true")));
-        List<String> bwrapTrue = List.of("bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", rootfs.toString(), "/",
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true");
-        double bwrap = median(runs, () -> time(bwrapTrue));
-        // After a pause, caches are cold and the cores idle: bwrap pays that too.
-        double bwrapPaused = median(runs, () -> {
-            Thread.sleep(500);
-            return time(bwrapTrue);
-        });
+        // Right after the two rounds above, for the ratios of both.
+        double oneStart = median(runs, StartupBenchmark::startToFirstExec);
         long bwrapRssKib = bwrapResidentKib(rootfs);
 
-        System.out.printf(Locale.ROOT, "%-62s %9s  %s%n", "measure (medians of " + runs + ")", "ms", "ratio to the reference");
-        row("reference: bwrap --unshare-all /bin/true, same rootfs", bwrap, null, null);
-        row("reference: the same bwrap, 500 ms apart", bwrapPaused, null, null);
-        row("Container.start -> first exec(\"true\") result, 500 ms apart", paused, bwrap, "x bwrap");
-        System.out.printf(Locale.ROOT, "%-62s %9s  %.2f x bwrap 500 ms apart%n", "", "", paused / bwrapPaused);
-        row("Container.start -> first exec(\"true\") result, back to back", backToBack, bwrap, "x bwrap");
-        row("the same, cold: first container of a fresh JVM", cold, bwrap, "x bwrap");
-        row("the same, cold: first test of a fresh JVM's JUnit run", coldInJUnit, bwrap, "x bwrap");
-        row("Container.run(spec, \"true\"), the command as PID 1", run, bwrap, "x bwrap");
-        row("reference: nsenter -t PID1 -m -u -i -n -p -r -w true", nsenter, null, null);
-        row("reference: host ProcessBuilder /bin/true", hostSpawn, null, null);
-        row("exec(\"true\") in a running container", exec, nsenter, "x nsenter");
-        System.out.printf(Locale.ROOT, "%-62s %9s  %.2f x host ProcessBuilder%n", "", "", exec / hostSpawn);
-        row("100 containers started, used, closed back to back (each)", hundredInSequence / 100, backToBack, "x one start");
-        row("10 threads x 10 containers: median start -> first result", parallel[0], backToBack, "x one start");
-        row("10 threads x 10 containers: slowest start -> first result", parallel[1], backToBack, "x one start");
+        System.out.printf(Locale.ROOT, "%-58s %8s  %-36s %s%n", "measure (medians of " + runs + ")", "ms",
+                "reference, alternated with it", "ratio");
+        row("Container.start -> first exec(\"true\") result, 500 ms apart", paused, "bwrap, 500 ms apart");
+        row("Container.start -> first exec(\"true\") result, back to back", backToBack, "bwrap");
+        row("the same, cold: first container of a fresh JVM", cold, "bwrap");
+        row("the same, cold: first test of a fresh JVM's JUnit run", coldInJUnit, "bwrap");
+        row("Container.run(spec, \"true\"), the command as PID 1", run, "bwrap");
+        row("exec(\"true\") in a running container", execVsNsenter, "nsenter into it");
+        row("", execVsHost, "host ProcessBuilder /bin/true");
+        row("100 containers started, used, closed back to back (each)", new Pair(hundredInSequence, oneStart), "one start, alone");
+        row("10 threads x 10 containers: median start -> first result", new Pair(parallel[0], oneStart), "one start, alone");
+        row("10 threads x 10 containers: slowest start -> first result", new Pair(parallel[1], oneStart), "one start, alone");
+        System.out.println("bwrap: bwrap --unshare-all --ro-bind ROOTFS / --proc /proc --dev /dev --tmpfs /tmp /bin/true; "
+                + "nsenter: nsenter -t PID1 -m -u -i -n -p -r -w true");
         System.out.printf(Locale.ROOT, "PID 1 resident memory: %d KiB (bwrap's own: %d KiB)%n", pid1RssKib, bwrapRssKib);
         System.out.printf(Locale.ROOT, "test JVM memory per open container (50 open): %.0f KiB%n", perContainerKib);
+    }
+
+    /** The median of a measure and of its reference, taken alternately (a b, b a, a b, ...). */
+    private record Pair(double measure, double reference) {
+        static Pair of(int runs, Callable<Long> measure, Callable<Long> reference) throws Exception {
+            List<Long> measured = new ArrayList<>();
+            List<Long> references = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                if (i % 2 == 0) {
+                    measured.add(measure.call());
+                    references.add(reference.call());
+                } else {
+                    references.add(reference.call());
+                    measured.add(measure.call());
+                }
+            }
+            return new Pair(median(measured), median(references));
+        }
     }
 
     private static long startToFirstExec() {
@@ -216,9 +239,9 @@ public final class StartupBenchmark {
         return kib;
     }
 
-    private static void row(String name, double nanos, Double reference, String ratioName) {
-        String ratio = reference == null ? "" : String.format(Locale.ROOT, "%.2f %s", nanos / reference, ratioName);
-        System.out.printf(Locale.ROOT, "%-62s %9.2f  %s%n", name, nanos / 1e6, ratio);
+    private static void row(String name, Pair pair, String reference) {
+        System.out.printf(Locale.ROOT, "%-58s %8.2f  %-36s %.2f x%n", name, pair.measure / 1e6,
+                String.format(Locale.ROOT, "%.2f ms %s", pair.reference / 1e6, reference), pair.measure / pair.reference);
     }
 
     private static void check(ExecResult r) {
@@ -252,8 +275,14 @@ public final class StartupBenchmark {
         for (int i = 0; i < runs; i++) {
             times.add(run.call());
         }
-        Collections.sort(times);
-        return runs % 2 == 1 ? times.get(runs / 2) : (times.get(runs / 2 - 1) + times.get(runs / 2)) / 2.0;
+        return median(times);
+    }
+
+    private static double median(List<Long> times) {
+        List<Long> sorted = new ArrayList<>(times);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
     }
 
     private static long statusKib(long pid, String field) throws IOException {
