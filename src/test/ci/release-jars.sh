@@ -22,6 +22,8 @@ for jar in "$lib" "$cli"; do
   for arch in x86_64 aarch64; do
     has "$jar" "dev/containerized/native/$arch/containerized-init" && ok "$jar carries the $arch PID 1" \
       || fail "$jar lacks dev/containerized/native/$arch/containerized-init"
+    has "$jar" "dev/containerized/container/confine/docker-default-$arch.bpf" && ok "$jar carries the $arch default seccomp filter" \
+      || fail "$jar lacks dev/containerized/container/confine/docker-default-$arch.bpf (the build's PrecompiledFilters step)"
   done
   if unzip -Z1 "$jar" | grep 'module-info.class$' > /dev/null; then fail "$jar holds a module-info.class"; fi
 done

@@ -21,9 +21,9 @@ import java.util.concurrent.Future;
 
 /**
  * How fast a container starts and runs a command, and what it costs in memory, each figure next to a
- * reference measured in the same run on the same machine, alternately with it (one of each in turn), so
- * that the machine's drift during the run weighs on both: absolute times here are noisy, the ratios
- * are what to compare between runs and machines.
+ * reference measured in the same run on the same machine, in turns with it (one by one, or five by five
+ * for the rows about back-to-back work), so that the machine's drift during the run weighs on both:
+ * absolute times here are noisy, the ratios are what to compare between runs and machines.
  * <ul>
  *   <li>start to first exec result (500 ms apart, back to back, and cold: the first container of a
  *       fresh JVM) and a command run as PID 1, against bubblewrap running /bin/true in new namespaces
@@ -37,6 +37,8 @@ import java.util.concurrent.Future;
  */
 public final class StartupBenchmark {
     private static final ContainerSpec SPEC = ContainerSpec.builder().pidsLimit(64).memoryLimit("256m").build();
+    /** How many of one kind run back to back before the other kind's turn. */
+    private static final int BLOCK = 5;
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
@@ -52,8 +54,11 @@ public final class StartupBenchmark {
             bwrap.call();
         }
 
-        // Each row and its reference alternate in one loop: the machine's drift weighs on both.
-        Pair paused = Pair.of(runs, () -> {
+        // Each row and its reference alternate in one loop, so that the machine's drift weighs on both:
+        // one by one where each sample stands alone (after a pause, in a fresh JVM), in blocks where
+        // back to back is the point (each container there but a block's first follows another one).
+        int coldRuns = Math.max(5, runs / 2);
+        Pair paused = Pair.of(runs, 1, () -> {
             Thread.sleep(500);
             return startToFirstExec();
         }, () -> {
@@ -61,10 +66,10 @@ public final class StartupBenchmark {
             Thread.sleep(500);
             return bwrap.call();
         });
-        Pair backToBack = Pair.of(runs, StartupBenchmark::startToFirstExec, bwrap);
-        Pair cold = Pair.of(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainer.class), bwrap);
-        Pair coldInJUnit = Pair.of(Math.max(5, runs / 2), () -> coldStartInFreshJvm(FirstContainerInJUnit.class), bwrap);
-        Pair run = Pair.of(runs, () -> {
+        Pair backToBack = Pair.of(runs, BLOCK, StartupBenchmark::startToFirstExec, bwrap);
+        Pair cold = Pair.of(coldRuns, 1, () -> coldStartInFreshJvm(FirstContainer.class), bwrap);
+        Pair coldInJUnit = Pair.of(coldRuns, 1, () -> coldStartInFreshJvm(FirstContainerInJUnit.class), bwrap);
+        Pair run = Pair.of(runs, BLOCK, () -> {
             long t0 = System.nanoTime();
             check(Container.run(SPEC, "true"));
             return System.nanoTime() - t0;
@@ -84,8 +89,8 @@ public final class StartupBenchmark {
                 return t1 - t0;
             };
             String pid = Long.toString(c.initPid());
-            execVsNsenter = Pair.of(runs, exec, () -> time(List.of("nsenter", "-t", pid, "-m", "-u", "-i", "-n", "-p", "-r", "-w", "true")));
-            execVsHost = Pair.of(runs, exec, () -> time(List.of("/bin/true")));
+            execVsNsenter = Pair.of(runs, BLOCK, exec, () -> time(List.of("nsenter", "-t", pid, "-m", "-u", "-i", "-n", "-p", "-r", "-w", "true")));
+            execVsHost = Pair.of(runs, BLOCK, exec, () -> time(List.of("/bin/true")));
             pid1RssKib = statusKib(c.initPid(), "VmRSS:");
         }
         double perContainerKib = jvmMemoryPerOpenContainer(50);
@@ -99,8 +104,8 @@ public final class StartupBenchmark {
         double oneStart = median(runs, StartupBenchmark::startToFirstExec);
         long bwrapRssKib = bwrapResidentKib(rootfs);
 
-        System.out.printf(Locale.ROOT, "%-58s %8s  %-36s %s%n", "measure (medians of " + runs + ")", "ms",
-                "reference, alternated with it", "ratio");
+        System.out.printf(Locale.ROOT, "%-58s %8s  %-40s %s%n", "measure (medians of " + runs + ", cold ones of " + coldRuns + ")",
+                "ms", "reference (alternated with the measure)", "ratio");
         row("Container.start -> first exec(\"true\") result, 500 ms apart", paused, "bwrap, 500 ms apart");
         row("Container.start -> first exec(\"true\") result, back to back", backToBack, "bwrap");
         row("the same, cold: first container of a fresh JVM", cold, "bwrap");
@@ -108,27 +113,26 @@ public final class StartupBenchmark {
         row("Container.run(spec, \"true\"), the command as PID 1", run, "bwrap");
         row("exec(\"true\") in a running container", execVsNsenter, "nsenter into it");
         row("", execVsHost, "host ProcessBuilder /bin/true");
-        row("100 containers started, used, closed back to back (each)", new Pair(hundredInSequence, oneStart), "one start, alone");
-        row("10 threads x 10 containers: median start -> first result", new Pair(parallel[0], oneStart), "one start, alone");
-        row("10 threads x 10 containers: slowest start -> first result", new Pair(parallel[1], oneStart), "one start, alone");
+        row("100 containers started, used, closed back to back (mean)", new Pair(hundredInSequence, oneStart), "one start, measured after");
+        row("10 threads x 10 containers: median start -> first result", new Pair(parallel[0], oneStart), "one start, measured after");
+        row("10 threads x 10 containers: slowest start -> first result", new Pair(parallel[1], oneStart), "one start, measured after");
         System.out.println("bwrap: bwrap --unshare-all --ro-bind ROOTFS / --proc /proc --dev /dev --tmpfs /tmp /bin/true; "
                 + "nsenter: nsenter -t PID1 -m -u -i -n -p -r -w true");
         System.out.printf(Locale.ROOT, "PID 1 resident memory: %d KiB (bwrap's own: %d KiB)%n", pid1RssKib, bwrapRssKib);
         System.out.printf(Locale.ROOT, "test JVM memory per open container (50 open): %.0f KiB%n", perContainerKib);
     }
 
-    /** The median of a measure and of its reference, taken alternately (a b, b a, a b, ...). */
+    /** The median of {@code runs} of a measure and of its reference, taken in turns of {@code block} each. */
     private record Pair(double measure, double reference) {
-        static Pair of(int runs, Callable<Long> measure, Callable<Long> reference) throws Exception {
+        static Pair of(int runs, int block, Callable<Long> measure, Callable<Long> reference) throws Exception {
             List<Long> measured = new ArrayList<>();
             List<Long> references = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                if (i % 2 == 0) {
+            while (measured.size() < runs) {
+                for (int i = 0; i < block && measured.size() < runs; i++) {
                     measured.add(measure.call());
+                }
+                for (int i = 0; i < block && references.size() < runs; i++) {
                     references.add(reference.call());
-                } else {
-                    references.add(reference.call());
-                    measured.add(measure.call());
                 }
             }
             return new Pair(median(measured), median(references));
@@ -240,7 +244,7 @@ public final class StartupBenchmark {
     }
 
     private static void row(String name, Pair pair, String reference) {
-        System.out.printf(Locale.ROOT, "%-58s %8.2f  %-36s %.2f x%n", name, pair.measure / 1e6,
+        System.out.printf(Locale.ROOT, "%-58s %8.2f  %-40s %.2f x%n", name, pair.measure / 1e6,
                 String.format(Locale.ROOT, "%.2f ms %s", pair.reference / 1e6, reference), pair.measure / pair.reference);
     }
 

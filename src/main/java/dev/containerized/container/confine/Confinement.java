@@ -38,7 +38,8 @@ public record Confinement(long capabilities, int lastCap, byte[] seccomp) {
         return new Confinement(capabilityMask(DOCKER_CAPABILITIES), LAST_CAP, filter);
     }
 
-    private static byte[] filter(Seccomp seccomp) {
+    /** The filter for {@code seccomp} here, the build's for Docker's default where it holds. */
+    static byte[] filter(Seccomp seccomp) {
         Architecture arch = Architecture.current();
         KernelVersion kernel = KernelVersion.running();
         Optional<byte[]> built = seccomp.equals(Seccomp.DEFAULT) ? PrecompiledFilters.dockerDefault(arch, kernel) : Optional.empty();

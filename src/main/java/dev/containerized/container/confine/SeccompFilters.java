@@ -6,6 +6,7 @@ import dev.containerized.container.Seccomp;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Compiles a {@link Seccomp} profile into the classic BPF program that PID 1 installs, with
@@ -17,6 +18,8 @@ import java.util.Set;
 public final class SeccompFilters {
     /** BPF_MAXINSNS: the kernel refuses longer filters with EINVAL. */
     public static final int MAX_INSTRUCTIONS = 4096;
+    /** Filters compiled in this JVM: for a test that Docker's default comes from the build instead. */
+    private static final AtomicInteger COMPILATIONS = new AtomicInteger();
 
     private SeccompFilters() {
     }
@@ -43,6 +46,7 @@ public final class SeccompFilters {
         if (json.isEmpty()) {
             return Optional.empty();
         }
+        COMPILATIONS.incrementAndGet();
         Profile profile = seccomp.equals(Seccomp.DEFAULT) ? DockerDefault.PROFILE : ProfileReader.read(describe(seccomp), json.get());
         byte[] program = FilterEmitter.emit(FilterPlan.of(profile, arch, caps, kernel));
         int instructions = program.length / BpfAssembler.INSTRUCTION_BYTES;
@@ -62,6 +66,10 @@ public final class SeccompFilters {
      */
     public static void validate(String source, String json) {
         ProfileReader.read(source, json);
+    }
+
+    static int compilations() {
+        return COMPILATIONS.get();
     }
 
     private static String describe(Seccomp seccomp) {

@@ -17,13 +17,8 @@ import java.util.OptionalInt;
  * tools/seccomp/generate-syscall-tables.sh writes from kernel headers.
  */
 final class SyscallTable {
+    /** Each read on first use: a JVM compiles for its own architecture only (and often not at all). */
     private static final Map<Architecture, SyscallTable> TABLES = new EnumMap<>(Architecture.class);
-
-    static {
-        for (Architecture arch : Architecture.values()) {
-            TABLES.put(arch, load(arch));
-        }
-    }
 
     private final Architecture arch;
     private final Map<String, Integer> numbers;
@@ -34,7 +29,18 @@ final class SyscallTable {
     }
 
     static SyscallTable of(Architecture arch) {
-        return TABLES.get(arch);
+        synchronized (TABLES) {
+            return TABLES.computeIfAbsent(arch, SyscallTable::load);
+        }
+    }
+
+    /** The table's file as it is on the classpath, for a fingerprint of what a filter was compiled from. */
+    static byte[] resourceBytes(Architecture arch) {
+        try (InputStream in = open(arch)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the syscall table " + resourceName(arch), e);
+        }
     }
 
     /** Empty when the call does not exist on this architecture (Docker's profile names 32-bit calls too). */
@@ -54,16 +60,25 @@ final class SyscallTable {
     }
 
     private static SyscallTable load(Architecture arch) {
-        String resource = "syscalls-" + arch.machine() + ".tsv";
-        try (InputStream in = SyscallTable.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("the syscall table " + resource + " is missing from the classpath: "
-                        + "run tools/seccomp/generate-syscall-tables.sh and rebuild");
-            }
+        String resource = resourceName(arch);
+        try (InputStream in = open(arch)) {
             return new SyscallTable(arch, parse(resource, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))));
         } catch (IOException e) {
             throw new UncheckedIOException("reading the syscall table " + resource, e);
         }
+    }
+
+    private static InputStream open(Architecture arch) {
+        InputStream in = SyscallTable.class.getResourceAsStream(resourceName(arch));
+        if (in == null) {
+            throw new IllegalStateException("the syscall table " + resourceName(arch) + " is missing from the classpath: "
+                    + "run tools/seccomp/generate-syscall-tables.sh and rebuild");
+        }
+        return in;
+    }
+
+    private static String resourceName(Architecture arch) {
+        return "syscalls-" + arch.machine() + ".tsv";
     }
 
     private static Map<String, Integer> parse(String resource, BufferedReader lines) throws IOException {
@@ -76,7 +91,7 @@ final class SyscallTable {
                 continue;
             }
             String[] fields = line.split("\t");
-            if (fields.length != 2 || !fields[1].matches("\\d+")) {
+            if (fields.length != 2 || fields[1].isEmpty() || !fields[1].chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new IllegalStateException(resource + " line " + lineNumber + " is not \"name<TAB>number\": " + line);
             }
             numbers.put(fields[0], Integer.parseInt(fields[1]));

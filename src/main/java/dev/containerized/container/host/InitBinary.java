@@ -30,10 +30,10 @@ final class InitBinary {
     }
 
     private static byte[] load() {
-        String resource = "/dev/containerized/native/" + Architecture.CURRENT.machine() + "/" + NAME;
+        String resource = "/dev/containerized/native/" + Architecture.current().machine() + "/" + NAME;
         try (InputStream in = InitBinary.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new ContainerException("the container init for " + Architecture.CURRENT.machine() + " (" + resource
+                throw new ContainerException("the container init for " + Architecture.current().machine() + " (" + resource
                         + ") is missing from Containerized's jar: the build makes it with src/main/c/build-init.sh, "
                         + "which needs a C compiler for each architecture (see the README)");
             }

@@ -11,8 +11,6 @@ public enum Architecture {
     /** AUDIT_ARCH_AARCH64: EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
     AARCH64(41, 33, 040000, 0100000, 0xC00000B7);
 
-    /** The one this JVM runs on. */
-    public static final Architecture CURRENT = detect();
 
     // Numbers from 424 up are the same on every architecture (asm-generic/unistd.h).
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
@@ -35,9 +33,12 @@ public enum Architecture {
         this.auditArch = auditArch;
     }
 
-    /** The architecture this JVM runs on. */
+    /**
+     * The architecture this JVM runs on. Found on first use, not when the enum loads: the build compiles
+     * seccomp filters for both architectures on whatever machine it runs on.
+     */
     public static Architecture current() {
-        return CURRENT;
+        return Detected.CURRENT;
     }
 
     /** The AUDIT_ARCH value of seccomp_data.arch for this architecture's native system calls. */
@@ -48,6 +49,10 @@ public enum Architecture {
     /** The directory name of this architecture's native code in the jar, as {@code uname -m} says it. */
     public String machine() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static final class Detected {
+        static final Architecture CURRENT = detect();
     }
 
     private static Architecture detect() {

@@ -20,8 +20,8 @@ public final class Epoll {
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLL_CLOEXEC = Fcntl.O_CLOEXEC;
-    private static final int EVENT_SIZE = Architecture.CURRENT == Architecture.X86_64 ? 12 : 16;
-    private static final int TAG_OFFSET = Architecture.CURRENT == Architecture.X86_64 ? 4 : 8;
+    private static final int EVENT_SIZE = Architecture.current() == Architecture.X86_64 ? 12 : 16;
+    private static final int TAG_OFFSET = Architecture.current() == Architecture.X86_64 ? 4 : 8;
     /** One struct epoll_event per thread for epoll_ctl: a relay adds two per connection, and native memory is slow to get. */
     private static final ThreadLocal<Memory> EVENT = ThreadLocal.withInitial(() -> new Memory(EVENT_SIZE));
 

@@ -21,8 +21,8 @@ public final class Fcntl {
     public static final int O_NOCTTY = 0400;
     public static final int O_TRUNC = 01000;
     public static final int O_NONBLOCK = 04000;
-    public static final int O_DIRECTORY = Architecture.CURRENT.oDirectory;
-    public static final int O_NOFOLLOW = Architecture.CURRENT.oNofollow;
+    public static final int O_DIRECTORY = Architecture.current().oDirectory;
+    public static final int O_NOFOLLOW = Architecture.current().oNofollow;
     public static final int O_CLOEXEC = 02000000;
     public static final int O_PATH = 010000000;
 

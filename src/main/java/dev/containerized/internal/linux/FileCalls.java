@@ -225,7 +225,7 @@ public final class FileCalls {
         // The system call takes the kernel's 32-bit encoding (new_encode_dev), not glibc's 64-bit dev_t.
         int dev = (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
         try {
-            C.syscall(Architecture.CURRENT.sysMknodat, Fcntl.AT_FDCWD, z(path), mode, dev);
+            C.syscall(Architecture.current().sysMknodat, Fcntl.AT_FDCWD, z(path), mode, dev);
         } catch (LastErrorException e) {
             throw fail("mknod", path, e);
         }

@@ -122,7 +122,7 @@ public final class Mounts {
 
     /** pivot_root(2), which glibc does not wrap. */
     public static void pivotRoot(String newRoot, String putOld) {
-        Libc.checkLong(() -> C.syscall(Architecture.CURRENT.sysPivotRoot, newRoot, putOld),
+        Libc.checkLong(() -> C.syscall(Architecture.current().sysPivotRoot, newRoot, putOld),
                 "pivot_root(" + Libc.quote(newRoot) + ", " + Libc.quote(putOld) + ")");
     }
 

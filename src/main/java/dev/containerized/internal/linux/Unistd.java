@@ -68,9 +68,10 @@ public final class Unistd {
 
     /**
      * Up to {@code limit} bytes from {@code fd}, fewer at its end. The first read asks for one page, as
-     * most files read this way are a cgroup's or /proc's few bytes (seven at each container's close);
-     * reads grow to 64 KiB for a longer file. JNA copies the whole array across each call, so a 64 KiB
-     * buffer for a 3-byte file cost a quarter of a megabyte of copying.
+     * most files read this way are a cgroup's few bytes (seven at each container's close); reads grow
+     * to 64 KiB for a longer file. JNA copies the whole array across each call, so a 64 KiB buffer for a
+     * 3-byte file cost a quarter of a megabyte of copying. Not for a file that answers only its first
+     * read (a /proc/sys file reads as ended at any other offset): it would be cut at 4 KiB.
      */
     public static byte[] readAtMost(int fd, int limit) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -78,7 +79,7 @@ public final class Unistd {
         int n;
         while (bytes.size() < limit && (n = read(fd, buffer, Math.min(buffer.length, limit - bytes.size()))) > 0) {
             bytes.write(buffer, 0, n);
-            if (n == buffer.length && buffer.length < 64 * 1024) {
+            if (n == buffer.length && buffer.length < 64 * 1024 && bytes.size() < limit) {
                 buffer = new byte[buffer.length * 4];
             }
         }
