@@ -11,7 +11,6 @@ public enum Architecture {
     /** AUDIT_ARCH_AARCH64: EM_AARCH64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE. */
     AARCH64(41, 33, 040000, 0100000, 0xC00000B7);
 
-
     // Numbers from 424 up are the same on every architecture (asm-generic/unistd.h).
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
     static final long SYS_PIDFD_OPEN = 434;
