@@ -763,7 +763,9 @@ class EscapeTests {
         /**
          * The device nodes and the masked /proc files are binds of the host's own nodes: their owner, mode
          * and times are the host's, shared by every container. Shown with the modification time (put back
-         * after); chmod 000 /dev/null would break every unprivileged program on the host the same way.
+         * after) and a chmod to the mode /dev/null has: harmless if it went through, where chmod 000 (or
+         * the chmod 600 an earlier version of this test ran) would break every unprivileged program on
+         * the host that writes to /dev/null.
          */
         @Test
         void theHostsNodesBoundInCannotBeChangedButStillWork() throws IOException {
@@ -774,7 +776,7 @@ class EscapeTests {
             try {
                 Container c = container();
                 ExecResult touched = c.exec("sh", "-c", "touch -m -d '2001-02-03 04:05:06' /dev/zero; echo $?;"
-                        + " touch -c -m -d '2001-02-03 04:05:06' /proc/keys; echo $?; chmod 600 /dev/null; echo $?");
+                        + " touch -c -m -d '2001-02-03 04:05:06' /proc/keys; echo $?; chmod \"$(stat -c %a /dev/null)\" /dev/null; echo $?");
                 assertThat(touched.stdout()).as(touched.describe()).isEqualTo("1\n1\n1\n");
                 assertThat(touched.stderr()).contains("Read-only file system");
                 assertThat(c.exec("sh", "-c", "echo x > /dev/null && head -c 4 /dev/zero | wc -c && cat /proc/keys | wc -c"))
