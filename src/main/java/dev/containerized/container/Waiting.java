@@ -24,12 +24,14 @@ final class Waiting {
 
     private final Container container;
     private final Wait wait;
+    private final long started;
     private final long deadline;
 
     private Waiting(Container container, Wait wait) {
         this.container = container;
         this.wait = wait;
-        this.deadline = System.nanoTime() + wait.timeout().toNanos();
+        this.started = System.nanoTime();
+        this.deadline = started + wait.timeout().toNanos();
     }
 
     static void await(Container container, Wait wait) {
@@ -144,10 +146,14 @@ final class Waiting {
         return true;
     }
 
+    /** Said as a timeout once the time is up, and as giving up early when nothing could come any more (the server exited). */
     private ContainerException failure(String lastSeen) {
         String output = container.commandRegistry().describe();
-        return new ContainerException("container " + container.id() + ": waited " + format(wait.timeout()) + " for "
-                + wait + ", in vain: " + lastSeen + ".\n"
+        long now = System.nanoTime();
+        String what = now - deadline >= 0
+                ? "waited " + format(wait.timeout()) + " for " + wait + ", in vain"
+                : "stopped waiting for " + wait + " after " + format(Duration.ofNanos(now - started)) + " of " + format(wait.timeout());
+        return new ContainerException("container " + container.id() + ": " + what + ": " + lastSeen + ".\n"
                 + (output.isEmpty() ? "No background command was started in it." : "Its background commands:\n" + output));
     }
 

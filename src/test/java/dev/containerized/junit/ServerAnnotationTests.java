@@ -48,7 +48,8 @@ class ServerAnnotationTests {
                 finishedWithFailure(instanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class),
                         message(m -> m.contains("@Server(command = [sh, -c, echo 'reading /etc/app.conf';")
                                 && m.contains("on class " + ServerTestCases.NeverReady.class.getName() + " did not get ready")
-                                && m.contains("waited 1 s for port 8080 to accept connections")
+                                && m.contains("stopped waiting for port 8080 to accept connections")
+                                && m.contains(" of 1 s: every background command ended")
                                 && m.contains("(exited with status 2)")
                                 && m.contains("out| reading /etc/app.conf")
                                 && m.contains("err| fatal: /etc/app.conf: no such file")))));
