@@ -50,12 +50,16 @@ final class RunCommand {
         return outcome.exitStatus();
     }
 
-    /** Written whole to a temporary file beside it, then moved: a reader never sees half a report. */
+    /**
+     * Written whole to a temporary file beside it, then moved: a reader never sees half a report. Its
+     * missing directories are made now, once there is a report to write.
+     */
     private static void write(Optional<Path> file, String content) throws IOException {
         if (file.isEmpty()) {
             return;
         }
         Path target = file.get().toAbsolutePath();
+        Files.createDirectories(target.getParent());
         Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             Files.writeString(temporary, content, StandardCharsets.UTF_8);

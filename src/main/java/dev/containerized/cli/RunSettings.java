@@ -86,15 +86,22 @@ final class RunSettings {
         junitXml = writableFile("--junit-xml", file);
     }
 
-    /** Checked before the run, so a typo in a CI script fails at once rather than after a long run. */
+    /**
+     * Checked before the run, so a typo in a CI script fails at once rather than after a long run. Missing
+     * directories are made when the report is written (a build's target/ is often not there yet, as with
+     * Surefire's reports); the nearest one that is there must be a directory this user can write.
+     */
     private static Path writableFile(String option, Path file) {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new IllegalArgumentException(option + " " + file + ": the directory " + parent
-                    + " does not exist; create it first (mkdir -p) or write the file elsewhere");
+        Path existing = file.toAbsolutePath().getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
         }
-        if (!Files.isWritable(parent)) {
-            throw new IllegalArgumentException(option + " " + file + ": the directory " + parent
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new IllegalArgumentException(option + " " + file + ": " + existing
+                    + " is not a directory, so nothing can be written below it; write the file elsewhere");
+        }
+        if (!Files.isWritable(existing)) {
+            throw new IllegalArgumentException(option + " " + file + ": the directory " + existing
                     + " is not writable by this user; write the file elsewhere, such as under target/");
         }
         if (Files.isDirectory(file)) {

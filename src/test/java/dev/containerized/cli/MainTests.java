@@ -193,10 +193,22 @@ class MainTests {
         String xml = Files.readString(dir.resolve("TEST-run.xml"));
         JunitXml.assertSameShapeAsSurefire(xml);
         assertThat(CiReportsTests.only(JunitXml.parse(xml), "error").getAttribute("message")).contains("/no/such/dir");
-        assertThat(cli("run", "--report", dir + "/missing/r.json", "--", "true")).satisfies(r -> {
+    }
+
+    /** As in the README's CI line, where target/ is made by the build step the run wraps, if at all. */
+    @Test
+    void aReportsMissingDirectoriesAreMadeButNotBelowAFile(@TempDir Path dir) throws Exception {
+        assertThat(cli("run", "--report", dir + "/target/reports/r.json", "--junit-xml", dir + "/target/TEST-run.xml", "--", "true"))
+                .satisfies(r -> assertThat(r.status).as(r.stderr).isZero());
+        assertThat(Json.parseObject(Files.readString(dir.resolve("target/reports/r.json")))).containsEntry("exitCode", 0L);
+        JunitXml.assertSameShapeAsSurefire(Files.readString(dir.resolve("target/TEST-run.xml")));
+
+        Files.writeString(dir.resolve("file"), "");
+        assertThat(cli("run", "--junit-xml", dir + "/file/sub/TEST-run.xml", "--", "true")).satisfies(r -> {
             assertThat(r.status).isEqualTo(2);
-            assertThat(r.stderr).contains("the directory " + dir + "/missing does not exist");
+            assertThat(r.stderr).contains("--junit-xml " + dir + "/file/sub/TEST-run.xml: " + dir + "/file is not a directory");
         });
+        assertThat(dir.resolve("file")).isRegularFile();
     }
 
     @SuppressWarnings("unchecked")
