@@ -92,6 +92,18 @@ public final class ContainerAssert extends AbstractAssert<ContainerAssert, Conta
         return this;
     }
 
+    /** The OOM killer ended none of the container's processes: its work fit its memory limit. */
+    public ContainerAssert hadNoOomKill() {
+        CgroupStats stats = stats();
+        if (stats.oomKills() > 0) {
+            failWithMessage("Expected no OOM kill in container %s, but the OOM killer ended %d of its processes (%s)",
+                    actual.id(), stats.oomKills(), stats);
+        } else if (stats.oomKills() < 0) {
+            failWithMessage("Expected no OOM kill in container %s, but this host does not count them (%s)", actual.id(), stats);
+        }
+        return this;
+    }
+
     /**
      * The CPU time the container's processes used so far stayed at or under {@code bound} (v2 cpu.stat
      * usage_usec, v1 cpuacct.usage): with a {@code cpus} limit, at most that many CPUs' worth of the

@@ -82,6 +82,7 @@ class ContainerizedAssertionsTests {
         assertThatThrownBy(() -> assertThat(container).hasHostname("other")).hasMessageContaining("hostname <other>")
                 .hasMessageContaining("assert-box");
         assertThatThrownBy(() -> assertThat(container).hadOomKill()).hasMessageContaining("Expected an OOM kill");
+        assertThat(container).hadNoOomKill();
     }
 
     @Test
@@ -93,6 +94,8 @@ class ContainerizedAssertionsTests {
             assertThatThrownBy(() -> assertThat(c).pidsNeverExceeded(5)).hasMessageContaining("never to exceed 5 tasks");
             assertThat(c.exec("bash", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' x)")).wasOomKilled();
             assertThat(c).hadOomKill().memoryPeakAtMost("64m");
+            assertThatThrownBy(() -> assertThat(c).hadNoOomKill()).hasMessageContaining("Expected no OOM kill in container " + c.id())
+                    .hasMessageContaining("but the OOM killer ended ");
         }
     }
 
