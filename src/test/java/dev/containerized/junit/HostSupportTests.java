@@ -43,6 +43,12 @@ class HostSupportTests {
     }
 
     @Test
+    void theJavaApiSaysItNeedsRootBeforeItBuildsTheRootfs() throws Exception {
+        String output = runAs(List.of("--reuid=65534", "--regid=65534", "--clear-groups"), UnprivilegedTestCases.JavaApi.class.getName());
+        assertThat(output).contains("PASSED ").contains("startAndRunSayTheyNeedRoot").contains("1 passed, 0 failed");
+    }
+
+    @Test
     void theSkipReasonIsSaidOnceOnTheConsole() throws Exception {
         String output = runAs(List.of("--reuid=65534", "--regid=65534", "--clear-groups"),
                 UnprivilegedTestCases.Skips.class.getName(), UnprivilegedTestCases.AlsoSkips.class.getName());

@@ -47,6 +47,9 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
      * cached yet, an image's layers unpacked if they are not.
      */
     public static ContainerPlan of(ContainerSpec spec) {
+        // Before the rootfs is looked up, and built if it is not there: without root, that is all a user
+        // needs to hear, not that the build failed in a home they cannot write.
+        HostSupport.requireRoot();
         List<Path> lowerDirs;
         ImageConfig image;
         if (spec.image().isPresent()) {
