@@ -79,8 +79,11 @@ public final class Exec {
     }
 
     /**
-     * A stream for its stdin, read on a thread of its own while the command runs and closed at its end.
-     * The supplier is called once per run of this Exec.
+     * A stream for its stdin, read on a thread of its own while the command runs and closed at its end
+     * (or once the command ended, if it did not read it all). The supplier is called once per run of this
+     * Exec. A stream (or supplier) that throws gives the command end of file there and fails the exec with
+     * a {@link ContainerException} that carries the exception, once the command ended: no test passes on
+     * input cut short. A command that stops reading (as {@code head} does) is not a failure.
      */
     public Exec stdin(Supplier<java.io.InputStream> stream) {
         return new Exec(argv, env, workingDirectory, user, Optional.of(Objects.requireNonNull(stream, "stdin stream")), timeout);

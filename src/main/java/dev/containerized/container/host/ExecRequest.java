@@ -56,29 +56,15 @@ public record ExecRequest(List<String> argv, List<String> env, String workingDir
             return Unistd.pipe();
         }
 
-        /** Writes everything into {@code pipe} and closes it, without blocking the caller. */
-        void feed(Fd pipe);
+        /** Writes everything into {@code pipe} and closes it, without blocking the caller, for as long as {@code command} runs. */
+        void feed(Fd pipe, RunningCommand command);
 
         static Stdin of(byte[] bytes) {
             return from(() -> new java.io.ByteArrayInputStream(bytes));
         }
 
         static Stdin from(java.util.function.Supplier<InputStream> source) {
-            return pipe -> {
-                Thread feeder = new Thread(() -> {
-                    byte[] buffer = new byte[64 * 1024];
-                    try (pipe; InputStream in = source.get()) {
-                        int n;
-                        while ((n = in.read(buffer)) > 0) {
-                            Unistd.writeFully(pipe.number(), buffer, 0, n);
-                        }
-                    } catch (IOException | LinuxException e) {
-                        // EPIPE: the command stopped reading, as `head` does; the rest is not wanted.
-                    }
-                }, "containerized-stdin");
-                feeder.setDaemon(true);
-                feeder.start();
-            };
+            return (pipe, command) -> new StdinFeeder(source, pipe, command).start();
         }
     }
 }

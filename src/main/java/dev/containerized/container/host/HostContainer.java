@@ -279,7 +279,7 @@ public final class HostContainer {
             stdin[0].close();
             stdout[1].close();
             stderr[1].close();
-            request.stdin().ifPresentOrElse(s -> s.feed(stdin[1]), stdin[1]::close);
+            request.stdin().ifPresentOrElse(s -> s.feed(stdin[1], command), stdin[1]::close);
         }
         return command;
     }

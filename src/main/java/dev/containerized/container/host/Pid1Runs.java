@@ -96,7 +96,7 @@ public final class Pid1Runs {
             return onTerminal(plan, requestFor, timeout);
         }
         RunResult run = capturedRun(plan, host -> requestFor.apply(host).withStdio(
-                ExecRequest.Stdin.from(() -> new FileInputStream(FileDescriptor.in)),
+                ExecRequest.Stdin.from(Pid1Runs::thisProcessStdin),
                 (stream, bytes, length) -> (stream == RunningCommand.STDOUT ? System.out : System.err).write(bytes, 0, length)),
                 timeout, true);
         System.out.flush();
@@ -139,6 +139,18 @@ public final class Pid1Runs {
             System.err.print(result.stderr());
         }
         return new RunResult(result, container.stats());
+    }
+
+    /**
+     * This process's stdin, left open when the command's input ends: closing it would put /dev/null in
+     * the place of fd 0 for the rest of the JVM (the JDK does that rather than close fds 0 to 2).
+     */
+    private static InputStream thisProcessStdin() {
+        return new java.io.FilterInputStream(new FileInputStream(FileDescriptor.in)) {
+            @Override
+            public void close() {
+            }
+        };
     }
 
     /** Copies everything {@code in} gives to {@code fd}, on a thread of its own, until either ends. */

@@ -39,6 +39,9 @@ public final class RunningCommand {
     private final CompletableFuture<ExecResult> result = new CompletableFuture<>();
     private int openStreams;
     private Integer waitStatus;
+    /** What reading the command's stdin stream threw, if it did: the command got end of file there. */
+    private Throwable stdinFailure;
+    private long stdinBytesBeforeFailure;
     private boolean outputAbandoned;
     private volatile boolean timedOut;
 
@@ -202,14 +205,34 @@ public final class RunningCommand {
         result.completeExceptionally(failure);
     }
 
+    /**
+     * Reading its stdin stream failed after {@code bytes} bytes (the stream, or the supplier of it, threw):
+     * the command got end of file there and runs on, and its result, once complete, is this failure, so
+     * that no test passes on input cut short.
+     */
+    synchronized void stdinFailed(Throwable failure, long bytes) {
+        if (stdinFailure == null) {
+            stdinFailure = failure;
+            stdinBytesBeforeFailure = bytes;
+        }
+        completeIfDone();
+    }
+
     private void completeIfDone() {
         if (waitStatus == null || (openStreams > 0 && !outputAbandoned) || result.isDone()) {
             return;
         }
         WaitStatus status = new WaitStatus(waitStatus);
         boolean oomKilled = status.signal().equals(OptionalInt.of(Processes.SIGKILL)) && !timedOut && oomKills.getAsLong() > oomKillsAtStart;
-        result.complete(new ExecResult(argv, status.shellStatus(), status.signal(), stdout.text(), stderr.text(),
-                Duration.ofNanos(System.nanoTime() - startNanos), timedOut, oomKilled, stdout.dropped(), stderr.dropped()));
+        ExecResult ended = new ExecResult(argv, status.shellStatus(), status.signal(), stdout.text(), stderr.text(),
+                Duration.ofNanos(System.nanoTime() - startNanos), timedOut, oomKilled, stdout.dropped(), stderr.dropped());
+        if (stdinFailure != null) {
+            result.completeExceptionally(new ContainerException("the stdin stream of " + argv + " failed after "
+                    + stdinBytesBeforeFailure + " bytes, where the command then read end of file: " + stdinFailure
+                    + "; " + ended.describe(), stdinFailure));
+            return;
+        }
+        result.complete(ended);
     }
 
     /** As a shell says: 127 when there is no such program, 126 when it cannot be run. */
