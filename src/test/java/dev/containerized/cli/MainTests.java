@@ -211,6 +211,27 @@ class MainTests {
         assertThat(dir.resolve("file")).isRegularFile();
     }
 
+    /** As {@code containerized run -- yes | head -1}: once the reader of stdout is gone, the command ends as on the host. */
+    @Test
+    void aCommandWhoseStdoutReaderWentAwayEnds() throws Exception {
+        for (List<String> endless : List.of(List.of("yes"), List.of("seq", "1", "100000000"))) {
+            List<String> command = javaCommand();
+            command.addAll(List.of("run", "--"));
+            command.addAll(endless);
+            Process cli = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(cli.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                assertThat(out.readLine()).isNotNull();
+            }
+            try {
+                assertThat(cli.waitFor(15, TimeUnit.SECONDS)).as("%s ended once its stdout was closed", endless).isTrue();
+            } finally {
+                cli.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> figures(Map<String, Object> report, String group) {
         return (Map<String, Object>) report.get(group);

@@ -84,6 +84,16 @@ class TerminalAttackTests {
         assertThat(injected).doesNotExist();
     }
 
+    /** On a terminal, with stdout piped to a reader that goes away: the command cannot get SIGPIPE on its pty, so it is ended. */
+    @Test
+    void onATerminalACommandWhoseStdoutReaderWentAwayEnds() throws Exception {
+        String command = ScriptSession.cli("--rootfs", rootfs.toString(), "--", "yes") + " | head -1; echo pipeline-done";
+        try (ScriptSession session = new ScriptSession(command)) {
+            session.awaitOutput("pipeline-done", TIMEOUT);
+            session.awaitExit(TIMEOUT);
+        }
+    }
+
     private static boolean legacyTiocstiAllowed() throws Exception {
         Path setting = Path.of("/proc/sys/dev/tty/legacy_tiocsti");
         return !Files.exists(setting) || Files.readString(setting).strip().equals("1");

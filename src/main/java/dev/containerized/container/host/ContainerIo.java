@@ -241,10 +241,9 @@ final class ContainerIo {
                     break;
                 }
                 int n = Unistd.read(s.fd.number(), chunk, chunk.length);
-                if (n <= 0) {
-                    break; // end of file: readStreams closes it on the next round
+                if (n <= 0 || !s.command.output(s.which, chunk, n)) {
+                    break; // end of file, or nobody reads on: readStreams closes it on the next round
                 }
-                s.command.output(s.which, chunk, n);
             }
         }
     }
@@ -275,11 +274,10 @@ final class ContainerIo {
             if (set.revents(index) == 0) {
                 continue;
             }
-            // One read per wakeup: poll said it will not block.
+            // One read per wakeup: poll said it will not block. A stream whose reader is gone is closed
+            // as at its end: the command's next write to it fails.
             int n = Unistd.read(s.fd.number(), chunk, chunk.length);
-            if (n > 0) {
-                s.command.output(s.which, chunk, n);
-            } else {
+            if (n <= 0 || !s.command.output(s.which, chunk, n)) {
                 it.remove();
                 s.fd.close();
                 s.command.streamClosed();

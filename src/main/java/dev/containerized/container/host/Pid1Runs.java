@@ -95,12 +95,23 @@ public final class Pid1Runs {
         if (Terminals.isTerminal(0)) {
             return onTerminal(plan, requestFor, timeout);
         }
-        RunResult run = capturedRun(plan, host -> requestFor.apply(host).withStdio(
-                ExecRequest.Stdin.from(Pid1Runs::thisProcessStdin),
-                (stream, bytes, length) -> (stream == RunningCommand.STDOUT ? System.out : System.err).write(bytes, 0, length)),
-                timeout, true);
         System.out.flush();
-        return run;
+        System.err.flush();
+        return capturedRun(plan, host -> requestFor.apply(host).withStdio(ExecRequest.Stdin.from(Pid1Runs::thisProcessStdin),
+                Pid1Runs::relayToThisProcess), timeout, true);
+    }
+
+    /**
+     * Writes a command's output to this process's own stdout or stderr, by descriptor: System.out would
+     * swallow the EPIPE of a reader that went away ({@code … | head -1}), and the command would run on,
+     * relayed into nothing, where on the host it would have ended.
+     */
+    private static void relayToThisProcess(int stream, byte[] bytes, int length) {
+        try {
+            Unistd.writeFully(stream == RunningCommand.STDOUT ? 1 : 2, bytes, 0, length);
+        } catch (LinuxException gone) {
+            throw new RunningCommand.ReaderGone();
+        }
     }
 
     /**
@@ -123,7 +134,8 @@ public final class Pid1Runs {
             slave.close();
             savedMode = Terminals.makeRaw(0);
             relay(new FileInputStream(FileDescriptor.in), master, "containerized-terminal-in");
-            Thread out = relayOut(master);
+            // A command on a pty cannot get SIGPIPE: once this process's stdout is gone, it is killed instead.
+            Thread out = relayOut(master, container::killPid1);
             int status = awaitOrKill(container, command, deadline);
             join(out);
             WindowChanges.stop(resize);
@@ -170,18 +182,30 @@ public final class Pid1Runs {
         thread.start();
     }
 
-    /** Copies the pty's output to this process's stdout until the pty has no process left (EIO). */
-    private static Thread relayOut(Fd master) {
+    /**
+     * Copies the pty's output to this process's stdout until the pty has no process left (EIO), or runs
+     * {@code readerGone} once stdout takes no more (a pipe whose reader went away, as with {@code | head}).
+     * By descriptor: System.out would swallow that EPIPE.
+     */
+    private static Thread relayOut(Fd master, Runnable readerGone) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[4096];
-            try {
-                int n;
-                while ((n = Unistd.read(master.number(), buffer, buffer.length)) > 0) {
-                    System.out.write(buffer, 0, n);
-                    System.out.flush();
+            int n;
+            while (true) {
+                try {
+                    n = Unistd.read(master.number(), buffer, buffer.length);
+                } catch (LinuxException ended) {
+                    return; // EIO: the last process holding the slave side exited.
                 }
-            } catch (LinuxException ended) {
-                // EIO: the last process holding the slave side exited.
+                if (n <= 0) {
+                    return;
+                }
+                try {
+                    Unistd.writeFully(1, buffer, 0, n);
+                } catch (LinuxException gone) {
+                    readerGone.run();
+                    return;
+                }
             }
         }, "containerized-terminal-out");
         thread.setDaemon(true);

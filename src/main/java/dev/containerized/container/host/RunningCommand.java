@@ -53,7 +53,19 @@ public final class RunningCommand {
     public interface OutputListener {
         OutputListener NONE = (stream, bytes, length) -> { };
 
+        /** @throws ReaderGone when what the listener relays the stream to is gone (a closed pipe) */
         void output(int stream, byte[] bytes, int length);
+    }
+
+    /**
+     * Thrown by a listener whose reader is gone (this process's stdout, a pipe {@code head} closed): the
+     * container's side stops reading the stream and closes it, so the command's next write fails as it
+     * would on the host (EPIPE, or SIGPIPE for a process that is not its container's PID 1).
+     */
+    public static final class ReaderGone extends RuntimeException {
+        public ReaderGone() {
+            super(null, null, false, false);
+        }
     }
 
     /** @param streams how many output pipes will report their end: 2, or 0 for a command on a terminal */
@@ -188,9 +200,15 @@ public final class RunningCommand {
         completeIfDone();
     }
 
-    void output(int stream, byte[] bytes, int length) {
+    /** Keeps the output and hands it on; false once the listener's reader of this stream is gone. */
+    boolean output(int stream, byte[] bytes, int length) {
         (stream == STDOUT ? stdout : stderr).append(bytes, length);
-        listener.output(stream, bytes, length);
+        try {
+            listener.output(stream, bytes, length);
+            return true;
+        } catch (ReaderGone gone) {
+            return false;
+        }
     }
 
     synchronized void streamClosed() {
