@@ -26,6 +26,8 @@ class ImageContainerTests {
     static Path scratch;
     static String oci;
     static String archive;
+    /** The same image, whose WorkingDir its layers lack, as umoci or buildah make one (a Dockerfile's WORKDIR makes it). */
+    static String missingWorkingDir;
 
     @BeforeAll
     static void buildImages() throws Exception {
@@ -46,6 +48,8 @@ class ImageContainerTests {
         run("umoci", "config", "--image", layout + ":app", "--config.env", "APP_MODE=test", "--config.workingdir", "/srv/app",
                 "--config.entrypoint", "/bin/sh", "--config.entrypoint", "-c", "--config.cmd", "echo default command in $(pwd)");
         oci = "oci:" + layout + ":app";
+        run("umoci", "config", "--image", layout + ":app", "--tag", "nowd", "--config.workingdir", "/opt/missing/deep");
+        missingWorkingDir = "oci:" + layout + ":nowd";
         Path tar = scratch.resolve("app.tar");
         run("skopeo", "copy", "--quiet", oci, "docker-archive:" + tar + ":app:latest");
         archive = "docker-archive:" + tar;
@@ -91,6 +95,19 @@ class ImageContainerTests {
         assertThat(Container.run(spec).stdout()).isEqualTo("default command in /srv/app\n");
         // Arguments replace Cmd and follow the Entrypoint, as with docker run IMAGE ARGS.
         assertThat(Container.run(spec, "echo $$ $APP_MODE").stdout()).isEqualTo("1 test\n");
+    }
+
+    @Test
+    void anImagesWorkingDirItsLayersLackIsMadeAsDockerRunMakesIt() {
+        try (Container c = Container.start(ContainerSpec.builder().image(missingWorkingDir).build())) {
+            assertThat(c.exec("sh", "-c", "pwd; stat -c '%U %a' .").stdout()).isEqualTo("/opt/missing/deep\nroot 755\n");
+        }
+        // Made before the root turns read-only.
+        assertThat(Container.run(ContainerSpec.builder().image(missingWorkingDir).readOnlyRootfs(true).build(), "pwd").stdout())
+                .isEqualTo("/opt/missing/deep\n");
+        // The spec's own is a test's choice, and a missing one more often a typo: still refused by name.
+        assertThatThrownBy(() -> Container.start(ContainerSpec.builder().image(missingWorkingDir).workingDirectory("/also/missing").build()))
+                .hasMessageContaining("chdir(\"/also/missing\"): ENOENT");
     }
 
     @Test

@@ -22,14 +22,15 @@ import java.util.Optional;
  * filesystems, its limits, how its commands are confined, and their defaults (environment, working
  * directory, user, and an image's command) with an image's config under the spec's own settings.
  *
+ * @param makeWorkingDirectory whether a missing working directory is made (an image's) rather than refused (the spec's)
  * @param environment      every command's environment before its own variables, as NAME=VALUE
  * @param user             who runs commands unless one says otherwise ({@code docker run --user})
  * @param imageCommand     an image's Entrypoint + Cmd, for a PID-1 run that names no command
  * @param imageEntrypoint  an image's Entrypoint, which a PID-1 run's own arguments follow, as in docker run
  */
 public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limits, Confinement confinement,
-                            String workingDirectory, Map<String, String> environment, Optional<String> user,
-                            List<String> imageEntrypoint, List<String> imageCommand, boolean terminal) {
+                            String workingDirectory, boolean makeWorkingDirectory, Map<String, String> environment,
+                            Optional<String> user, List<String> imageEntrypoint, List<String> imageCommand, boolean terminal) {
     /** HOME is not here: it is the user's home, set for each command (see {@link #ROOT_HOME}). */
     private static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of(
             "PATH", ContainerSpec.DEFAULT_PATH, "TERM", "xterm");
@@ -73,17 +74,21 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         environment.put("HOSTNAME", spec.hostname());
         environment.putAll(spec.environment());
         // The image's working directory and user are defaults: the spec's own, when set, win.
-        String workingDirectory = spec.workingDirectory()
-                .orElseGet(() -> image.workingDir().filter(d -> d.startsWith("/")).orElse("/"));
+        // An image's WorkingDir its layers lack is made, as docker run makes it; the spec's own is a test's
+        // choice, and a missing one more often a typo: the start fails and names it.
+        Optional<String> imageWorkingDirectory = image.workingDir().filter(d -> d.startsWith("/"));
+        String workingDirectory = spec.workingDirectory().orElseGet(() -> imageWorkingDirectory.orElse("/"));
+        boolean makeWorkingDirectory = spec.workingDirectory().isEmpty() && imageWorkingDirectory.isPresent();
         Optional<String> user = spec.user().or(() -> image.user().filter(u -> !u.isEmpty()));
         return new ContainerPlan(spec.hostname(), plan, new CgroupLimits(spec.pidsLimit(), spec.memoryLimitBytes(), spec.cpus(), spec.cpuset()),
-                Confinement.docker(spec.seccomp()), workingDirectory, environment, user, image.entrypoint(), image.command(), false);
+                Confinement.docker(spec.seccomp()), workingDirectory, makeWorkingDirectory, environment, user, image.entrypoint(),
+                image.command(), false);
     }
 
     /** The same plan, with a pseudo-terminal of the container's own made during setup. */
     ContainerPlan withTerminal() {
-        return new ContainerPlan(hostname, mounts, limits, confinement, workingDirectory, environment, user, imageEntrypoint,
-                imageCommand, true);
+        return new ContainerPlan(hostname, mounts, limits, confinement, workingDirectory, makeWorkingDirectory, environment, user,
+                imageEntrypoint, imageCommand, true);
     }
 
     /**

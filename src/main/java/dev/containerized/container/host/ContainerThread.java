@@ -59,7 +59,7 @@ final class ContainerThread {
      * @param cgroupNamespace whether PID 1 roots a cgroup namespace at the cgroup it joined
      */
     record Setup(String id, String hostname, MountPlan mounts, boolean cgroupNamespace,
-                 Confinement confinement, String workingDirectory, boolean terminal) {
+                 Confinement confinement, String workingDirectory, boolean makeWorkingDirectory, boolean terminal) {
     }
 
     /**
@@ -313,6 +313,9 @@ final class ContainerThread {
             awaitReady("configure", placement);
             trace.mark("pid1-config");
             FaultInjection.reached(FaultInjection.Phase.CONFIG, setup.id());
+            if (setup.makeWorkingDirectory()) { // before finish() may make the root read-only
+                mounts.makeWorkingDirectory(setup.workingDirectory());
+            }
             mounts.finish();
             mounts.checkWorkingDirectory(setup.workingDirectory());
             trace.mark("masks");

@@ -83,7 +83,7 @@ public final class HostContainer {
         // The thread makes namespaces and mounts while this one makes what it needs: the state directory
         // the overlay goes in, and the cgroup PID 1 joins.
         ContainerThread thread = ContainerThread.begin(new ContainerThread.Setup(id, plan.hostname(), plan.mounts(), true,
-                plan.confinement(), plan.workingDirectory(), plan.terminal()));
+                plan.confinement(), plan.workingDirectory(), plan.makeWorkingDirectory(), plan.terminal()));
         try {
             ContainerCgroup cgroup;
             try {

@@ -113,23 +113,7 @@ final class InRoot {
         if (names.isEmpty()) {
             throw new SetupException("mount target " + absolute + " is the root itself: mount below it, such as /data");
         }
-        for (int i = 1; i <= names.size(); i++) {
-            String prefix = String.join("/", names.subList(0, i));
-            Fd existing = resolveInRoot(prefix);
-            if (existing != null) {
-                existing.close();
-                continue;
-            }
-            String parent = String.join("/", names.subList(0, i - 1));
-            try (Fd dir = parent.isEmpty() ? Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0) : requireInRoot(parent)) {
-                refuseDanglingLink(dir, names.get(i - 1), "/" + prefix, absolute);
-                if (i < names.size() || directory) {
-                    Fcntl.mkdirat(dir, names.get(i - 1), DIRECTORY_MODE, absolute);
-                } else {
-                    Fcntl.createFileAt(dir, names.get(i - 1), absolute);
-                }
-            }
-        }
+        makeMissing(names, directory, absolute, "mount target " + absolute);
         Fd target = requireInRoot(String.join("/", names));
         int type = Fcntl.fileType(target);
         if (directory != (type == Fcntl.S_IFDIR)) {
@@ -142,14 +126,44 @@ final class InRoot {
     }
 
     /**
-     * A symlink whose target does not exist inside the root: followed, it would lead nowhere inside, and
-     * making the mount point in its place would change the image's meaning. Said plainly, never followed.
+     * The directory {@code absolute} inside the root, made with its missing parents (root's, mode 0755) as
+     * {@code docker run} makes an image's WorkingDir that its layers lack; the container's symlinks are
+     * followed, never out of its root.
      */
-    private void refuseDanglingLink(Fd dir, String name, String path, String target) {
+    void makeDirectories(String absolute, String role) {
+        makeMissing(components(absolute), true, absolute, role + " " + absolute);
+    }
+
+    /** Makes each missing component of {@code names}: directories, and the last one a directory or an empty file. */
+    private void makeMissing(List<String> names, boolean lastIsDirectory, String absolute, String what) {
+        for (int i = 1; i <= names.size(); i++) {
+            String prefix = String.join("/", names.subList(0, i));
+            Fd existing = resolveInRoot(prefix);
+            if (existing != null) {
+                existing.close();
+                continue;
+            }
+            String parent = String.join("/", names.subList(0, i - 1));
+            try (Fd dir = parent.isEmpty() ? Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0) : requireInRoot(parent)) {
+                refuseDanglingLink(dir, names.get(i - 1), "/" + prefix, what);
+                if (i < names.size() || lastIsDirectory) {
+                    Fcntl.mkdirat(dir, names.get(i - 1), DIRECTORY_MODE, absolute);
+                } else {
+                    Fcntl.createFileAt(dir, names.get(i - 1), absolute);
+                }
+            }
+        }
+    }
+
+    /**
+     * A symlink whose target does not exist inside the root: followed, it would lead nowhere inside, and
+     * making the directory in its place would change the image's meaning. Said plainly, never followed.
+     */
+    private void refuseDanglingLink(Fd dir, String name, String path, String what) {
         try (Fd entry = openNoFollow(dir, name)) {
             if (entry != null && Fcntl.fileType(entry) == Fcntl.S_IFLNK) {
-                throw new SetupException("mount target " + target + ": " + path + " is a symlink whose target does not exist"
-                        + " inside the container; mount on a path that exists in the image, or make the link's target there");
+                throw new SetupException(what + ": " + path + " is a symlink whose target does not exist"
+                        + " inside the container; use a path that exists in the image, or make the link's target there");
             }
         }
     }

@@ -151,6 +151,13 @@ final class RootfsMounts implements AutoCloseable {
                 Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_BENEATH, "/dev/pts/ptmx");
     }
 
+    /** An image's working directory, made where its layers lack it, as docker run does. */
+    void makeWorkingDirectory(String directory) {
+        if (!directory.equals("/")) {
+            step("make the image's working directory", () -> root.makeDirectories(directory, "the image's WorkingDir"));
+        }
+    }
+
     /**
      * Commands start in {@code directory}: it must be a directory of the container. (docker run would make
      * a missing one; here the start fails and names it, as a missing one is more often a typo of a test.)
