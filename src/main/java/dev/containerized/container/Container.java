@@ -139,6 +139,17 @@ public final class Container implements AutoCloseable {
         return start(exec, new OutputLines("containerized-" + host.id()));
     }
 
+    /**
+     * As {@link #execInBackground(Exec)}, with {@code onLine} following its output from its first line (as
+     * Testcontainers' log consumers do): a fast command may write more lines before
+     * {@code execInBackground} returns than {@link BackgroundProcess#onLine} called then would still get.
+     */
+    public BackgroundProcess execInBackground(Exec exec, java.util.function.Consumer<OutputLine> onLine) {
+        OutputLines lines = new OutputLines("containerized-" + host.id());
+        lines.subscribe(java.util.Objects.requireNonNull(onLine, "onLine"));
+        return start(exec, lines);
+    }
+
     private BackgroundProcess start(Exec exec, OutputLines lines) {
         ExecRequest request = request(spec, host.plan(), exec, host::resolveUser);
         RunningCommand command = host.exec(lines.isEnded() ? request : request.withListener(lines));

@@ -123,9 +123,17 @@ final class OutputLines implements RunningCommand.OutputListener {
         return found;
     }
 
-    /** Hands every kept line and every later one to {@code consumer}, in order, on a thread of its own. */
+    /**
+     * Hands every kept line and every later one to {@code consumer}, in order, on a thread of its own;
+     * lines no longer kept are said first, in one line of their count, as lines a slow consumer lost are.
+     */
     synchronized void subscribe(Consumer<OutputLine> consumer) {
         LineDelivery delivery = new LineDelivery(name + "-lines-" + ++nextDelivery, consumer);
+        long notKept = count - recent.size();
+        if (notKept > 0) {
+            delivery.offer(new OutputLine(OutputLine.Source.STDOUT, "[containerized: " + notKept + " earlier lines were not"
+                    + " kept: onLine came after them; execInBackground(exec, onLine) follows a command from its first line]"));
+        }
         recent.forEach(delivery::offer);
         if (ended) {
             delivery.end();

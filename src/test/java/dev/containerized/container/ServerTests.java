@@ -359,15 +359,45 @@ class ServerTests {
                 }
             });
             assertThat(last.await(30, TimeUnit.SECONDS)).isTrue();
-            // Lines kept from before the consumer came (the last 1000) and every later one, in order.
+            // Lines kept from before the consumer came (the last 1000) and every later one, in order; the
+            // count of those no longer kept first, if there were any.
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
                 expected.add("line " + i);
             }
             expected.add("no newline at the end");
-            assertThat(expected).endsWith(seen.toArray(String[]::new));
-            assertThat(seen.size()).isGreaterThanOrEqualTo(1000);
+            List<String> lines = new ArrayList<>(seen);
+            if (!lines.get(0).equals("line 0")) {
+                String first = expected.get(expected.size() - (lines.size() - 1));
+                int notKept = Integer.parseInt(first.substring("line ".length()));
+                assertThat(lines.remove(0)).startsWith("[containerized: " + notKept + " earlier lines were not kept: onLine came after them;");
+            }
+            assertThat(expected).endsWith(lines.toArray(String[]::new));
+            assertThat(lines.size()).isGreaterThanOrEqualTo(1000);
             assertThat(threads).allSatisfy(t -> assertThat(t).startsWith("containerized-" + c.id() + "-lines-"));
+        }
+    }
+
+    /**
+     * A consumer given with the command follows it from its first line, however fast the command writes
+     * (up to the 10,000 lines a consumer may fall behind before it is told it lost some).
+     */
+    @Test
+    void aConsumerGivenWithTheCommandGetsItsFirstLineAndOneGivenLateIsToldWhatItMissed() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            List<String> fromTheStart = java.util.Collections.synchronizedList(new ArrayList<>());
+            BackgroundProcess seq = c.execInBackground(Exec.of("seq", "1", "5000"), line -> fromTheStart.add(line.text()));
+            assertThat(seq.await().succeeded()).isTrue();
+            List<String> late = java.util.Collections.synchronizedList(new ArrayList<>());
+            seq.onLine(line -> late.add(line.text()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while ((fromTheStart.size() < 5000 || late.size() < 1001) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(fromTheStart).hasSize(5000).startsWith("1", "2", "3").endsWith("5000");
+            assertThat(late).hasSize(1001).endsWith("5000");
+            assertThat(late.get(0)).startsWith("[containerized: 4000 earlier lines were not kept: onLine came after them;");
+            assertThat(late.get(1)).isEqualTo("4001");
         }
     }
 
