@@ -113,7 +113,7 @@ final class InRoot {
         if (names.isEmpty()) {
             throw new SetupException("mount target " + absolute + " is the root itself: mount below it, such as /data");
         }
-        makeMissing(names, directory, absolute, "mount target " + absolute);
+        makeMissing(names, directory, absolute, "mount target " + absolute, "mount on a path");
         Fd target = requireInRoot(String.join("/", names));
         int type = Fcntl.fileType(target);
         if (directory != (type == Fcntl.S_IFDIR)) {
@@ -131,11 +131,11 @@ final class InRoot {
      * followed, never out of its root.
      */
     void makeDirectories(String absolute, String role) {
-        makeMissing(components(absolute), true, absolute, role + " " + absolute);
+        makeMissing(components(absolute), true, absolute, role + " " + absolute, "use a path");
     }
 
     /** Makes each missing component of {@code names}: directories, and the last one a directory or an empty file. */
-    private void makeMissing(List<String> names, boolean lastIsDirectory, String absolute, String what) {
+    private void makeMissing(List<String> names, boolean lastIsDirectory, String absolute, String what, String instead) {
         for (int i = 1; i <= names.size(); i++) {
             String prefix = String.join("/", names.subList(0, i));
             Fd existing = resolveInRoot(prefix);
@@ -145,7 +145,7 @@ final class InRoot {
             }
             String parent = String.join("/", names.subList(0, i - 1));
             try (Fd dir = parent.isEmpty() ? Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0) : requireInRoot(parent)) {
-                refuseDanglingLink(dir, names.get(i - 1), "/" + prefix, what);
+                refuseDanglingLink(dir, names.get(i - 1), "/" + prefix, what, instead);
                 if (i < names.size() || lastIsDirectory) {
                     Fcntl.mkdirat(dir, names.get(i - 1), DIRECTORY_MODE, absolute);
                 } else {
@@ -159,11 +159,11 @@ final class InRoot {
      * A symlink whose target does not exist inside the root: followed, it would lead nowhere inside, and
      * making the directory in its place would change the image's meaning. Said plainly, never followed.
      */
-    private void refuseDanglingLink(Fd dir, String name, String path, String what) {
+    private void refuseDanglingLink(Fd dir, String name, String path, String what, String instead) {
         try (Fd entry = openNoFollow(dir, name)) {
             if (entry != null && Fcntl.fileType(entry) == Fcntl.S_IFLNK) {
                 throw new SetupException(what + ": " + path + " is a symlink whose target does not exist"
-                        + " inside the container; use a path that exists in the image, or make the link's target there");
+                        + " inside the container; " + instead + " that exists in the image, or make the link's target there");
             }
         }
     }
