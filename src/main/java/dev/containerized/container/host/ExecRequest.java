@@ -2,10 +2,8 @@ package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerSpec;
 import dev.containerized.internal.linux.Fd;
-import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Unistd;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
