@@ -3,6 +3,7 @@ package dev.containerized.container.host;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.ExecResult;
 import dev.containerized.container.RunResult;
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Terminals;
@@ -109,8 +110,12 @@ public final class Pid1Runs {
     private static void relayToThisProcess(int stream, byte[] bytes, int length) {
         try {
             Unistd.writeFully(stream == RunningCommand.STDOUT ? 1 : 2, bytes, 0, length);
-        } catch (LinuxException gone) {
-            throw new RunningCommand.ReaderGone();
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EPIPE) {
+                throw new RunningCommand.ReaderGone();
+            }
+            // Anything else (a full disk, a descriptor someone made non-blocking) loses this piece, as
+            // System.out did: the reader is still there, and the command is not ended for it.
         }
     }
 
@@ -202,9 +207,11 @@ public final class Pid1Runs {
                 }
                 try {
                     Unistd.writeFully(1, buffer, 0, n);
-                } catch (LinuxException gone) {
-                    readerGone.run();
-                    return;
+                } catch (LinuxException e) {
+                    if (e.errno() == Errno.EPIPE) {
+                        readerGone.run();
+                        return;
+                    } // else this piece is lost, as System.out lost it; the reader is still there
                 }
             }
         }, "containerized-terminal-out");
