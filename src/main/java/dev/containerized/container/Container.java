@@ -147,7 +147,12 @@ public final class Container implements AutoCloseable {
     public BackgroundProcess execInBackground(Exec exec, java.util.function.Consumer<OutputLine> onLine) {
         OutputLines lines = new OutputLines("containerized-" + host.id());
         lines.subscribe(java.util.Objects.requireNonNull(onLine, "onLine"));
-        return start(exec, lines);
+        try {
+            return start(exec, lines);
+        } catch (RuntimeException | Error e) {
+            lines.end(); // its delivery thread would wait for lines that never come
+            throw e;
+        }
     }
 
     private BackgroundProcess start(Exec exec, OutputLines lines) {

@@ -214,7 +214,9 @@ class MainTests {
     /** As {@code containerized run -- yes | head -1}: once the reader of stdout is gone, the command ends as on the host. */
     @Test
     void aCommandWhoseStdoutReaderWentAwayEnds() throws Exception {
-        for (List<String> endless : List.of(List.of("yes"), List.of("seq", "1", "100000000"))) {
+        // A shell loop goes on after EPIPE: only a signal ends it, and its container's PID 1 gets no SIGPIPE.
+        for (List<String> endless : List.of(List.of("yes"), List.of("seq", "1", "100000000"),
+                List.of("sh", "-c", "while :; do echo y; done"))) {
             List<String> command = javaCommand();
             command.addAll(List.of("run", "--"));
             command.addAll(endless);
@@ -229,6 +231,22 @@ class MainTests {
             } finally {
                 cli.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    /** With its stderr a dead pipe, a command that cannot start still gives 127 at once (the message cannot be shown). */
+    @Test
+    void aMissingCommandWithNobodyReadingStderrStillExits127() throws Exception {
+        List<String> command = javaCommand();
+        command.addAll(List.of("run", "--", "/no/such/command"));
+        Process cli = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        cli.getErrorStream().close();
+        try {
+            assertThat(cli.waitFor(15, TimeUnit.SECONDS)).isTrue();
+            assertThat(cli.exitValue()).isEqualTo(127);
+        } finally {
+            cli.destroyForcibly().waitFor();
         }
     }
 

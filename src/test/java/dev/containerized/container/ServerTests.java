@@ -401,6 +401,23 @@ class ServerTests {
         }
     }
 
+    @Test
+    void aConsumerGivenWithACommandThatCannotStartLeavesNoThread() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            java.util.function.Supplier<Long> deliveries = () -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("containerized-" + c.id() + "-lines-")).count();
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> c.execInBackground(Exec.of("true").user("no-such-user"), line -> { }))
+                        .hasMessageContaining("no-such-user");
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (deliveries.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(deliveries.get()).isZero();
+        }
+    }
+
     /** A test's consumer fails as tests do, with an AssertionError: the lines keep coming to it. */
     @Test
     void aLineConsumerThatThrowsAnAssertionErrorStillGetsTheNextLines() throws Exception {

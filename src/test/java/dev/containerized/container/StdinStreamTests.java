@@ -66,6 +66,28 @@ class StdinStreamTests {
         }
     }
 
+    /** The stream's close runs off the container's I/O thread: a slow one holds up no other command. */
+    @Test
+    void aStreamThatIsSlowToCloseHoldsUpNoOtherCommand() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            PipedInputStream slowToClose = new PipedInputStream(new PipedOutputStream()) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        Thread.sleep(3000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    super.close();
+                }
+            };
+            assertThat(c.exec(Exec.of("echo", "done").stdin(() -> slowToClose)).stdout()).isEqualTo("done\n");
+            long t0 = System.nanoTime();
+            assertThat(c.exec("true").succeeded()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
+
     @Test
     void aCommandThatStopsReadingIsNotAFailure() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {

@@ -148,6 +148,10 @@ final class InRoot {
                 refuseDanglingLink(dir, names.get(i - 1), "/" + prefix, what, instead);
                 if (i < names.size() || lastIsDirectory) {
                     Fcntl.mkdirat(dir, names.get(i - 1), DIRECTORY_MODE, absolute);
+                    // mkdir's mode passes through this JVM's umask (077 would shut a non-root user out).
+                    try (Fd made = Fcntl.openat(dir, names.get(i - 1), Fcntl.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)) {
+                        Fcntl.chmod(made, DIRECTORY_MODE, absolute);
+                    }
                 } else {
                     Fcntl.createFileAt(dir, names.get(i - 1), absolute);
                 }

@@ -99,19 +99,22 @@ public final class Pid1Runs {
         System.out.flush();
         System.err.flush();
         return capturedRun(plan, host -> requestFor.apply(host).withStdio(ExecRequest.Stdin.from(Pid1Runs::thisProcessStdin),
-                Pid1Runs::relayToThisProcess), timeout, true);
+                (stream, bytes, length) -> relayToThisProcess(host, stream, bytes, length)), timeout, true);
     }
 
     /**
      * Writes a command's output to this process's own stdout or stderr, by descriptor: System.out would
      * swallow the EPIPE of a reader that went away ({@code … | head -1}), and the command would run on,
-     * relayed into nothing, where on the host it would have ended.
+     * relayed into nothing, where on the host it would have ended. On the host, SIGPIPE ends it; here the
+     * command is its container's PID 1, which the kernel spares that signal, and a shell loop would go on
+     * writing into the closed pipe: so the pipe is closed on it (its next write fails) and it is killed.
      */
-    private static void relayToThisProcess(int stream, byte[] bytes, int length) {
+    private static void relayToThisProcess(HostContainer container, int stream, byte[] bytes, int length) {
         try {
             Unistd.writeFully(stream == RunningCommand.STDOUT ? 1 : 2, bytes, 0, length);
         } catch (LinuxException e) {
             if (e.errno() == Errno.EPIPE) {
+                container.killPid1();
                 throw new RunningCommand.ReaderGone();
             }
             // Anything else (a full disk, a descriptor someone made non-blocking) loses this piece, as

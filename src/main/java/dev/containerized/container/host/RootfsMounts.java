@@ -198,6 +198,7 @@ final class RootfsMounts implements AutoCloseable {
         for (String dir : List.of(MERGED, UPPER, WORK)) {
             mkdirs(state.resolve(dir));
         }
+        openToEveryUser(state.resolve(UPPER));
     }
 
     private static String lowerLink(int i) {
@@ -231,6 +232,7 @@ final class RootfsMounts implements AutoCloseable {
             mkdirs(state.resolve("scratch"));
             Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
             mkdirs(state.resolve("scratch/" + UPPER));
+            openToEveryUser(state.resolve("scratch/" + UPPER));
             mkdirs(state.resolve("scratch/" + WORK));
             overlay(lowerdir, "scratch/");
         }
@@ -376,6 +378,18 @@ final class RootfsMounts implements AutoCloseable {
             action.run();
             return null;
         });
+    }
+
+    /**
+     * The upper layer's own mode is the container root's ("/"): 0755, as Docker makes it, not what this
+     * JVM's umask left (077 would give 0700, and every non-root command would fail to enter "/").
+     */
+    private static void openToEveryUser(Path upper) {
+        try {
+            Files.setPosixFilePermissions(upper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("chmod 0755 " + upper + ": " + e, e);
+        }
     }
 
     private static void mkdirs(Path dir) {

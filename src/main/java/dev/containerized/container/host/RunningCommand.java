@@ -173,7 +173,11 @@ public final class RunningCommand {
     synchronized void failed(int stage, int errno) {
         byte[] message = ("containerized: " + failureMessage(stage, errno) + "\n").getBytes(StandardCharsets.UTF_8);
         stderr.append(message, message.length);
-        listener.output(STDERR, message, message.length); // a listener relaying the output (the run CLI) shows it too
+        try {
+            listener.output(STDERR, message, message.length); // a listener relaying the output (the run CLI) shows it too
+        } catch (ReaderGone nobodyReads) {
+            // The result still carries the message.
+        }
         waitStatus = failureStatus(stage, errno) << 8;
         pid.completeExceptionally(new ContainerException("command " + argv + " never started"));
         completeIfDone();

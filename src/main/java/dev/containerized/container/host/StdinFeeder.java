@@ -13,9 +13,10 @@ import java.util.function.Supplier;
  * supplier that throws) ends the command's input there and makes the command's result that failure;
  * a write the command no longer reads (EPIPE: it stopped reading, as {@code head} does, or it ended)
  * ends the feeding quietly. Once the command has ended, a stream still being read is closed and the
- * thread interrupted, so that a stream nobody writes to (a pipe, a socket) holds neither a thread nor a
- * descriptor past its command. A read that neither a close nor an interrupt ends (a terminal's, say)
- * keeps its daemon thread until it returns.
+ * thread interrupted, so that a stream nobody writes to (a socket, a {@code PipedInputStream}) holds
+ * neither a thread nor a descriptor past its command. A read that neither a close nor an interrupt
+ * ends (a {@code FileInputStream} on a fifo or a terminal) keeps its daemon thread, and the pipe's
+ * write end, until it returns.
  */
 final class StdinFeeder {
     private static final int CHUNK = 64 * 1024;
@@ -101,12 +102,22 @@ final class StdinFeeder {
         command.stdinFailed(failure, fed);
     }
 
+    /**
+     * Runs on whatever thread completed the command's result (the container's I/O thread, holding the
+     * command's lock): the stream's own close, which may take its time, runs on a thread of its own.
+     */
     private void commandEnded() {
+        boolean open;
         synchronized (lock) {
             commandEnded = true;
+            open = stream != null;
         }
-        closeStream();
         thread.interrupt();
+        if (open) {
+            Thread closer = new Thread(this::closeStream, "containerized-stdin-close");
+            closer.setDaemon(true);
+            closer.start();
+        }
     }
 
     private void closeStream() {
