@@ -83,7 +83,8 @@ public final class Exec {
      * (or once the command ended, if it did not read it all). The supplier is called once per run of this
      * Exec. A stream (or supplier) that throws gives the command end of file there and fails the exec with
      * a {@link ContainerException} that carries the exception, once the command ended: no test passes on
-     * input cut short. A command that stops reading (as {@code head} does) is not a failure.
+     * input cut short. A command that stops reading (as {@code head} does), or ends before the stream
+     * fails, is not a failure: it did not need the rest.
      */
     public Exec stdin(Supplier<java.io.InputStream> stream) {
         return new Exec(argv, env, workingDirectory, user, Optional.of(Objects.requireNonNull(stream, "stdin stream")), timeout);
