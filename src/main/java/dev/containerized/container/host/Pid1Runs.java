@@ -110,16 +110,24 @@ public final class Pid1Runs {
      * writing into the closed pipe: so the pipe is closed on it (its next write fails) and it is killed.
      */
     private static void relayToThisProcess(HostContainer container, int stream, byte[] bytes, int length) {
-        try {
-            Unistd.writeFully(stream == RunningCommand.STDOUT ? 1 : 2, bytes, 0, length);
-        } catch (LinuxException e) {
-            if (e.errno() == Errno.EPIPE) {
-                container.killPid1();
-                throw new RunningCommand.ReaderGone();
-            }
-            // Anything else (a full disk, a descriptor someone made non-blocking) loses this piece, as
-            // System.out did: the reader is still there, and the command is not ended for it.
+        if (!writeToThisProcess(stream == RunningCommand.STDOUT ? 1 : 2, bytes, length)) {
+            container.killPid1();
+            throw new RunningCommand.ReaderGone();
         }
+    }
+
+    /**
+     * Writes to this process's own stdout or stderr; false once its reader is gone (EPIPE). Any other
+     * error (a full disk, a descriptor someone made non-blocking) loses this piece, as System.out did:
+     * the reader is still there, and the command is not ended for it.
+     */
+    private static boolean writeToThisProcess(int fd, byte[] bytes, int length) {
+        try {
+            Unistd.writeFully(fd, bytes, 0, length);
+        } catch (LinuxException e) {
+            return e.errno() != Errno.EPIPE;
+        }
+        return true;
     }
 
     /**
@@ -208,13 +216,9 @@ public final class Pid1Runs {
                 if (n <= 0) {
                     return;
                 }
-                try {
-                    Unistd.writeFully(1, buffer, 0, n);
-                } catch (LinuxException e) {
-                    if (e.errno() == Errno.EPIPE) {
-                        readerGone.run();
-                        return;
-                    } // else this piece is lost, as System.out lost it; the reader is still there
+                if (!writeToThisProcess(1, buffer, n)) {
+                    readerGone.run();
+                    return;
                 }
             }
         }, "containerized-terminal-out");

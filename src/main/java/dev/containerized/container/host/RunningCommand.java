@@ -172,12 +172,7 @@ public final class RunningCommand {
     /** PID 1 could not start it: the result is the shell's answer (126 or 127) with a message on stderr. */
     synchronized void failed(int stage, int errno) {
         byte[] message = ("containerized: " + failureMessage(stage, errno) + "\n").getBytes(StandardCharsets.UTF_8);
-        stderr.append(message, message.length);
-        try {
-            listener.output(STDERR, message, message.length); // a listener relaying the output (the run CLI) shows it too
-        } catch (ReaderGone nobodyReads) {
-            // The result still carries the message.
-        }
+        output(STDERR, message, message.length); // kept for the result, and shown by a relaying listener (the run CLI)
         waitStatus = failureStatus(stage, errno) << 8;
         pid.completeExceptionally(new ContainerException("command " + argv + " never started"));
         completeIfDone();
