@@ -79,7 +79,12 @@ class KilledAtEveryPhaseTests {
         // What each killed JVM had left, as seen right after its death: the phase it stopped at shows.
         int hierarchies = ContainerCgroup.parents(CgroupLayout.detect()).size();
         for (Killed k : killed.values()) {
-            assertThat(k.stateDirectories()).as("the state directory left at " + k.phase()).hasSize(1);
+            if (k.phase() == Phase.CLOSE_CGROUP_REMOVED) {
+                // Deleted beside the cgroup's removal, on the caller's thread: it may be gone by the kill.
+                assertThat(k.stateDirectories()).as("the state directory left at " + k.phase()).hasSizeLessThanOrEqualTo(1);
+            } else {
+                assertThat(k.stateDirectories()).as("the state directory left at " + k.phase()).hasSize(1);
+            }
             if (k.phase() == Phase.UNSHARE) {
                 // The starting thread makes the cgroup while the container's thread stops here: the kill
                 // may come before, amid or after its hierarchies' mkdirs.

@@ -39,7 +39,7 @@ public final class FaultInjection {
         PIVOT,
         /** Close: PID 1 (and so every process of the container) sent SIGKILL, nothing removed yet. */
         CLOSE_PID1_KILLED,
-        /** Close: the cgroup removed, the state directory not yet. */
+        /** Close: the cgroup removed; the state directory, deleted beside it on another thread, perhaps not yet. */
         CLOSE_CGROUP_REMOVED;
 
         /** The property's spelling: {@code pid1-spawned}. */

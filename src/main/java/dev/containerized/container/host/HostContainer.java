@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Everything one container holds on the host: its state directory, its cgroup, its thread (and with it
  * PID 1 and the namespaces), and its I/O thread. Acquired in that order, each phase registering its
- * undo, and released in reverse, after a failed start and at close alike. The thread starts first and
+ * undo, and released in reverse (but for the I/O thread's end, awaited last), after a failed start and
+ * at close alike. The thread starts first and
  * makes the namespaces meanwhile; it is registered once it is ready, and abandoned if the state
  * directory or the cgroup cannot be made.
  */
@@ -57,7 +58,10 @@ public final class HostContainer {
         this.files = new ContainerFiles(thread.pid(), id);
         this.users = new ContainerUsers(files, id);
         undo.add("close the upper layer", thread.upper()::close);
-        this.io = undo.acquire("stop the I/O thread",
+        // The I/O thread ends by itself once every process of the container is gone (their pipes, PID 1's
+        // socket and log reach end of file); awaited last, its end overlaps the cgroup's and the state
+        // directory's removal.
+        this.io = undo.acquireReleasedLast("await the I/O thread's end",
                 () -> new ContainerIo(id, thread.channel(), thread.events(), thread.log(), this::endReason, pid1Run),
                 started -> started.awaitEnd(TEARDOWN));
         this.network = undo.acquire("close the container's ports", () -> new ContainerNetwork(id, thread::inContainerNamespaces),
@@ -92,7 +96,8 @@ public final class HostContainer {
                 trace.mark("state");
                 FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
                 thread.useStateDirectory(state.path());
-                cgroup = undo.acquire("remove the cgroup", () -> createCgroup(layout, id, plan), c -> {
+                // Removed aside, while the state directory is deleted: neither needs the other.
+                cgroup = undo.acquireReleasedAside("remove the cgroup", () -> createCgroup(layout, id, plan), c -> {
                     c.destroy(TEARDOWN);
                     FaultInjection.reached(FaultInjection.Phase.CLOSE_CGROUP_REMOVED, id);
                 });
@@ -104,7 +109,9 @@ public final class HostContainer {
             }
             thread.placeIn(new ContainerThread.CgroupPlacement(cgroup.joinFiles(), cgroup.cgroupfs()));
             // Registered after the cgroup's removal, so undone before it: PID 1 leaves the cgroup empty.
-            undo.acquire("end PID 1 and its thread", thread::awaitReady, HostContainer::endThread);
+            undo.acquire("end PID 1", thread::awaitReady, HostContainer::endPid1);
+            // The thread ends by itself once it reaped PID 1: its exit overlaps the rest of the teardown.
+            undo.addLast("await the container thread's end", () -> thread.join(TEARDOWN));
             trace.mark("thread");
             HostContainer container = new HostContainer(id, plan, undo, cgroup, thread, pid1Run);
             OpenContainers.add(container);
@@ -172,12 +179,11 @@ public final class HostContainer {
         return removed;
     }
 
-    private static void endThread(ContainerThread thread) {
+    private static void endPid1(ContainerThread thread) {
         thread.kill();
         if (thread.awaitExit(TEARDOWN).isEmpty()) {
             throw new ContainerException("PID 1 of the container did not end within " + TEARDOWN.toSeconds() + " s of SIGKILL");
         }
-        thread.join(TEARDOWN);
     }
 
     public String id() {

@@ -3,7 +3,14 @@ package dev.containerized.container.host;
 import dev.containerized.container.ContainerException;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -12,9 +19,25 @@ import java.util.function.Supplier;
  * the undos in reverse order, after a failed start as at the end, so there is one teardown and no
  * hand-written rollback. Every undo runs even when an earlier one fails; the first failure is thrown
  * with the others suppressed.
+ * <p>
+ * Two kinds of undo leave that order where waiting would only cost time: one released <em>aside</em>
+ * runs on a teardown thread while the undos before it run on the caller's (it must not depend on them),
+ * and one released <em>last</em> waits for something that ends by itself once the others began. Either
+ * way, {@link #close} returns once every undo ended.
  */
 final class Undo implements AutoCloseable {
-    private record Step(String name, Runnable undo) {
+    /** Shared by every container: idle threads end after a minute, and none keeps the JVM alive. */
+    private static final ExecutorService ASIDE = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "containerized-teardown");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private record Step(String name, Runnable undo, boolean aside) {
+    }
+
+    /** An undo running aside, and the first failure of it. */
+    private record Aside(String name, CompletableFuture<ContainerException> outcome) {
     }
 
     private final Deque<Step> steps = new ArrayDeque<>();
@@ -27,7 +50,36 @@ final class Undo implements AutoCloseable {
     }
 
     synchronized void add(String name, Runnable undo) {
-        steps.push(new Step(name, undo));
+        steps.push(new Step(name, undo, false));
+    }
+
+    /**
+     * As {@link #acquire}, but {@code release} runs on a teardown thread, beside the undos registered
+     * before it, which must neither need it done nor undo what it needs (the cgroup's removal beside the
+     * state directory's deletion: two unrelated kernel objects, each a few system calls that wait).
+     */
+    <T> T acquireReleasedAside(String name, Supplier<T> acquire, Consumer<T> release) {
+        T resource = acquire.get();
+        synchronized (this) {
+            steps.push(new Step(name, () -> release.accept(resource), true));
+        }
+        return resource;
+    }
+
+    /**
+     * As {@link #acquire}, but {@code release} runs after every undo registered so far, not before them:
+     * for a wait on something that ends by itself once those undos began (a thread that stops when the
+     * container's processes are gone), so that its end overlaps their work instead of holding it up.
+     */
+    <T> T acquireReleasedLast(String name, Supplier<T> acquire, Consumer<T> release) {
+        T resource = acquire.get();
+        addLast(name, () -> release.accept(resource));
+        return resource;
+    }
+
+    /** Registers {@code undo} to run after every undo registered so far (see {@link #acquireReleasedLast}). */
+    synchronized void addLast(String name, Runnable undo) {
+        steps.addLast(new Step(name, undo, false));
     }
 
     /**
@@ -38,23 +90,27 @@ final class Undo implements AutoCloseable {
      */
     @Override
     public void close() {
-        ContainerException failure = null;
         StartTrace trace = new StartTrace("teardown");
+        List<ContainerException> failures = new ArrayList<>();
+        List<Aside> asides = new ArrayList<>();
         boolean interrupted = false;
         Step step;
         try {
             while ((step = next()) != null) {
                 interrupted |= Thread.interrupted();
-                try {
-                    step.undo.run();
-                    trace.mark(step.name);
-                } catch (RuntimeException e) {
-                    if (failure == null) {
-                        failure = new ContainerException("cannot undo \"" + step.name + "\": " + e.getMessage(), e);
-                    } else {
-                        failure.addSuppressed(e);
-                    }
+                if (step.aside && startAside(step, asides)) {
+                    trace.mark(step.name + " (begun aside)");
+                    continue;
                 }
+                ContainerException failure = run(step);
+                if (failure != null) {
+                    failures.add(failure);
+                }
+                trace.mark(step.name);
+            }
+            for (Aside aside : asides) {
+                interrupted |= awaitUninterruptibly(aside, failures);
+                trace.mark(aside.name + " (awaited)");
             }
         } finally {
             if (interrupted) {
@@ -62,8 +118,57 @@ final class Undo implements AutoCloseable {
             }
         }
         trace.print();
-        if (failure != null) {
-            throw failure;
+        if (!failures.isEmpty()) {
+            ContainerException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    /** Runs one undo; its failure, named, or null. */
+    private static ContainerException run(Step step) {
+        try {
+            step.undo.run();
+            return null;
+        } catch (RuntimeException e) {
+            return new ContainerException("cannot undo \"" + step.name + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** Hands {@code step} to a teardown thread; false if none could take it (the caller then runs it). */
+    private static boolean startAside(Step step, List<Aside> asides) {
+        CompletableFuture<ContainerException> outcome = new CompletableFuture<>();
+        try {
+            ASIDE.execute(() -> {
+                try {
+                    outcome.complete(run(step));
+                } catch (Throwable e) { // an Error: the caller, waiting for the outcome, must still hear of it
+                    outcome.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException | OutOfMemoryError noThread) {
+            return false;
+        }
+        asides.add(new Aside(step.name, outcome));
+        return true;
+    }
+
+    /** Waits for an undo running aside, adding its failure; true if the caller was interrupted meanwhile. */
+    private static boolean awaitUninterruptibly(Aside aside, List<ContainerException> failures) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                ContainerException failure = aside.outcome.get();
+                if (failure != null) {
+                    failures.add(failure);
+                }
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                failures.add(new ContainerException("cannot undo \"" + aside.name + "\": " + e.getCause(), e.getCause()));
+                return interrupted;
+            }
         }
     }
 
