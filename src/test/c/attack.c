@@ -419,6 +419,30 @@ static void swap_for_link(const char *directory, const char *name, const char *t
     printf("swapped %ld\n", n);
 }
 
+/* For `seconds`, holds a write lease on FILE (root in the container owns the host's root-owned files of a
+ * read-write bind), ignoring the lease-break signal and taking the lease again once the kernel broke it:
+ * a blocking open of FILE on the host waits out /proc/sys/fs/lease-break-time each time. */
+static void hold_lease(const char *file, int seconds)
+{
+    signal(SIGIO, SIG_IGN);
+    int fd = open(file, O_RDWR | O_CLOEXEC);
+    if (fd < 0 || fcntl(fd, F_SETLEASE, F_WRLCK) < 0) {
+        printf("lease %s: %s\n", file, errno_name(errno));
+        return;
+    }
+    printf("leased\n");
+    fflush(stdout);
+    time_t end = time(NULL) + seconds;
+    while (time(NULL) < end) {
+        usleep(10000);
+        if (fcntl(fd, F_GETLEASE) == F_UNLCK) {
+            close(fd);
+            fd = open(file, O_RDWR | O_CLOEXEC);
+            fcntl(fd, F_SETLEASE, F_WRLCK); /* fails while the opener still holds it: tried again */
+        }
+    }
+}
+
 /* SIGSTOPs, for `seconds`, every child of PID 1 still before its execve (its name is still PID 1's,
  * "containerized-init", cut to 15 bytes), one line per stopped child: PID 1 forks commands, and one
  * stopped there must not stop PID 1. */
@@ -549,6 +573,8 @@ int main(int argc, char **argv)
         exchange(arg[0], arg[1], arg[2], atoi(arg[3]));
     } else if (strcmp(what, "swap-for-link") == 0 && args == 4) {
         swap_for_link(arg[0], arg[1], arg[2], atoi(arg[3]));
+    } else if (strcmp(what, "lease") == 0 && args == 2) {
+        hold_lease(arg[0], atoi(arg[1]));
     } else if (strcmp(what, "stop-unborn") == 0 && args == 1) {
         stop_unborn(atoi(arg[0]));
     } else if (strcmp(what, "litter") == 0 && args == 2) {

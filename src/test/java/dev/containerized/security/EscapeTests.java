@@ -1031,6 +1031,96 @@ class EscapeTests {
             assertThat(exchanger.await().stdout()).doesNotStartWith("exchanged 0");
         }
 
+        /**
+         * No race: the container puts a link where a directory of the test's own path will be, below the
+         * directory it shares, before the copy. Followed, the copy would write, replace and delete host
+         * files wherever the link points, as root. Refused, relative links too, and nothing is written.
+         */
+        @Test
+        void aCopyFromDoesNotFollowALinkTheContainerPutAtADirectoryOfTheTestsPath(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path victim = Files.createDirectories(dir.resolve("victim/results"));
+            Files.writeString(victim.resolve("keep.txt"), "host original");
+            Files.createDirectories(victim.resolve("hostdir"));
+            Files.writeString(victim.resolve("hostdir/precious.txt"), "host precious");
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            assertThat(c.exec("sh", "-c", "mkdir /results && echo container > /results/keep.txt && echo container > /results/hostdir"
+                    + " && echo planted > /results/planted.txt && ln -s " + dir.resolve("victim") + " /shared/run-1"
+                    + " && ln -s ../victim /shared/run-2")).succeeded();
+
+            for (String run : List.of("run-1", "run-2")) {
+                assertThatThrownBy(() -> c.copyFrom("/results", shared.resolve(run + "/results")))
+                        .hasMessageContaining(shared.resolve(run) + " is a symbolic link in " + shared)
+                        .hasMessageContaining("a running container can write");
+            }
+
+            assertThat(victim.resolve("keep.txt")).hasContent("host original");
+            assertThat(victim.resolve("hostdir/precious.txt")).hasContent("host precious");
+            assertThat(victim.resolve("planted.txt")).doesNotExist();
+            // Without a link on the way, the copy goes below the shared directory, its missing directories made.
+            c.copyFrom("/results", shared.resolve("run-3/out/results"));
+            assertThat(shared.resolve("run-3/out/results/keep.txt")).hasContent("container\n");
+        }
+
+        /** The other way: a link in place of a directory of the path copyTo reads would hand the container any host file. */
+        @Test
+        void aCopyToDoesNotReadThroughALinkTheContainerPutAtADirectoryOfTheTestsPath(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Files.createDirectories(shared.resolve("fixtures"));
+            Files.writeString(shared.resolve("fixtures/app.yml"), "the test's fixture");
+            Path secrets = Files.createDirectories(dir.resolve("secrets"));
+            Files.writeString(secrets.resolve("app.yml"), "host secret");
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            assertThat(c.exec("sh", "-c", "mv /shared/fixtures /shared/fixtures.orig && ln -s " + secrets + " /shared/fixtures"))
+                    .succeeded();
+
+            assertThatThrownBy(() -> c.copyTo(shared.resolve("fixtures/app.yml"), "/etc/app.yml"))
+                    .hasMessageContaining(shared.resolve("fixtures") + " is a symbolic link in " + shared);
+
+            assertThat(c.exec("cat", "/etc/app.yml").stdout()).doesNotContain("secret");
+        }
+
+        /** The test's own links on its path are followed, into a shared directory too; only the container's are not. */
+        @Test
+        void theTestsOwnLinksOnItsPathAreFollowed(@TempDir Path dir) throws Exception {
+            Path real = Files.createDirectories(dir.resolve("real"));
+            Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path intoShared = Files.createSymbolicLink(dir.resolve("into-shared"), Path.of("shared"));
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            assertThat(c.exec("sh", "-c", "mkdir /results && echo result > /results/f")).succeeded();
+
+            c.copyFrom("/results", link.resolve("out/results"));
+            c.copyFrom("/results", intoShared.resolve("sub/results"));
+            c.copyTo(link.resolve("out/results/f"), "/back");
+
+            assertThat(real.resolve("out/results/f")).hasContent("result\n");
+            assertThat(shared.resolve("sub/results/f")).hasContent("result\n");
+            assertThat(c.exec("cat", "/back").stdout()).isEqualTo("result\n");
+        }
+
+        /**
+         * Root in the container owns the shared directory's root-owned files, and may take a lease on one:
+         * a blocking open on the host would then wait out the kernel's lease-break time, 45 s a file, past
+         * any timeout. copyTo fails at once instead, saying why.
+         */
+        @Test
+        void aLeaseTheContainerHoldsOnASharedFileFailsCopyToAtOnce(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Files.createDirectories(shared.resolve("in"));
+            Files.writeString(shared.resolve("in/f"), "input");
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            BackgroundProcess lease = c.execInBackground("attack", "lease", "/shared/in/f", "30");
+            assertThat(lease.awaitLine("leased", Duration.ofSeconds(10))).isEqualTo("leased");
+
+            long began = System.nanoTime();
+            assertThatThrownBy(() -> c.copyTo(shared.resolve("in"), "/copied"))
+                    .hasMessageContaining("is leased by another process (fcntl F_SETLEASE)");
+
+            assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(10));
+            lease.kill();
+        }
+
         /** This JVM makes the copy, so root owns it: a setuid program of the container's would be root's on the host. */
         @Test
         void noSetuidOrSetgidProgramComesOut(@TempDir Path dir) throws Exception {

@@ -15,9 +15,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +51,7 @@ final class ContainerFiles {
     /** Copies the host file or directory {@code source} to {@code target} in the container (made, or replaced). */
     void copyTo(Path source, String target) {
         String relative = relative(target);
-        try (Fd root = root(); Fd item = openHostItem(source)) {
+        try (Fd root = root(); Fd item = openHostItem(source, "cannot copy " + source + " to " + target + " in container " + id)) {
             DeepWalk.run("containerized-copy-" + id, () -> {
                 copyIn(root, item, relative, true);
                 return null;
@@ -67,14 +65,17 @@ final class ContainerFiles {
         }
     }
 
-    /** The host's {@code source} as the test named it (its own links followed), itself not followed if a link. */
-    private static Fd openHostItem(Path source) {
+    /**
+     * The host's {@code source} as the test named it (its own links followed, none a container may have
+     * made: see {@link HostPaths}), itself not followed if a link.
+     */
+    private static Fd openHostItem(Path source, String copy) {
         Path absolute = source.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
         if (parent == null) {
             return Fcntl.open(absolute.toString(), O_PATH | O_CLOEXEC, 0);
         }
-        try (Fd dir = Fcntl.open(parent.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0)) {
+        try (Fd dir = HostPaths.openDirectory(parent, false, copy)) {
             return Fcntl.openat(dir, absolute.getFileName().toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
         }
     }
@@ -116,7 +117,7 @@ final class ContainerFiles {
             }
         } else if (stat.isRegularFile()) {
             // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
-            try (InputStream in = Files.newInputStream(Path.of(item.procPath()))) {
+            try (Fd file = openToRead(item, relative); InputStream in = new DescriptorInput(file)) {
                 writeFile(root, relative, in, stat.permissions(),
                         FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS));
             }
@@ -125,6 +126,55 @@ final class ContainerFiles {
                     + "directories and links");
         }
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
+    }
+
+    /**
+     * A host file copyTo reads, non-blocking: in a directory a container shares read-write, root in the
+     * container may hold a lease on it (F_SETLEASE), and a blocking open would wait out the kernel's lease
+     * break time (45 s) for every file, beyond any timeout or interrupt.
+     */
+    private Fd openToRead(Fd item, String relative) {
+        try {
+            return Fcntl.open(item.procPath(), O_RDONLY | Fcntl.O_NONBLOCK | O_CLOEXEC, 0);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                throw new ContainerException("the host file copyTo would copy to /" + relative + " in container " + id
+                        + " is leased by another process (fcntl F_SETLEASE), as a container may do in a directory it shares "
+                        + "read-write: copy from a directory no container can write", e);
+            }
+            throw e;
+        }
+    }
+
+    /** Reads a descriptor this class owns (and closes) itself. */
+    private static final class DescriptorInput extends InputStream {
+        private final Fd fd;
+
+        DescriptorInput(Fd fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (length == 0) {
+                return 0;
+            }
+            byte[] chunk = offset == 0 ? buffer : new byte[length];
+            int n = Unistd.read(fd.number(), chunk, length);
+            if (n <= 0) {
+                return -1;
+            }
+            if (chunk != buffer) {
+                System.arraycopy(chunk, 0, buffer, offset, n);
+            }
+            return n;
+        }
     }
 
     /** Writes {@code content} as the file {@code target} in the container, with {@code mode}. */
@@ -145,17 +195,20 @@ final class ContainerFiles {
     void copyFrom(String source, Path target) {
         try (Fd root = root(); Fd item = open(root, relative(source), O_PATH | O_NOFOLLOW)) {
             Path absolute = target.toAbsolutePath().normalize();
-            CopiedTrees.requireNoLinkMadeByACopy(absolute);
             Path parent = absolute.getParent();
-            if (parent != null) {
-                Files.createDirectories(parent); // the test's own path: made as asked
+            if (parent == null) {
+                throw new ContainerException("cannot copy " + source + " of container " + id + " onto the host's root /: "
+                        + "give a path below it");
             }
-            Path destination = destination(item, source, absolute);
-            CopiedTrees.add(destination);
-            try (Fd hostParent = Fcntl.open(destination.getParent().toString(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
+            CopiedTrees.requireNoLinkMadeByACopy(absolute);
+            // The test's own path, its missing directories made as asked; no link a container may have made followed.
+            String copy = "cannot copy " + source + " of container " + id + " to " + target;
+            try (Fd targetParent = HostPaths.openDirectory(parent, true, copy);
+                 Destination destination = destination(item, source, targetParent, absolute)) {
+                CopiedTrees.add(destination.path());
                 DeepWalk.run("containerized-copy-" + id, () -> {
-                    try (CopyOut copy = new CopyOut(id)) {
-                        copy.copy(item, source, hostParent, destination.getFileName().toString(), true);
+                    try (CopyOut copyOut = new CopyOut(id)) {
+                        copyOut.copy(item, source, destination.directory(), destination.path().getFileName().toString(), true);
                     }
                     return null;
                 });
@@ -217,31 +270,44 @@ final class ContainerFiles {
         }
     }
 
+    /** Where copyFrom puts its copy: the host directory, opened, and the copy's path in it. */
+    private record Destination(Fd directory, Path path) implements AutoCloseable {
+        @Override
+        public void close() {
+            directory.close();
+        }
+    }
+
     /**
      * Where {@code copyFrom} puts {@code item}: {@code target}, or into it when it is a directory and the
      * item is not one (docker cp's rule). A directory onto a file is refused, not a host file deleted.
+     * Looked at through {@code parent}, the target's directory, without following a link.
      */
-    private Path destination(Fd item, String source, Path target) throws IOException {
-        BasicFileAttributes existing;
-        try {
-            existing = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException absent) {
-            return target;
+    private Destination destination(Fd item, String source, Fd parent, Path target) {
+        String name = target.getFileName().toString();
+        Fcntl.FileStat existing;
+        try (Fd there = Fcntl.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            existing = there == null ? null : Fcntl.stat(there);
         }
         boolean directory = Fcntl.stat(item).isDirectory();
-        if (existing.isDirectory() && !directory) {
-            Path into = target.resolve(name(relative(source)));
-            if (Files.isDirectory(into, LinkOption.NOFOLLOW_LINKS)) {
-                throw new ContainerException("cannot copy " + source + " of container " + id + " into " + target + ": " + into
-                        + " is a directory on the host, which a file does not replace; remove it first, or copy to another path");
+        if (existing != null && existing.isDirectory() && !directory) {
+            Fd into = Fcntl.openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            String itemName = name(relative(source));
+            try (Fd inside = Fcntl.openatOrNull(into, itemName, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+                if (inside != null && Fcntl.stat(inside).isDirectory()) {
+                    into.close();
+                    throw new ContainerException("cannot copy " + source + " of container " + id + " into " + target + ": "
+                            + target.resolve(itemName) + " is a directory on the host, which a file does not replace; remove it "
+                            + "first, or copy to another path");
+                }
             }
-            return into;
+            return new Destination(into, target.resolve(itemName));
         }
-        if (!existing.isDirectory() && !existing.isSymbolicLink() && directory) {
+        if (existing != null && !existing.isDirectory() && !existing.isSymlink() && directory) {
             throw new ContainerException("cannot copy the directory " + source + " of container " + id + " onto " + target
                     + ", which is a file on the host: remove it first, or copy to a directory or a new path");
         }
-        return target;
+        return new Destination(Fcntl.openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), target);
     }
 
     private Fd root() {
