@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -276,11 +277,17 @@ final class ContainerThread {
         try {
             Fd hostMountNamespace = hold(held, Fcntl.open("/proc/thread-self/ns/mnt", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0));
             trace.mark("open");
-            step("create namespaces", () -> Sched.unshare(NAMESPACES));
+            Optional<Fd> spareNetwork = SpareNetworks.take();
+            spareNetwork.ifPresent(spare -> hold(held, spare));
+            step("create namespaces", () -> Sched.unshare(spareNetwork.isPresent() ? NAMESPACES & ~CLONE_NEWNET : NAMESPACES));
             trace.mark("unshare");
             makeRootPrivate();
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
-            step("bring up loopback", Network::loopbackUp);
+            if (spareNetwork.isPresent()) {
+                step("join the network namespace made ahead", () -> Sched.setns(spareNetwork.get(), CLONE_NEWNET));
+            } else {
+                step("bring up loopback", Network::loopbackUp);
+            }
             trace.mark("hostname+lo");
             stateDir = await(stateDirectory, "state directory");
             trace.mark("await-state");
