@@ -41,14 +41,15 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     /**
      * Only whether to skip on an unsupported host, for the execution condition: it checks nothing else, so
      * that a bad setting fails where JUnit reports configuration (the class's beforeAll or the container
-     * request), whatever the order of the conditions. A value that does not parse counts as FAIL here.
+     * request), whatever the order of the conditions. A value that does not parse, or two annotations on
+     * one element, count as FAIL here.
      */
     static Containerized.WhenUnsupported whenUnsupported(ExtensionContext context) {
         try {
             return pick(annotations(context), Containerized::whenUnsupported, w -> w != Containerized.WhenUnsupported.DEFAULT)
                     .orElseGet(() -> enumProperty(context, Containerized.WHEN_UNSUPPORTED_PROPERTY,
                             Containerized.WhenUnsupported.class, Containerized.WhenUnsupported.FAIL));
-        } catch (IllegalArgumentException reportedLater) {
+        } catch (IllegalArgumentException | ExtensionConfigurationException reportedLater) {
             return Containerized.WhenUnsupported.FAIL;
         }
     }
@@ -67,11 +68,11 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
         return new Sharing(spec, lifecycle, timeout, whenUnsupported, servers);
     }
 
-    /** The method's annotation and its classes', nearest first. */
+    /** The method's annotation and its classes', nearest first; two on one of them are refused (see {@link Declarations#containerized}). */
     private static List<Found> annotations(ExtensionContext context) {
         List<Found> found = new ArrayList<>();
         for (AnnotatedElement element : elementsNearestFirst(context)) {
-            AnnotationSupport.findAnnotation(element, Containerized.class).ifPresent(a -> found.add(new Found(a, element)));
+            Declarations.containerized(element).ifPresent(d -> found.add(new Found(d.annotation(), element)));
         }
         return found;
     }

@@ -25,7 +25,9 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * On a class it applies to every test; on a method it refines the class's settings (each attribute
- * left at its default takes the class's value). It works as a meta-annotation too. The container is
+ * left at its default takes the class's value). It works as a meta-annotation too, one per element: two
+ * that reach one class or method with different settings (say two annotations of your own that each
+ * carry one) are refused rather than one silently dropped; merge them into one. The container is
  * closed after the test (or the class, with {@link Lifecycle#PER_CLASS}) whatever happens; nothing is
  * left on the host. A {@link dev.containerized.container.ContainerSpec} parameter gets the settings
  * themselves, to run a command as PID 1 with {@code Container.run(spec, ...)}.
