@@ -3,20 +3,22 @@ package dev.containerized.junit;
 import dev.containerized.container.ContainerSpec;
 import dev.containerized.internal.text.Durations;
 import dev.containerized.container.Seccomp;
+import dev.containerized.junit.Declarations.Declaration;
 
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.platform.commons.support.AnnotationSupport;
 
 import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -27,7 +29,7 @@ import java.util.function.Predicate;
  * annotated element.
  */
 record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, Containerized.WhenUnsupported whenUnsupported,
-                         Optional<Duration> timeout, List<DeclaredServers.Declaration> servers, String element) {
+                         Optional<Duration> timeout, List<Declaration<Server>> servers, String element) {
 
     /** The settings for {@code context}, or empty when neither its method nor its classes are annotated. */
     static Optional<ContainerSettings> of(ExtensionContext context) {
@@ -61,7 +63,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
      * gets a container without the servers declared for it.
      */
     record Sharing(ContainerSpec spec, Containerized.Lifecycle lifecycle, Optional<Duration> timeout,
-                   Containerized.WhenUnsupported whenUnsupported, List<DeclaredServers.Declaration> servers) {
+                   Containerized.WhenUnsupported whenUnsupported, List<Declaration<Server>> servers) {
     }
 
     Sharing sharing() {
@@ -96,7 +98,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     /** An annotation and where it was found, nearest first. */
     private record Found(Containerized annotation, AnnotatedElement on) {
         String element() {
-            return describe(on);
+            return Declarations.describe(on);
         }
     }
 
@@ -170,41 +172,52 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
 
     /**
      * The mounts of the outermost class first, then the inner classes', then the method's. A bad one is
-     * refused naming the element it is on, which may not be the one annotated {@code @Containerized}.
+     * refused naming the element that declares it, which may not be the one annotated {@code @Containerized}.
+     * A declaration that reaches the test through two elements (an interface that a class and its
+     * {@code @Nested} class both implement) is one mount, not two on one target.
      */
     private static void addMounts(ExtensionContext context, ContainerSpec.Builder builder) {
         List<AnnotatedElement> elements = elementsNearestFirst(context);
-        Map<String, AnnotatedElement> targets = new HashMap<>();
+        Set<Declaration<?>> seen = new HashSet<>();
+        Map<String, Declaration<?>> targets = new HashMap<>();
         for (int i = elements.size() - 1; i >= 0; i--) {
             AnnotatedElement on = elements.get(i);
-            for (Mount mount : AnnotationSupport.findRepeatableAnnotations(on, Mount.class)) {
+            for (Declaration<Mount> declared : Declarations.repeatable(on, Mount.class)) {
+                if (!seen.add(declared)) {
+                    continue;
+                }
+                Mount mount = declared.annotation();
                 String what = "@Mount(source = \"" + mount.source() + "\", target = \"" + mount.target() + "\")";
-                requireOwnTarget(targets, mount.target(), on, what);
+                requireOwnTarget(targets, mount.target(), declared, what);
                 try {
                     dev.containerized.container.Mount bind = dev.containerized.container.Mount.bind(Path.of(mount.source()), mount.target());
                     builder.mount(mount.readOnly() ? bind : bind.readWrite());
                 } catch (IllegalArgumentException e) { // InvalidPathException included
-                    throw new ExtensionConfigurationException(what + " on " + describe(on) + ": " + e.getMessage(), e);
+                    throw new ExtensionConfigurationException(what + " on " + declared.where() + ": " + e.getMessage(), e);
                 }
             }
-            for (Tmpfs tmpfs : AnnotationSupport.findRepeatableAnnotations(on, Tmpfs.class)) {
+            for (Declaration<Tmpfs> declared : Declarations.repeatable(on, Tmpfs.class)) {
+                if (!seen.add(declared)) {
+                    continue;
+                }
+                Tmpfs tmpfs = declared.annotation();
                 String what = "@Tmpfs(target = \"" + tmpfs.target() + "\")";
-                requireOwnTarget(targets, tmpfs.target(), on, what);
+                requireOwnTarget(targets, tmpfs.target(), declared, what);
                 try {
                     builder.tmpfs(tmpfs.target(), tmpfs.size());
                 } catch (IllegalArgumentException e) {
-                    throw new ExtensionConfigurationException(what + " on " + describe(on) + ": " + e.getMessage(), e);
+                    throw new ExtensionConfigurationException(what + " on " + declared.where() + ": " + e.getMessage(), e);
                 }
             }
         }
     }
 
     /** Two mounts on one target, say from the class and from a method: both named, and the way out. */
-    private static void requireOwnTarget(Map<String, AnnotatedElement> targets, String target, AnnotatedElement on, String what) {
-        AnnotatedElement earlier = targets.putIfAbsent(target, on);
+    private static void requireOwnTarget(Map<String, Declaration<?>> targets, String target, Declaration<?> declared, String what) {
+        Declaration<?> earlier = targets.putIfAbsent(target, declared);
         if (earlier != null) {
-            throw new ExtensionConfigurationException(what + " on " + describe(on) + " mounts on " + target + ", as a mount on "
-                    + describe(earlier) + " does: give each its own target");
+            throw new ExtensionConfigurationException(what + " on " + declared.where() + " mounts on " + target + ", as a mount on "
+                    + earlier.where() + " does: give each its own target");
         }
     }
 
@@ -226,12 +239,5 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     /** {@code 90s}, {@code 5m}, {@code 1h}, {@code 500ms}. */
     static Duration parseDuration(String text) {
         return Durations.parse(text);
-    }
-
-    private static String describe(AnnotatedElement element) {
-        if (element instanceof java.lang.reflect.Method m) {
-            return "method " + m.getDeclaringClass().getSimpleName() + "." + m.getName() + "()";
-        }
-        return "class " + ((Class<?>) element).getName();
     }
 }

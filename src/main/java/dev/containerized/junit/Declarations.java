@@ -3,11 +3,13 @@ package dev.containerized.junit;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 import java.lang.annotation.Annotation;
+import java.lang.annotation.Repeatable;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +62,65 @@ final class Declarations {
         }
         Class<?> superclass = type.getSuperclass();
         return superclass == null || superclass == Object.class ? Optional.empty() : containerized(superclass);
+    }
+
+    /**
+     * The {@code type} annotations (a repeatable one) declared for {@code element}, in the order of JUnit's
+     * {@code findRepeatableAnnotations}: its superclass's first, then its interfaces', then its own, each
+     * directly or through annotations of the user's own. Equal ones count once, as there.
+     */
+    static <A extends Annotation> List<Declaration<A>> repeatable(AnnotatedElement element, Class<A> type) {
+        Class<? extends Annotation> container = type.getAnnotation(Repeatable.class).value();
+        Map<A, Declaration<A>> found = new LinkedHashMap<>();
+        collectRepeatable(element, type, container, found, new HashSet<>());
+        return List.copyOf(found.values());
+    }
+
+    /**
+     * The declarations for several elements, say a test's method, its class and the enclosing classes:
+     * one declaration that reaches two of them (an interface that the class and its {@code @Nested}
+     * class both implement, or an annotation of the user's own on both the class and a method) is the
+     * same declaration, kept once, where it is first found.
+     */
+    static <A extends Annotation> List<Declaration<A>> repeatable(List<AnnotatedElement> elements, Class<A> type) {
+        Set<Declaration<A>> found = new LinkedHashSet<>();
+        elements.forEach(element -> found.addAll(repeatable(element, type)));
+        return List.copyOf(found);
+    }
+
+    private static <A extends Annotation> void collectRepeatable(AnnotatedElement element, Class<A> type,
+                                                                 Class<? extends Annotation> container,
+                                                                 Map<A, Declaration<A>> found, Set<Class<?>> visited) {
+        if (element instanceof Class<?> c && !c.isAnnotation()) {
+            // This package's repeatables and their containers are @Inherited: the superclass's come first.
+            Class<?> superclass = c.getSuperclass();
+            if (superclass != null && superclass != Object.class) {
+                collectRepeatable(superclass, type, container, found, visited);
+            }
+            for (Class<?> implemented : c.getInterfaces()) {
+                collectRepeatable(implemented, type, container, found, visited);
+            }
+        }
+        for (Annotation annotation : element.getDeclaredAnnotations()) {
+            Class<? extends Annotation> annotationType = annotation.annotationType();
+            if (annotationType == type) {
+                found.putIfAbsent(type.cast(annotation), new Declaration<>(type.cast(annotation), element));
+            } else if (annotationType == container) {
+                for (Annotation contained : containedIn(annotation)) {
+                    found.putIfAbsent(type.cast(contained), new Declaration<>(type.cast(contained), element));
+                }
+            } else if (isSearched(annotationType) && visited.add(annotationType)) {
+                collectRepeatable(annotationType, type, container, found, visited);
+            }
+        }
+    }
+
+    private static Annotation[] containedIn(Annotation container) {
+        try {
+            return (Annotation[]) container.annotationType().getMethod("value").invoke(container);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + container, e); // our own containers all have value()
+        }
     }
 
     /** Two declarations with equal settings lose nothing when one is taken: only different ones conflict. */

@@ -3,15 +3,16 @@ package dev.containerized.junit;
 import dev.containerized.container.Container;
 import dev.containerized.container.ContainerException;
 import dev.containerized.container.Wait;
+import dev.containerized.junit.Declarations.Declaration;
 
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.platform.commons.support.AnnotationSupport;
 
 import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -21,13 +22,6 @@ import java.util.regex.PatternSyntaxException;
  * extension calls {@link #start} where it creates a container; a failure closes the container.
  */
 final class DeclaredServers {
-    /**
-     * A {@code @Server} and the method or class it is on: equal when both are, so that tests share a
-     * PER_CLASS container only when the same servers apply to them.
-     */
-    record Declaration(Server server, AnnotatedElement on) {
-    }
-
     /** One declaration, checked, and where it was found. */
     private record Declared(List<String> command, List<Wait> waits, String element) {
     }
@@ -40,9 +34,9 @@ final class DeclaredServers {
      * {@link #declaredFor}), in order, and returns {@code managed} once all are ready. On failure the
      * container is closed and the exception names the declaration.
      */
-    static ManagedContainer start(ManagedContainer managed, List<Declaration> servers) {
+    static ManagedContainer start(ManagedContainer managed, List<Declaration<Server>> servers) {
         try {
-            for (Declaration server : servers) {
+            for (Declaration<Server> server : servers) {
                 start(managed.container(), checked(server));
             }
             return managed;
@@ -73,21 +67,21 @@ final class DeclaredServers {
         declaredFor(context).forEach(DeclaredServers::checked);
     }
 
-    /** The servers that apply to {@code context}: enclosing classes' first, then the class's, then the test method's. */
-    static List<Declaration> declaredFor(ExtensionContext context) {
-        List<AnnotatedElement> elements = ContainerSettings.elementsNearestFirst(context);
-        List<Declaration> declared = new ArrayList<>();
-        for (int i = elements.size() - 1; i >= 0; i--) {
-            AnnotatedElement element = elements.get(i);
-            for (Server server : AnnotationSupport.findRepeatableAnnotations(element, Server.class)) {
-                declared.add(new Declaration(server, element));
-            }
-        }
-        return declared;
+    /**
+     * The servers that apply to {@code context}: enclosing classes' first, then the class's, then the test
+     * method's. Each is a {@code @Server} and the class, method or annotation type that declares it, so
+     * that one declaration reaching the test twice (an interface that a class and its {@code @Nested}
+     * class both implement) starts one server, and tests share a PER_CLASS container only when the same
+     * servers apply to them.
+     */
+    static List<Declaration<Server>> declaredFor(ExtensionContext context) {
+        List<AnnotatedElement> farthestFirst = new ArrayList<>(ContainerSettings.elementsNearestFirst(context));
+        Collections.reverse(farthestFirst);
+        return Declarations.repeatable(farthestFirst, Server.class);
     }
 
-    private static Declared checked(Declaration declaration) {
-        return check(declaration.server(), describe(declaration.on()));
+    private static Declared checked(Declaration<Server> declaration) {
+        return check(declaration.annotation(), declaration.where());
     }
 
     private static Declared check(Server server, String element) {
@@ -123,12 +117,5 @@ final class DeclaredServers {
             throw new ExtensionConfigurationException(where + e.getMessage(), e);
         }
         return new Declared(Arrays.asList(server.command()), waits, element);
-    }
-
-    private static String describe(AnnotatedElement element) {
-        if (element instanceof java.lang.reflect.Method m) {
-            return "method " + m.getDeclaringClass().getSimpleName() + "." + m.getName() + "()";
-        }
-        return "class " + ((Class<?>) element).getName();
     }
 }

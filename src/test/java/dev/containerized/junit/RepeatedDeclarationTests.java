@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
+import static dev.containerized.junit.ContainerizedExtensionTests.assertAllSucceeded;
 import static dev.containerized.junit.ContainerizedExtensionTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.testkit.engine.EventConditions.displayName;
@@ -55,5 +56,27 @@ class RepeatedDeclarationTests {
                                 "2 @Containerized with different settings reach method TwoComposedOnAMethod.twoOfThem(): the one on "
                                         + BOXED + " and the one on " + SMALL + ";")))))
                 .haveExactly(1, event(test(), displayName("oneOfThem(Container)"), finishedSuccessfully()));
+    }
+
+    @Test
+    void oneServerDeclarationReachingATestThroughTwoClassesStartsOneServer() {
+        assertAllSucceeded(run(RepeatedDeclarationTestCases.ServerContract.class), 2);
+    }
+
+    @Test
+    void underPerClassTheNestedClassSharesTheContainerWhoseServerStartedOnce() {
+        RepeatedDeclarationTestCases.SharesAServer.IDS.clear();
+        assertAllSucceeded(run(RepeatedDeclarationTestCases.SharedServerContract.class), 2);
+        assertThat(RepeatedDeclarationTestCases.SharesAServer.IDS).hasSize(2).containsOnly(RepeatedDeclarationTestCases.SharesAServer.IDS.get(0));
+    }
+
+    @Test
+    void oneMountDeclarationReachingATestThroughTwoClassesIsOneMount() {
+        assertAllSucceeded(run(RepeatedDeclarationTestCases.MountContract.class), 2);
+    }
+
+    @Test
+    void oneTmpfsOfAnAnnotationOfYourOwnOnTheClassAndTheMethodIsOneTmpfs() {
+        assertAllSucceeded(run(RepeatedDeclarationTestCases.ComposedOnClassAndMethod.class), 1);
     }
 }
