@@ -179,7 +179,7 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
     private static void addMounts(ExtensionContext context, ContainerSpec.Builder builder) {
         List<AnnotatedElement> elements = elementsNearestFirst(context);
         Set<Declaration<?>> seen = new HashSet<>();
-        Map<String, Declaration<?>> targets = new HashMap<>();
+        Map<String, String> targets = new HashMap<>();
         for (int i = elements.size() - 1; i >= 0; i--) {
             AnnotatedElement on = elements.get(i);
             for (Declaration<Mount> declared : Declarations.repeatable(on, Mount.class)) {
@@ -212,12 +212,16 @@ record ContainerSettings(ContainerSpec spec, Containerized.Lifecycle lifecycle, 
         }
     }
 
-    /** Two mounts on one target, say from the class and from a method: both named, and the way out. */
-    private static void requireOwnTarget(Map<String, Declaration<?>> targets, String target, Declaration<?> declared, String what) {
-        Declaration<?> earlier = targets.putIfAbsent(target, declared);
+    /**
+     * Two mounts on one target, say from the class and from a method: both named with where each is
+     * declared (a base class, an interface, an annotation of the user's own), and the way out.
+     */
+    private static void requireOwnTarget(Map<String, String> targets, String target, Declaration<?> declared, String what) {
+        String mount = what + " on " + declared.where();
+        String earlier = targets.putIfAbsent(target, mount);
         if (earlier != null) {
-            throw new ExtensionConfigurationException(what + " on " + declared.where() + " mounts on " + target + ", as a mount on "
-                    + earlier.where() + " does: give each its own target");
+            throw new ExtensionConfigurationException(mount + " mounts on " + target + ", as " + earlier + " does: give each its own "
+                    + "target (a mount never replaces another: a subclass's, a method's or a nested class's adds to those above it)");
         }
     }
 

@@ -155,7 +155,8 @@ class ContainerizedExtensionTests {
                     "@Mount(source = \"/no/such/source\", target = \"/x\") on method MethodMountWithAMissingSource.test()", "does not exist");
             assertMisuse(MisuseTestCases.SameMountTargetOnClassAndMethod.class,
                     "@Tmpfs(target = \"/cfg/app.xml\") on method SameMountTargetOnClassAndMethod.test() mounts on /cfg/app.xml, "
-                            + "as a mount on class " + MisuseTestCases.SameMountTargetOnClassAndMethod.class.getName() + " does",
+                            + "as @Mount(source = \"pom.xml\", target = \"/cfg/app.xml\") on class "
+                            + MisuseTestCases.SameMountTargetOnClassAndMethod.class.getName() + " does",
                     "give each its own target");
         }
 

@@ -126,4 +126,17 @@ class RepeatedDeclarationTestCases {
             assertThat(container.exec("sh", "-c", "grep -c ' /cache tmpfs ' /proc/mounts")).succeeded().stdout().isEqualTo("1\n");
         }
     }
+
+    @Containerized
+    @Mount(source = "pom.xml", target = "/project/pom.xml")
+    abstract static class MountingBase {
+        @Test
+        void test(Container container) {
+        }
+    }
+
+    /** Its own mount on its base's target: two declarations on one target, in two classes. */
+    @Mount(source = "README.md", target = "/project/pom.xml")
+    static class RemountingSubclass extends MountingBase {
+    }
 }

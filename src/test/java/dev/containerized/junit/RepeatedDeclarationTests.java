@@ -79,4 +79,15 @@ class RepeatedDeclarationTests {
     void oneTmpfsOfAnAnnotationOfYourOwnOnTheClassAndTheMethodIsOneTmpfs() {
         assertAllSucceeded(run(RepeatedDeclarationTestCases.ComposedOnClassAndMethod.class), 1);
     }
+
+    @Test
+    void twoMountsOnOneTargetInASubclassAndItsBaseAreRefusedNamingEachWhereItIs() {
+        run(RepeatedDeclarationTestCases.RemountingSubclass.class).containerEvents().assertThatEvents().haveExactly(1, event(
+                finishedWithFailure(instanceOf(ExtensionConfigurationException.class), message(
+                        "@Mount(source = \"README.md\", target = \"/project/pom.xml\") on class "
+                                + RepeatedDeclarationTestCases.RemountingSubclass.class.getName() + " mounts on /project/pom.xml, as "
+                                + "@Mount(source = \"pom.xml\", target = \"/project/pom.xml\") on class "
+                                + RepeatedDeclarationTestCases.MountingBase.class.getName() + " does: give each its own target "
+                                + "(a mount never replaces another: a subclass's, a method's or a nested class's adds to those above it)"))));
+    }
 }
