@@ -44,10 +44,38 @@ class MissingAnnotationHintTests {
     }
 
     @Test
-    void aSpecParameterOfALifecycleMethodGetsTheHintToo() {
+    void aSpecParameterOfABeforeEachGetsAHintThatNamesTheClassOrTheTestsNotTheMethod() {
         String stderr = runThroughTheLauncher(MisuseTestCases.SpecParameterInBeforeEachWithoutAnyAnnotation.class,
                 new SummaryGeneratingListener());
         assertThat(stderr).contains("[containerized] MisuseTestCases$SpecParameterInBeforeEachWithoutAnyAnnotation.before(ContainerSpec) "
-                + "asks for a ContainerSpec, but neither the method nor its class is annotated @Containerized");
+                + "asks for a ContainerSpec, but neither its class nor the test it ran for is annotated @Containerized");
+    }
+
+    /** An annotation on a @BeforeEach does nothing (JUnit registers no extension from it): the hint says so, and what works. */
+    @Test
+    void anAnnotatedBeforeEachGetsAHintWhoseFixWorks() {
+        String stderr = runThroughTheLauncher(MisuseTestCases.ContainerInAnAnnotatedBeforeEachOnly.class, new SummaryGeneratingListener());
+        assertThat(stderr).contains("[containerized] MisuseTestCases$ContainerInAnAnnotatedBeforeEachOnly.setUp(Container) asks for a "
+                + "Container, but neither its class nor the test it ran for is annotated @Containerized, which provides it: add "
+                + "@Containerized to the class, or to each test method; a @BeforeEach or @AfterEach method gets the container of the "
+                + "test it runs for, and @Containerized on it does nothing");
+
+        SummaryGeneratingListener followingTheHint = new SummaryGeneratingListener();
+        runThroughTheLauncher(MisuseTestCases.ContainerInBeforeEachWithEachTestAnnotated.class, followingTheHint);
+        assertThat(followingTheHint.getSummary().getTestsSucceededCount()).isEqualTo(2);
+        assertThat(followingTheHint.getSummary().getTotalFailureCount()).isZero();
+    }
+
+    @Test
+    void aBeforeAllGetsTheHintOfAPerClassContainer() {
+        String stderr = runThroughTheLauncher(MisuseTestCases.ContainerInBeforeAllWithoutAnyAnnotation.class, new SummaryGeneratingListener());
+        assertThat(stderr).contains("[containerized] MisuseTestCases$ContainerInBeforeAllWithoutAnyAnnotation.before(Container) asks for "
+                + "a Container, but its class is not annotated @Containerized(lifecycle = PER_CLASS), whose container is the one "
+                + "that reaches a constructor and @BeforeAll and @AfterAll methods: add it to the class");
+        // What it says to do: PerClassTestCases is that class, and its @BeforeAll gets the container.
+        SummaryGeneratingListener followingTheHint = new SummaryGeneratingListener();
+        runThroughTheLauncher(PerClassTestCases.class, followingTheHint);
+        assertThat(followingTheHint.getSummary().getTestsSucceededCount()).isEqualTo(2);
+        assertThat(followingTheHint.getSummary().getTotalFailureCount()).isZero();
     }
 }

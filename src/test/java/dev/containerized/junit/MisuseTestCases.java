@@ -179,6 +179,52 @@ class MisuseTestCases {
         }
     }
 
+    /** A @BeforeEach asks for a container and is annotated itself: JUnit takes no extension from it. */
+    static class ContainerInAnAnnotatedBeforeEachOnly {
+        @org.junit.jupiter.api.BeforeEach
+        @Containerized
+        void setUp(Container container) {
+        }
+
+        @Test
+        void test() {
+        }
+    }
+
+    /** What the hint for ContainerInAnAnnotatedBeforeEachOnly says to do: annotate each test method. */
+    static class ContainerInBeforeEachWithEachTestAnnotated {
+        private Container fromSetUp;
+
+        @org.junit.jupiter.api.BeforeEach
+        void setUp(Container container) {
+            fromSetUp = container;
+        }
+
+        @Test
+        @Containerized(hostname = "first")
+        void first(Container container) {
+            org.assertj.core.api.Assertions.assertThat(fromSetUp).isSameAs(container);
+            org.assertj.core.api.Assertions.assertThat(container.hostname()).isEqualTo("first");
+        }
+
+        @Test
+        @Containerized(hostname = "second")
+        void second(Container container) {
+            org.assertj.core.api.Assertions.assertThat(fromSetUp).isSameAs(container);
+            org.assertj.core.api.Assertions.assertThat(container.hostname()).isEqualTo("second");
+        }
+    }
+
+    static class ContainerInBeforeAllWithoutAnyAnnotation {
+        @BeforeAll
+        static void before(Container container) {
+        }
+
+        @Test
+        void test() {
+        }
+    }
+
     /** A bad method annotation on a test that asks for no container still fails it, as configuration. */
     static class BadMethodWithoutAContainer {
         @Test
