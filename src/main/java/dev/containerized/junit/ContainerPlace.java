@@ -1,5 +1,6 @@
 package dev.containerized.junit;
 
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -23,6 +24,8 @@ import java.util.Optional;
  * that computed another owner.
  */
 record ContainerPlace(ExtensionContext owner, Object key) {
+    private static final String TEST_CONTEXT_SCOPE = "junit.jupiter.extensions.testinstantiation.extensioncontextscope.default";
+
     private record PerMethod(String owner) {
     }
 
@@ -34,13 +37,10 @@ record ContainerPlace(ExtensionContext owner, Object key) {
             if (context.getTestMethod().isEmpty()) {
                 String asker = "parameter '" + parameter.getParameter().getName() + "' of " + parameter.getDeclaringExecutable();
                 if (parameter.getDeclaringExecutable() instanceof java.lang.reflect.Constructor) {
-                    // JUnit resolves a constructor's parameters in its class's context unless told otherwise,
-                    // though under PER_METHOD each instance serves one test.
                     throw new ExtensionConfigurationException(asker + " asks for a Container in a constructor, which JUnit "
                             + "resolves in the class's context, where no test has begun, but " + settings.element()
                             + " gives each test method its own: take it as a parameter of the test or of a @BeforeEach method, "
-                            + "or set the configuration parameter junit.jupiter.extensions.testinstantiation.extensioncontextscope.default"
-                            + "=test_method (JUnit 5.12 and later), or use @Containerized(lifecycle = PER_CLASS) to share one");
+                            + testContextScope(context) + "or use @Containerized(lifecycle = PER_CLASS) to share one");
                 }
                 throw new ExtensionConfigurationException(asker + " asks for a Container outside a test method, but "
                         + settings.element() + " gives each test method its own: use @Containerized(lifecycle = PER_CLASS)");
@@ -56,6 +56,21 @@ record ContainerPlace(ExtensionContext owner, Object key) {
             }
         }
         return new ContainerPlace(owner, new PerClass(owner.getUniqueId(), settings.sharing()));
+    }
+
+    /**
+     * The configuration parameter that makes JUnit resolve a constructor's parameters in its test's
+     * context, as a way out where it is one: under PER_METHOD instances, each of which serves one test.
+     * Under {@code @TestInstance(PER_CLASS)} one instance serves all the tests and JUnit never gives its
+     * constructor a test's context; where the parameter is already set, setting it is no fix either.
+     */
+    private static String testContextScope(ExtensionContext context) {
+        boolean oneInstanceForAllTests = context.getTestInstanceLifecycle().orElse(TestInstance.Lifecycle.PER_METHOD)
+                == TestInstance.Lifecycle.PER_CLASS;
+        boolean alreadySet = context.getConfigurationParameter(TEST_CONTEXT_SCOPE).filter(v -> v.trim().equalsIgnoreCase("test_method"))
+                .isPresent();
+        return oneInstanceForAllTests || alreadySet ? ""
+                : "or set the configuration parameter " + TEST_CONTEXT_SCOPE + "=test_method (JUnit 5.12 and later), ";
     }
 
     /** The contexts of the test's class and its enclosing classes, innermost first. */

@@ -200,6 +200,18 @@ class ContainerizedExtensionTests {
         }
 
         @Test
+        void aConstructorUnderPerClassInstancesIsNotToldToSetAParameterThatCannotHelp() {
+            for (Map<String, String> configuration : List.of(Map.<String, String>of(),
+                    Map.of("junit.jupiter.extensions.testinstantiation.extensioncontextscope.default", "test_method"))) {
+                run(MisuseTestCases.ConstructorWithPerMethodContainerUnderPerClassInstances.class, configuration).allEvents()
+                        .assertThatEvents().haveExactly(1, event(finishedWithFailure(
+                                instanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class),
+                                message(m -> m.contains("in a constructor") && m.contains("@BeforeEach")
+                                        && m.contains("lifecycle = PER_CLASS") && !m.contains("extensioncontextscope")))));
+            }
+        }
+
+        @Test
         void anUnsupportedHostSkipsWhenAskedTo() {
             // This host is supported, so SKIP changes nothing here: the test runs. The condition's
             // reason on an unsupported host is HostSupport's message, checked in HostSupportTests.

@@ -82,6 +82,18 @@ class MisuseTestCases {
         }
     }
 
+    /** One instance serves every test: JUnit never resolves its constructor in a test's context, whatever the parameter says. */
+    @Containerized
+    @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+    static class ConstructorWithPerMethodContainerUnderPerClassInstances {
+        ConstructorWithPerMethodContainerUnderPerClassInstances(Container container) {
+        }
+
+        @Test
+        void test() {
+        }
+    }
+
     @Containerized
     static class BeforeAllWithPerMethodContainer {
         @BeforeAll
