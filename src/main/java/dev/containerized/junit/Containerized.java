@@ -24,8 +24,13 @@ import java.lang.annotation.Target;
  * }
  * }</pre>
  *
- * On a class it applies to every test; on a method it refines the class's settings (each attribute
- * left at its default takes the class's value). It works as a meta-annotation too, one per element: two
+ * On a class it applies to every test; on a method it refines the class's settings, and on a
+ * {@code @Nested} class its enclosing class's. An attribute left at its default (empty, or
+ * {@link #DEFAULT}) is not set there: it takes the value of the class (or enclosing class) that sets it,
+ * and what each attribute's documentation says "empty" or {@code DEFAULT} gives applies only where none
+ * does. No value means "no limit" over a class's limit: a method or nested class cannot lift the
+ * {@link #pidsLimit}, {@link #memoryLimit}, {@link #cpus}, {@link #cpuset} or {@link #readOnlyRootfs}
+ * that its class sets; give the tests that need none a class of their own. It works as a meta-annotation too, one per element: two
  * that reach one class or method with different settings (say two annotations of your own that each
  * carry one) are refused rather than one silently dropped; merge them into one. The container is
  * closed after the test (or the class, with {@link Lifecycle#PER_CLASS}) whatever happens; nothing is
@@ -51,7 +56,10 @@ public @interface Containerized {
     /** Configuration parameter: the default image, as {@link #image()} takes it, for tests that name no root filesystem. */
     String IMAGE_PROPERTY = "containerized.image";
 
-    /** The value of a number attribute that means "not set here". */
+    /**
+     * The value of a number attribute that means "not set here": the class's (or enclosing class's) value
+     * applies, and no limit only where none sets one. It does not lift a class's limit.
+     */
     long DEFAULT = -1;
 
     /** A directory holding the root filesystem; empty for {@link #ROOTFS_PROPERTY}, else the built-in busybox rootfs. */
@@ -63,19 +71,31 @@ public @interface Containerized {
      */
     String image() default "";
 
-    /** The container's hostname; empty for {@code containerized}. */
+    /** The container's hostname; empty for the class's, else {@code containerized}. */
     String hostname() default "";
 
-    /** The most tasks the container may have (pids.max); {@link #DEFAULT} for no limit. */
+    /**
+     * The most tasks the container may have (pids.max); {@link #DEFAULT} for the class's limit, and no
+     * limit where no class sets one (a method cannot lift its class's).
+     */
     long pidsLimit() default DEFAULT;
 
-    /** The most memory, without swap, such as {@code "64m"}; empty for no limit. */
+    /**
+     * The most memory, without swap, such as {@code "64m"}; empty for the class's limit, and no limit
+     * where no class sets one (a method cannot lift its class's).
+     */
     String memoryLimit() default "";
 
-    /** The most CPU time per wall-clock time, in CPUs, such as {@code "0.5"} or {@code "2"} (docker run --cpus); empty for no limit. */
+    /**
+     * The most CPU time per wall-clock time, in CPUs, such as {@code "0.5"} or {@code "2"} (docker run
+     * --cpus); empty for the class's limit, and no limit where no class sets one.
+     */
     String cpus() default "";
 
-    /** The CPUs the container may run on, such as {@code "0"} or {@code "0-1"} (docker run --cpuset-cpus); empty for any. */
+    /**
+     * The CPUs the container may run on, such as {@code "0"} or {@code "0-1"} (docker run --cpuset-cpus);
+     * empty for the class's, and any where no class sets them.
+     */
     String cpuset() default "";
 
     /** Environment variables of every command, each {@code NAME=VALUE}. */
@@ -101,7 +121,8 @@ public @interface Containerized {
 
     /**
      * Whether the root filesystem refuses writes, as {@code docker run --read-only}; /tmp, /run, /dev/shm
-     * and {@link Tmpfs} mounts still take them. Set on a class, it holds for its methods too.
+     * and {@link Tmpfs} mounts still take them. Set on a class, it holds for its methods and nested
+     * classes too: {@code false} there does not lift it.
      */
     boolean readOnlyRootfs() default false;
 

@@ -60,6 +60,12 @@ class ConfigurationTests {
         assertThat(ConfiguredTestCases.specs.get("CommandAsPid1").pidsLimit()).hasValue(5);
     }
 
+    /** Pins what Containerized's javadoc says: a method's DEFAULT or empty attribute keeps its class's limit. */
+    @Test
+    void aMethodsDefaultAttributesKeepItsClassLimits() {
+        assertAllSucceeded(run(ConfiguredTestCases.AMethodCannotLiftItsClassLimits.class), 1);
+    }
+
     @Nested
     class Failures {
         @Test

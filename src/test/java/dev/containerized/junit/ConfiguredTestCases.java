@@ -43,4 +43,16 @@ class ConfiguredTestCases {
             specs.put("CommandAsPid1", spec);
         }
     }
+
+    /** As Containerized documents: DEFAULT and empty on a method mean "not set here", never "no limit". */
+    @Containerized(pidsLimit = 20, memoryLimit = "64m", readOnlyRootfs = true)
+    static class AMethodCannotLiftItsClassLimits {
+        @Test
+        @Containerized(pidsLimit = Containerized.DEFAULT, memoryLimit = "", readOnlyRootfs = false)
+        void test(dev.containerized.container.ContainerSpec spec) {
+            org.assertj.core.api.Assertions.assertThat(spec.pidsLimit()).hasValue(20);
+            org.assertj.core.api.Assertions.assertThat(spec.memoryLimitBytes()).hasValue(64L << 20);
+            org.assertj.core.api.Assertions.assertThat(spec.readOnlyRootfs()).isTrue();
+        }
+    }
 }
