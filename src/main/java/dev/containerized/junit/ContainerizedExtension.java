@@ -8,10 +8,12 @@ import dev.containerized.container.host.HostSupport;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -29,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * package is all the glue.
  */
 final class ContainerizedExtension implements ParameterResolver, ExecutionCondition, BeforeAllCallback, BeforeEachCallback,
-        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler, InvocationInterceptor {
     static final Namespace NAMESPACE = Namespace.create(ContainerizedExtension.class);
     /** The skip reason goes to the console once per JVM: Surefire otherwise shows it only in its XML report. */
     private static final AtomicBoolean SKIP_REASON_SAID = new AtomicBoolean();
@@ -113,6 +115,21 @@ final class ContainerizedExtension implements ParameterResolver, ExecutionCondit
     public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
         FailureDiagnostics.show(context, throwable);
         throw throwable;
+    }
+
+    /**
+     * JUnit hands a dynamic test's failure to no {@code TestExecutionExceptionHandler}: its diagnostics,
+     * those of its factory's container, are shown here, as for every other failing test.
+     */
+    @Override
+    public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
+                                     ExtensionContext context) throws Throwable {
+        try {
+            invocation.proceed();
+        } catch (Throwable failure) {
+            FailureDiagnostics.show(context, failure);
+            throw failure;
+        }
     }
 
     @Override

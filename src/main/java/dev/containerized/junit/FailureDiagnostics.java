@@ -142,8 +142,14 @@ final class FailureDiagnostics {
         return prefix + text.replace("\n", "\n" + prefix);
     }
 
-    /** {@code Class.method}, with the display name of a parameterized or repeated invocation; {@code Class} for a class. */
+    /**
+     * {@code Class.method}, with the display name of a parameterized or repeated invocation; {@code Class}
+     * for a class; a dynamic test, whose context has no class or method, after its factory.
+     */
     private static String name(ExtensionContext context) {
+        if (context.getTestClass().isEmpty() && context.getParent().isPresent()) {
+            return name(context.getParent().get()) + " " + context.getDisplayName();
+        }
         String type = context.getTestClass().map(Class::getSimpleName).orElse(context.getDisplayName());
         return context.getTestMethod().map(method -> type + "." + method.getName()
                 + (context.getDisplayName().startsWith(method.getName() + "(") ? "" : " " + context.getDisplayName())).orElse(type);

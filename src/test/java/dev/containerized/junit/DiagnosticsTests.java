@@ -79,6 +79,15 @@ class DiagnosticsTests {
                 .contains("hostname=class-box").contains("stdout (tail):\n      started by beforeAll");
     }
 
+    @Test
+    void aFailedDynamicTestShowsItsFactorysContainer() {
+        Run run = runCapturingStderr(FailingTestCases.DynamicTestFails.class);
+        run.results().testEvents().assertStatistics(s -> s.failed(1));
+        assertThat(run.stderr()).contains("[containerized] DynamicTestFails.factory dynamic failed (AssertionFailedError); its container: ")
+                .contains("hostname=factory-box").contains("stdout (tail):\n      bg-factory");
+        assertThat(run.reportEntries()).containsKey("containerized.container");
+    }
+
     /** A background command's output goes to the console: its control characters are shown, never sent on. */
     @Test
     void theTailsShowControlCharactersEscaped() {

@@ -103,6 +103,21 @@ class FailingTestCases {
         }
     }
 
+    /** A dynamic test that fails: JUnit hands it to no TestExecutionExceptionHandler. */
+    static class DynamicTestFails {
+        @org.junit.jupiter.api.TestFactory
+        @Containerized(hostname = "factory-box")
+        java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> factory(Container container) {
+            container.execInBackground("sh", "-c", "echo bg-factory; sleep 30");
+            return java.util.stream.Stream.of(org.junit.jupiter.api.DynamicTest.dynamicTest("dynamic", () -> {
+                while (container.commands().get(0).stdoutSoFar().isEmpty()) {
+                    Thread.sleep(10);
+                }
+                org.junit.jupiter.api.Assertions.fail("the dynamic test failed");
+            }));
+        }
+    }
+
     /** The class's container, kept in a field by @BeforeAll: a test that fails without a parameter still shows it. */
     @Containerized(hostname = "class-box", lifecycle = Containerized.Lifecycle.PER_CLASS)
     static class ClassContainerFromAField {
