@@ -110,8 +110,9 @@ public final class BackgroundProcess {
      * Hands each line the command writes, on stdout or stderr, to {@code consumer}, in order: the kept
      * recent ones first (the last {@value OutputLines#KEPT_LINES}; a line says how many earlier ones were
      * no longer kept), then every new one as it comes, until the output ends. Lines arrive on a thread of
-     * the consumer's own, so a slow consumer holds nothing else up; one that falls 10,000 lines behind is
-     * told how many it lost. {@link Container#execInBackground(Exec, Consumer)} follows a command from its
+     * the consumer's own, so a slow consumer holds nothing else up; one that falls
+     * {@value LineDelivery#QUEUE} lines or {@value LineDelivery#QUEUE_CHARS} characters behind (at most
+     * 8 MiB of heap) loses the lines that do not fit and is told, in the next line it gets, how many. {@link Container#execInBackground(Exec, Consumer)} follows a command from its
      * first line.
      */
     public void onLine(Consumer<OutputLine> consumer) {

@@ -2,20 +2,30 @@ package dev.containerized.container;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * Lines on their way to one consumer, on a thread of its own that ends after the last line. The queue
- * is bounded: a consumer that falls {@value #QUEUE} lines behind loses the lines that do not fit, and
- * is told how many at the next line it gets, rather than the test JVM running out of memory.
+ * is bounded by lines and by characters: a consumer that falls {@value #QUEUE} lines or
+ * {@value #QUEUE_CHARS} characters behind loses the lines that do not fit, and is told how many at the
+ * next line it gets, rather than the test JVM running out of memory.
+ * <p>
+ * The bound in characters is the one that holds the heap: a line is cut at 16 KiB of bytes, but 16 KiB
+ * of bytes that are not UTF-8 decode to 16 Ki replacement characters, a String of 32 KiB, so 10,000
+ * such lines would be 320 MiB for one slow consumer. {@value #QUEUE_CHARS} characters are at most
+ * 8 MiB of heap per consumer.
  */
 final class LineDelivery {
-    private static final int QUEUE = 10_000;
+    static final int QUEUE = 10_000;
+    static final long QUEUE_CHARS = 4L * 1024 * 1024;
     private static final OutputLine END = new OutputLine(OutputLine.Source.STDOUT, "");
 
     private final BlockingQueue<OutputLine> queue = new ArrayBlockingQueue<>(QUEUE + 1);
     private final Thread thread;
     private final Consumer<OutputLine> consumer;
+    /** Characters of the lines in the queue: added by the producer, taken off by the delivery thread. */
+    private final AtomicLong queuedChars = new AtomicLong();
     private long dropped;
 
     LineDelivery(String name, Consumer<OutputLine> consumer) {
@@ -30,17 +40,24 @@ final class LineDelivery {
 
     /** Called with the lines' lock held (one producer), never blocks. */
     void offer(OutputLine line) {
-        int needed = dropped > 0 ? 2 : 1;
-        if (queue.size() + needed > QUEUE) {
+        OutputLine gap = dropped > 0 ? new OutputLine(line.source(), "[containerized: " + dropped
+                + " lines dropped here: the line consumer was too slow]") : null;
+        int needed = gap != null ? 2 : 1;
+        long neededChars = line.text().length() + (gap != null ? gap.text().length() : 0);
+        if (queue.size() + needed > QUEUE || queuedChars.get() + neededChars > QUEUE_CHARS) {
             dropped++;
             return;
         }
-        if (dropped > 0) {
+        if (gap != null) {
             // Said where the gap is, in the stream of lines the consumer reads.
-            queue.add(new OutputLine(line.source(), "[containerized: " + dropped
-                    + " lines dropped here: the line consumer was too slow]"));
+            enqueue(gap);
             dropped = 0;
         }
+        enqueue(line);
+    }
+
+    private void enqueue(OutputLine line) {
+        queuedChars.addAndGet(line.text().length()); // before it is visible, so the consumer never takes off more than was added
         queue.add(line);
     }
 
@@ -59,6 +76,7 @@ final class LineDelivery {
         try {
             OutputLine line;
             while ((line = queue.take()) != END) {
+                queuedChars.addAndGet(-line.text().length());
                 try {
                     consumer.accept(line);
                 } catch (VirtualMachineError e) {
