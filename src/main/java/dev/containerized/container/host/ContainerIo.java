@@ -23,6 +23,10 @@ import java.util.function.Supplier;
  * <p>
  * When PID 1 ends (the control socket reaches end of file), the commands still waiting for a result
  * are told why the container ended; the loop ends once every pipe is closed.
+ * <p>
+ * When the loop fails (an exception, or an Error such as OutOfMemoryError), the container ends: the
+ * control socket is closed, which kills PID 1, and the commands still waiting are told that the I/O
+ * thread failed, and with what.
  */
 final class ContainerIo {
     private static final int CHUNK = 64 * 1024;
@@ -152,9 +156,13 @@ final class ContainerIo {
                 stopWaitingForLingeringOutput();
             }
         } catch (RuntimeException e) {
-            ended = "its I/O thread failed: " + e;
-            commands.values().forEach(c -> c.abandoned("container " + id + " ended because " + ended));
-            streams.forEach(s -> s.fd.close());
+            failed(e);
+        } catch (Error e) {
+            // An OutOfMemoryError too: the allocation that failed is not held, so there is room to say why
+            // the container ends. Without this the finally below ended it all the same (PID 1 dies with its
+            // control socket), but silently, and the commands still running waited for a result forever.
+            failed(e);
+            throw e; // and on stderr, by the thread's uncaught exception handler, with its stack trace
         } finally {
             synchronized (this) {
                 stopped = true; // no register adds pipes nobody reads, or wakes a closed eventfd, from now on
@@ -167,6 +175,13 @@ final class ContainerIo {
             log.close();
             channel.close();
         }
+    }
+
+    /** The loop failed: the container ends (the control socket is closed next), and says why to each command. */
+    private void failed(Throwable e) {
+        ended = "its I/O thread failed: " + e;
+        commands.values().forEach(c -> c.abandoned("container " + id + " ended because " + ended));
+        streams.forEach(s -> s.fd.close());
     }
 
     private void readEvents() {
