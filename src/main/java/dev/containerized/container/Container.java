@@ -268,6 +268,11 @@ public final class Container implements AutoCloseable {
     /**
      * Makes a service of the test JVM, listening on the host's 127.0.0.1:{@code hostPort}, reachable
      * inside the container at 127.0.0.1:{@code hostPort} (a mock server the code under test calls).
+     * <p>
+     * Each connection is relayed through the test JVM (two of its descriptors), so the container's
+     * processes may have 256 such connections open at once, all exposed ports together: one beyond is
+     * reset as soon as it is made, and a warning says so once. A connection whose container side
+     * ended (closed, or shut down its output) waits 30 s for the host's side to end, then is cut.
      *
      * @return the port inside the container
      * @throws ContainerException when something in the container listens on that port already

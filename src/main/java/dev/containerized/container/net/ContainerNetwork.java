@@ -37,12 +37,27 @@ public final class ContainerNetwork implements AutoCloseable {
     private final Map<Integer, Forwarder> hostPorts = new HashMap<>();
     private final Map<Integer, Exposed> exposed = new HashMap<>();
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    /** Shared by the container's exposed ports: what it opens from inside is bounded all together. */
+    private final RelaySlots exposedSlots;
     private boolean closed;
 
     /** Nothing is opened until it is asked for. */
     public ContainerNetwork(String containerId, NetworkNamespace namespace) {
+        this(containerId, namespace, RelaySlots.exposed());
+    }
+
+    private ContainerNetwork(String containerId, NetworkNamespace namespace, RelaySlots exposedSlots) {
         this.containerId = containerId;
         this.sockets = new ContainerSockets(containerId, namespace);
+        this.exposedSlots = exposedSlots;
+    }
+
+    /**
+     * For tests: another set of ports of the same container, whose exposed ports' relays have other
+     * bounds than {@link RelaySlots#exposed()} (a grace a test can wait out). The caller closes it.
+     */
+    ContainerNetwork withExposedSlots(RelaySlots slots) {
+        return new ContainerNetwork(containerId, sockets.namespace(), slots);
     }
 
     /**
@@ -111,7 +126,7 @@ public final class ContainerNetwork implements AutoCloseable {
                         + " of container " + containerId + ": " + e.getMessage(), e);
             }
             forwarder = Forwarder.start("containerized-" + containerId + "-port-" + containerPort, listener,
-                    sockets::takeDescriptor, containerPort);
+                    sockets::takeDescriptor, containerPort, RelaySlots.unbounded());
             hostPorts.put(containerPort, forwarder);
         }
         return forwarder.port();
@@ -119,7 +134,10 @@ public final class ContainerNetwork implements AutoCloseable {
 
     /**
      * Listens on the container's 127.0.0.1:{@code containerPort} and forwards each connection to the
-     * host's 127.0.0.1:{@code hostPort}. Asking again for the same pair does nothing.
+     * host's 127.0.0.1:{@code hostPort}. Asking again for the same pair does nothing. The container's
+     * processes may have {@value RelaySlots#EXPOSED_MAX} such connections open at once, all exposed
+     * ports together; one beyond is reset as soon as it is made. A connection whose container side
+     * ended is cut {@link RelaySlots#EXPOSED_GRACE} later (30 s) if the host's side still has not ended.
      */
     public synchronized int exposeHostPort(int hostPort, int containerPort) {
         Loopback.check(hostPort, "host port");
@@ -144,7 +162,7 @@ public final class ContainerNetwork implements AutoCloseable {
                     + "port, exposeHostPort(" + hostPort + ", otherPort)", e);
         }
         Forwarder forwarder = Forwarder.start("containerized-" + containerId + "-host-port-" + hostPort, listener,
-                InetSockets::tcp, hostPort);
+                InetSockets::tcp, hostPort, exposedSlots);
         exposed.put(containerPort, new Exposed(hostPort, forwarder));
         return containerPort;
     }

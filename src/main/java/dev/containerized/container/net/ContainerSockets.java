@@ -46,6 +46,10 @@ final class ContainerSockets implements AutoCloseable {
         this.namespace = namespace;
     }
 
+    NetworkNamespace namespace() {
+        return namespace;
+    }
+
     /** An unconnected, blocking IPv4 TCP channel in the container's network namespace; the caller owns it. */
     SocketChannel take() {
         return take(channels, () -> SocketChannel.open(StandardProtocolFamily.INET), ContainerSockets::closeQuietly);

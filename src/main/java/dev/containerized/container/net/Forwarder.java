@@ -20,12 +20,19 @@ import java.util.Map;
  * the accepting and all the relaying, so fifty connections cost no more threads than one. Closing it
  * stops the thread, which closes the listener and resets every relayed connection before
  * {@link #close()} returns.
+ * <p>
+ * Its relays take slots of a {@link RelaySlots}, which a container's exposed ports share: a connection
+ * accepted when every slot is taken is reset at once, and a relay whose client ended is reset once it
+ * waited the slots' grace for its target's end, so that a process inside cannot hold the test JVM's
+ * descriptors without bound, nor keep them after it died.
  */
 final class Forwarder implements AutoCloseable {
     private static final Duration STOP = Duration.ofSeconds(10);
     private static final long LISTENER = 0;
     private static final long WAKE = 1;
     private static final int BATCH = 64;
+    /** How often relays are looked over for a client that ended longer than the grace ago, at most. */
+    private static final Duration SWEEP = Duration.ofSeconds(1);
 
     /** Makes an unconnected, non-blocking TCP socket in the target's network namespace. */
     @FunctionalInterface
@@ -38,6 +45,10 @@ final class Forwarder implements AutoCloseable {
     private final Dialer dialer;
     private final int targetPort;
     private final int port;
+    private final RelaySlots slots;
+    /** Set once a connection was refused for want of a slot: the warning is said once per forwarder. */
+    private boolean refusedOnce;
+    private long nextSweep;
     private final Fd epoll = Epoll.create();
     private final Fd wake = Poll.eventFd();
     private final Map<Long, SpliceRelay> relays = new HashMap<>();
@@ -48,11 +59,12 @@ final class Forwarder implements AutoCloseable {
     private long nextId = 1;
     private volatile boolean stopping;
 
-    private Forwarder(String name, Fd listener, Dialer dialer, int targetPort) {
+    private Forwarder(String name, Fd listener, Dialer dialer, int targetPort, RelaySlots slots) {
         this.name = name;
         this.listener = listener;
         this.dialer = dialer;
         this.targetPort = targetPort;
+        this.slots = slots;
         try {
             this.port = InetSockets.localPort(listener);
             Epoll.add(epoll, listener, Epoll.EPOLLIN, LISTENER);
@@ -67,12 +79,12 @@ final class Forwarder implements AutoCloseable {
 
     /**
      * Starts relaying what {@code listener} (a listening, non-blocking socket) accepts to
-     * 127.0.0.1:{@code targetPort} of the dialer's namespace. The forwarder owns the listener from
-     * here, also when this throws.
+     * 127.0.0.1:{@code targetPort} of the dialer's namespace, as many at once as {@code slots} has free.
+     * The forwarder owns the listener from here, also when this throws.
      */
-    static Forwarder start(String name, Fd listener, Dialer dialer, int targetPort) {
+    static Forwarder start(String name, Fd listener, Dialer dialer, int targetPort, RelaySlots slots) {
         try {
-            Forwarder forwarder = new Forwarder(name, listener, dialer, targetPort);
+            Forwarder forwarder = new Forwarder(name, listener, dialer, targetPort, slots);
             forwarder.thread.start();
             return forwarder;
         } catch (RuntimeException e) {
@@ -92,7 +104,7 @@ final class Forwarder implements AutoCloseable {
         List<SpliceRelay> resumed = new ArrayList<>();
         try {
             while (!stopping) {
-                int n = events.await(epoll, pending.isEmpty() ? -1 : 0);
+                int n = events.await(epoll, pending.isEmpty() ? sweepTimeout() : 0);
                 resumed.clear();
                 resumed.addAll(pending);
                 pending.clear();
@@ -117,11 +129,15 @@ final class Forwarder implements AutoCloseable {
                     }
                     forgetIfClosed(relay.id(), relay);
                 }
+                resetRelaysWhoseClientEndedLongAgo();
             }
         } catch (RuntimeException e) {
             System.getLogger(Forwarder.class.getName()).log(System.Logger.Level.WARNING, name + " stopped: " + e, e);
         } finally {
-            relays.values().forEach(relay -> relay.close(true));
+            relays.values().forEach(relay -> {
+                relay.close(true);
+                slots.give();
+            });
             relays.clear();
             pipes.close();
             closeDescriptors();
@@ -129,8 +145,32 @@ final class Forwarder implements AutoCloseable {
     }
 
     private void forgetIfClosed(long id, SpliceRelay relay) {
-        if (relay != null && relay.closed()) {
-            relays.remove(id);
+        if (relay != null && relay.closed() && relays.remove(id) != null) {
+            slots.give();
+        }
+    }
+
+    /** Milliseconds epoll may wait: for ever, or until the next look for relays past their grace. */
+    private int sweepTimeout() {
+        if (slots.grace() == null || relays.isEmpty()) {
+            return -1;
+        }
+        return (int) Math.max(0, Math.min(SWEEP.toMillis(), (nextSweep - System.nanoTime()) / 1_000_000 + 1));
+    }
+
+    /** Resets the relays whose client ended more than the grace ago while the target kept its side open. */
+    private void resetRelaysWhoseClientEndedLongAgo() {
+        Duration grace = slots.grace();
+        long now = System.nanoTime();
+        if (grace == null || now - nextSweep < 0) {
+            return;
+        }
+        nextSweep = now + Math.min(SWEEP.toNanos(), grace.toNanos());
+        for (SpliceRelay relay : List.copyOf(relays.values())) {
+            if (relay.clientEndedLongerThan(grace, now)) {
+                relay.close(true);
+                forgetIfClosed(relay.id(), relay);
+            }
         }
     }
 
@@ -150,12 +190,20 @@ final class Forwarder implements AutoCloseable {
     }
 
     private void relay(Fd accepted) {
+        if (!slots.tryTake()) {
+            // Accepted and reset rather than left in the backlog: the client hears at once, and the
+            // listener, level-triggered, does not wake this thread again for the same connection.
+            InetSockets.reset(accepted);
+            warnOfRefusal();
+            return;
+        }
         Fd dialed;
         try {
             dialed = dialer.open();
         } catch (RuntimeException e) {
             // The target's side is gone (its container ended): the client sees its connection reset.
             InetSockets.reset(accepted);
+            slots.give();
             return;
         }
         long id = nextId++;
@@ -163,6 +211,17 @@ final class Forwarder implements AutoCloseable {
             relays.put(id, new SpliceRelay(id, epoll, pipes, accepted, dialed, targetPort));
         } catch (RuntimeException e) {
             // Refused at once: the relay reset both sockets.
+            slots.give();
+        }
+    }
+
+    private void warnOfRefusal() {
+        if (!refusedOnce) {
+            refusedOnce = true;
+            System.getLogger(Forwarder.class.getName()).log(System.Logger.Level.WARNING, name + ": " + slots.max()
+                    + " connections are open already, as many as a container may have to the host ports it was given;"
+                    + " the ones beyond are reset (the code in the container should close the connections it no longer"
+                    + " needs, or pool them)");
         }
     }
 

@@ -15,6 +15,8 @@ final class SpliceRelay {
     private static final int EVENTS = Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLRDHUP | Epoll.EPOLLET;
     /** Events that reading answers: bytes, the peer's end of its output, a reset. */
     private static final int READ = Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR;
+    /** Events of the accepted socket that say the client will send nothing more: closed, shut down or reset. */
+    private static final int ENDED = Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR;
 
     /** The forwarder's key of this relay; its epoll tags are {@code id << 1} (accepted) and {@code | 1} (dialed). */
     private final long id;
@@ -26,6 +28,9 @@ final class SpliceRelay {
     /** The client spoke before the target answered: its bytes wait in its socket. */
     private boolean clientWaiting;
     private boolean closed;
+    /** When the client's side ended (System.nanoTime), if it did. */
+    private long clientEndedAt;
+    private boolean clientEnded;
 
     /**
      * Starts connecting {@code dialed} to 127.0.0.1:{@code port} and watches both sockets; the relay owns
@@ -58,6 +63,10 @@ final class SpliceRelay {
     boolean ready(boolean dialedSide, int events) {
         if (closed) {
             return false;
+        }
+        if (!dialedSide && (events & ENDED) != 0 && !clientEnded) {
+            clientEnded = true;
+            clientEndedAt = System.nanoTime();
         }
         try {
             if (!connected) {
@@ -120,6 +129,11 @@ final class SpliceRelay {
             return false;
         }
         return more;
+    }
+
+    /** Whether the client's side ended at least {@code grace} before {@code now} (System.nanoTime) while the relay stayed open. */
+    boolean clientEndedLongerThan(java.time.Duration grace, long now) {
+        return clientEnded && !closed && now - clientEndedAt >= grace.toNanos();
     }
 
     boolean closed() {

@@ -1,0 +1,155 @@
+package dev.containerized.container.net;
+
+import dev.containerized.container.BackgroundProcess;
+import dev.containerized.container.Container;
+import dev.containerized.container.ContainerSpec;
+import dev.containerized.container.Leaks;
+import dev.containerized.container.host.ContainerPlan;
+import dev.containerized.container.host.HostContainer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Attack run 6, F2: a process inside that opens connections to an exposed host port without end took
+ * every descriptor of the test JVM (two sockets a connection), and kept them after it died. The relays
+ * are bounded per container ({@link RelaySlots#EXPOSED_MAX}), and those whose container side ended go
+ * once their grace is over. The floods here are a few hundred connections: harmless to the host.
+ */
+class ExposedPortFloodTests {
+    private static final int FLOOD = 3 * RelaySlots.EXPOSED_MAX;
+    /** Descriptors that come and go in this JVM meanwhile (the JIT, class loading, the container's own). */
+    private static final int SLACK = 64;
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertThat(Leaks.find()).isEmpty();
+    }
+
+    @Test
+    void aProcessInsideOpeningThreeTimesTheBoundHoldsAtMostTheBoundOfTheTestJvmsDescriptors() throws Exception {
+        // The host's service is busy, as a database under load: it listens and accepts nothing.
+        try (ServerSocketChannel busy = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 4096);
+             Container c = Container.start(ContainerSpec.builder().pidsLimit(20).build())) {
+            int port = ((InetSocketAddress) busy.getLocalAddress()).getPort();
+            c.exposeHostPort(port, 5432);
+            int before = descriptors();
+            // bash's /dev/tcp: one process opens them all and holds them. Past the bound each one is
+            // accepted and reset, which its connect does not see: all of them "connect".
+            BackgroundProcess flood = c.execInBackground("bash", "-c", "ulimit -n 4096; for i in $(seq " + FLOOD + "); do"
+                    + " exec {fd}<>/dev/tcp/127.0.0.1/5432 || break; done; echo made $i; exec sleep 600");
+            assertThat(flood.awaitLine("made", Duration.ofSeconds(60))).isEqualTo("made " + FLOOD);
+            Thread.sleep(200); // the last ones accepted, relayed or reset
+
+            assertThat(descriptors() - before).as("the test JVM's descriptors the flood holds")
+                    .isLessThanOrEqualTo(2 * RelaySlots.EXPOSED_MAX + SLACK);
+            assertThat(Files.readString(Path.of("/proc/self/status"))).as("the JVM still opens files").contains("Pid:");
+            assertThat(c.exec("true").exitCode()).as("the container still runs commands").isZero();
+        }
+    }
+
+    @Test
+    void aFewConnectionsAtOnceStillGoBothWays() throws Exception {
+        try (ServerSocketChannel echo = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             Container c = Container.start(ContainerSpec.builder().build())) {
+            int port = ((InetSocketAddress) echo.getLocalAddress()).getPort();
+            Thread server = new Thread(() -> echoEach(echo), "echo");
+            server.setDaemon(true);
+            server.start();
+            c.exposeHostPort(port, 8080);
+            // Eight clients at once, each its own line back.
+            String script = "for i in 1 2 3 4 5 6 7 8; do (exec 3<>/dev/tcp/127.0.0.1/8080; echo hello-$i >&3; head -n 1 <&3) & done; wait";
+            List<String> lines = c.exec("bash", "-c", script).stdout().lines().sorted().toList();
+            assertThat(lines).containsExactly("hello-1", "hello-2", "hello-3", "hello-4", "hello-5", "hello-6", "hello-7", "hello-8");
+            echo.close();
+            server.join(5000);
+        }
+    }
+
+    @Test
+    void relaysWhoseContainerSideEndedGoOnceTheGraceIsOverThoughTheHostSideNeverEnds() throws Exception {
+        RelaySlots slots = new RelaySlots(8, Duration.ofMillis(500));
+        HostContainer container = HostContainer.start(ContainerPlan.of(ContainerSpec.builder().build()), false);
+        List<SocketChannel> clients = new ArrayList<>();
+        try (ServerSocketChannel busy = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 64);
+             ContainerNetwork network = container.network().withExposedSlots(slots)) {
+            int port = ((InetSocketAddress) busy.getLocalAddress()).getPort();
+            network.exposeHostPort(port, 5432);
+            for (int i = 0; i < 12; i++) {
+                clients.add(network.connect(5432)); // sockets of the container's namespace: its side
+            }
+            awaitSlotsUsed(slots, 8);
+            assertThat(endsOrIsReset(clients.get(11))).as("one beyond the bound is reset").isTrue();
+
+            for (SocketChannel client : clients) {
+                client.close(); // the container's side ends; the host's service never answers nor closes
+            }
+            awaitSlotsUsed(slots, 0);
+            SocketChannel again = network.connect(5432);
+            clients.add(again);
+            awaitSlotsUsed(slots, 1);
+        } finally {
+            for (SocketChannel client : clients) {
+                client.close();
+            }
+            container.close("the test ended");
+        }
+    }
+
+    private static void awaitSlotsUsed(RelaySlots slots, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (slots.used() != expected) {
+            assertThat(System.nanoTime() - deadline).as("relays in use: " + slots.used() + ", expected " + expected).isNegative();
+            Thread.sleep(10);
+        }
+    }
+
+    private static void echoEach(ServerSocketChannel listener) {
+        while (listener.isOpen()) {
+            try (Socket socket = listener.accept().socket()) {
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                int b;
+                while ((b = in.read()) >= 0) {
+                    out.write(b);
+                    if (b == '\n') {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                return; // closed: the test is over
+            }
+        }
+    }
+
+    private static int descriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) fds.count();
+        }
+    }
+
+    private static boolean endsOrIsReset(SocketChannel client) {
+        try {
+            return client.read(ByteBuffer.allocate(1)) < 0;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+}
