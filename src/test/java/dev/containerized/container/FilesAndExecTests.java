@@ -302,6 +302,19 @@ class FilesAndExecTests {
     }
 
     /** A tree as deep as paths go (2000 levels, 4000 bytes of path) is listed whole. */
+    /** Attack run 6, F4: names cost the container only disk, and each was a String of the test JVM's heap. */
+    @Test
+    void changesRefusesMoreThanAHundredThousandEntriesAndSaysWhatToDoInstead() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.exec("sh", "-c", "mkdir /many && cd /many && seq 100001 | xargs touch");
+            assertThatThrownBy(c::changes).isInstanceOf(ContainerException.class)
+                    .hasMessageStartingWith("the container changed more than 100000 entries in its root filesystem")
+                    .hasMessageContaining("exec(\"find\", \"/var/lib/app\")");
+            c.exec("rm", "-r", "/many");
+            assertThat(c.changes()).noneMatch(change -> change.path().startsWith("/many"));
+        }
+    }
+
     @Test
     void changesListATreeAsDeepAsPathsGo() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {

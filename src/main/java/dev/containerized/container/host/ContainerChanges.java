@@ -27,19 +27,38 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
  * whiteout (a 0/0 character device) there is a deletion; anything else is an addition, or a change
  * where a lower layer has the same path. The mount points of the container's own filesystems are
  * left out, as docker diff leaves out its own.
+ * <p>
+ * The list is bounded: at most {@value #MAX_ENTRIES} entries and {@value #MAX_PATH_BYTES} bytes of paths
+ * (at most twice that in heap, as Strings). Directory entries cost the container only disk, none of
+ * its memory limit, so without a bound a container that made a million names deep in its tree took
+ * the test JVM's heap (attack run 6, F4); beyond it, {@link #list()} refuses with a ContainerException.
  */
 final class ContainerChanges {
+    static final int MAX_ENTRIES = 100_000;
+    static final long MAX_PATH_BYTES = 64L * 1024 * 1024;
+
     private final Fd upper;
     private final List<Path> lowerDirs;
     private final Set<String> mountPoints;
+    private final int maxEntries;
+    private final long maxPathBytes;
+    private long pathBytes;
 
     ContainerChanges(Fd upper, List<Path> lowerDirs, Set<String> mountPoints) {
+        this(upper, lowerDirs, mountPoints, MAX_ENTRIES, MAX_PATH_BYTES);
+    }
+
+    /** With other bounds than {@link #MAX_ENTRIES} and {@link #MAX_PATH_BYTES}: for tests. */
+    ContainerChanges(Fd upper, List<Path> lowerDirs, Set<String> mountPoints, int maxEntries, long maxPathBytes) {
         this.upper = upper;
         this.lowerDirs = lowerDirs;
         this.mountPoints = mountPoints;
+        this.maxEntries = maxEntries;
+        this.maxPathBytes = maxPathBytes;
     }
 
     List<Change> list() {
+        pathBytes = 0;
         List<Change> changes = new ArrayList<>();
         List<Fd> layers = new ArrayList<>();
         try {
@@ -82,6 +101,7 @@ final class ContainerChanges {
                             continue;
                         }
                         Fcntl.FileStat stat = Fcntl.stat(found);
+                        countAgainstBounds(changes.size() + 1, child.length + 1);
                         if (stat.isWhiteout()) {
                             changes.add(new Change(Change.Kind.DELETED, path));
                             continue;
@@ -98,6 +118,18 @@ final class ContainerChanges {
                     }
                 }
             }
+        }
+    }
+
+    /** Refuses the next entry, the {@code entries}-th, when it would take the list past a bound. */
+    private void countAgainstBounds(int entries, int bytes) {
+        pathBytes += bytes;
+        if (entries > maxEntries || pathBytes > maxPathBytes) {
+            String bound = entries > maxEntries ? "more than " + maxEntries + " entries"
+                    : "more than " + maxPathBytes + " bytes of paths (" + entries + " entries so far)";
+            throw new ContainerException("the container changed " + bound + " in its root filesystem, more than changes() lists,"
+                    + " so that the list cannot take this JVM's heap; list the directory the test needs in the container instead,"
+                    + " such as exec(\"find\", \"/var/lib/app\"), or read its files with readFile");
         }
     }
 
