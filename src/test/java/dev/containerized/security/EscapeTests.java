@@ -1050,8 +1050,7 @@ class EscapeTests {
 
             for (String run : List.of("run-1", "run-2")) {
                 assertThatThrownBy(() -> c.copyFrom("/results", shared.resolve(run + "/results")))
-                        .hasMessageContaining(shared.resolve(run) + " is a symbolic link in " + shared)
-                        .hasMessageContaining("a running container can write");
+                        .hasMessageContaining(shared.resolve(run) + " is a symbolic link in a directory a container was given to write");
             }
 
             assertThat(victim.resolve("keep.txt")).hasContent("host original");
@@ -1060,6 +1059,57 @@ class EscapeTests {
             // Without a link on the way, the copy goes below the shared directory, its missing directories made.
             c.copyFrom("/results", shared.resolve("run-3/out/results"));
             assertThat(shared.resolve("run-3/out/results/keep.txt")).hasContent("container\n");
+        }
+
+        /**
+         * The same deeper than a page of path, where /proc cannot name the directory the link is in: the
+         * walk knows it is below the shared directory because it went through its top, not by its name.
+         */
+        @Test
+        void aLinkDeeperThanAPageOfPathIsRefusedToo() throws Exception {
+            Path dir = Files.createTempDirectory("escape-deep");
+            try {
+                Path shared = Files.createDirectories(dir.resolve("shared"));
+                Path victim = Files.createDirectories(dir.resolve("victim"));
+                StringBuilder deep = new StringBuilder();
+                StringBuilder makeDeep = new StringBuilder("cd /shared");
+                for (int i = 0; i < 21; i++) { // 21 names of 200 bytes: more than PATH_MAX (4096)
+                    String name = String.valueOf((char) ('a' + i)).repeat(200);
+                    deep.append(i == 0 ? "" : "/").append(name);
+                    makeDeep.append(" && mkdir ").append(name).append(" && cd -P ").append(name);
+                }
+                Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+                assertThat(c.exec("sh", "-c", makeDeep + " && ln -s " + victim + " link && mkdir /results && echo x > /results/f"))
+                        .succeeded();
+
+                assertThatThrownBy(() -> c.copyFrom("/results", shared.resolve(deep.toString()).resolve("link/results")))
+                        .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+
+                assertThat(victim).isEmptyDirectory();
+            } finally {
+                assertThat(new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor()).isZero(); // deeper than @TempDir deletes
+            }
+        }
+
+        /** A link outlives the container that made it, and the shared directory may be renamed meanwhile: both still refused. */
+        @Test
+        void aLinkOfAClosedContainerOrInARenamedSharedDirectoryIsRefused(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path victim = Files.createDirectories(dir.resolve("victim"));
+            try (Container planter = Container.start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite())
+                    .build())) {
+                assertThat(planter.exec("ln", "-s", victim.toString(), "/shared/out")).succeeded();
+            }
+            Container next = container();
+            assertThat(next.exec("sh", "-c", "echo result > /result")).succeeded();
+
+            assertThatThrownBy(() -> next.copyFrom("/result", shared.resolve("out/result")))
+                    .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+            Path renamed = Files.move(shared, dir.resolve("renamed"));
+            assertThatThrownBy(() -> next.copyFrom("/result", renamed.resolve("out/result")))
+                    .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+
+            assertThat(victim).isEmptyDirectory();
         }
 
         /** The other way: a link in place of a directory of the path copyTo reads would hand the container any host file. */
@@ -1075,7 +1125,7 @@ class EscapeTests {
                     .succeeded();
 
             assertThatThrownBy(() -> c.copyTo(shared.resolve("fixtures/app.yml"), "/etc/app.yml"))
-                    .hasMessageContaining(shared.resolve("fixtures") + " is a symbolic link in " + shared);
+                    .hasMessageContaining(shared.resolve("fixtures") + " is a symbolic link in a directory a container was given to write");
 
             assertThat(c.exec("cat", "/etc/app.yml").stdout()).doesNotContain("secret");
         }

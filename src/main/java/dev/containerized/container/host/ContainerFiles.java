@@ -291,15 +291,17 @@ final class ContainerFiles {
         }
         boolean directory = Fcntl.stat(item).isDirectory();
         if (existing != null && existing.isDirectory() && !directory) {
-            Fd into = Fcntl.openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
             String itemName = name(relative(source));
+            Fd into = Fcntl.openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
             try (Fd inside = Fcntl.openatOrNull(into, itemName, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
                 if (inside != null && Fcntl.stat(inside).isDirectory()) {
-                    into.close();
                     throw new ContainerException("cannot copy " + source + " of container " + id + " into " + target + ": "
                             + target.resolve(itemName) + " is a directory on the host, which a file does not replace; remove it "
                             + "first, or copy to another path");
                 }
+            } catch (RuntimeException e) {
+                into.close();
+                throw e;
             }
             return new Destination(into, target.resolve(itemName));
         }

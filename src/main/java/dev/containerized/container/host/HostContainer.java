@@ -82,6 +82,7 @@ public final class HostContainer {
             removeWhatDeadRunsLeft(layout);
         }
         String id = ContainerIds.next();
+        SharedDirectories.remember(plan.mounts()); // before the container can put a link there
         Undo undo = new Undo();
         StartTrace trace = new StartTrace("start of " + id);
         // The thread makes namespaces and mounts while this one makes what it needs: the state directory

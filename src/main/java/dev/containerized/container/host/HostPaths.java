@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
@@ -21,24 +22,25 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
 
 /**
  * The directories of a test's host path for copyTo and copyFrom, opened one name at a time from "/",
- * as the kernel resolves a path, with one difference: a symbolic link found in a directory that an open
- * container can write (a read-write bind's source, or below it) is refused, not followed. A process in
- * that container may have put it there, before the copy or during it, to turn the copy onto any host
- * file: this JVM copies as root. Links anywhere else are the test's own, and are followed.
+ * as the kernel resolves a path, with one difference: a symbolic link below a directory that a container
+ * of this JVM was given to write ({@link SharedDirectories}) is refused, not followed. A process of that
+ * container may have put it there, before the copy or during it, to turn the copy onto any host file:
+ * this JVM copies as root. Links elsewhere are the test's own, and are followed.
+ * <p>
+ * Whether the walk is below such a directory is known from the walk itself: it passed through the
+ * directory's top (by device and inode), and stays below it from then on, whatever the container renames
+ * meanwhile (it cannot move anything out of what it shares) and however deep that is. Once below, no
+ * link is followed, so a ".." can only come from a link of the test's outside, and the walk counts as
+ * below until it ends (a ".." that climbs back out then refuses more than it must, never less).
  */
 final class HostPaths {
     /** As the kernel: more links than this in one path is a loop (ELOOP). */
     private static final int MAX_LINKS = 40;
 
-    private final List<String> writableByContainers;
     private final String copy;
 
-    /**
-     * @param writableByContainers the real paths of the directories containers can write
-     * @param copy                 the copy, as an error message names it ("cannot copy … to …")
-     */
-    private HostPaths(List<String> writableByContainers, String copy) {
-        this.writableByContainers = writableByContainers;
+    /** @param copy the copy, as an error message names it ("cannot copy … to …") */
+    private HostPaths(String copy) {
         this.copy = copy;
     }
 
@@ -47,45 +49,55 @@ final class HostPaths {
      * missing on the way are made, as {@code mkdir -p} would.
      */
     static Fd openDirectory(Path dir, boolean make, String copy) {
-        return new HostPaths(OpenContainers.hostDirectoriesTheyCanWrite(), copy).open(dir, make);
+        return new HostPaths(copy).open(dir, make);
     }
 
     private Fd open(Path dir, boolean make) {
         Deque<String> names = new ArrayDeque<>();
         dir.normalize().forEach(name -> names.add(name.toString()));
         Fd current = Fcntl.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-        int links = 0;
         try {
+            boolean belowShared = SharedDirectories.isOne(Fcntl.stat(current));
+            int links = 0;
             while (!names.isEmpty()) {
                 String name = names.pollFirst();
                 if (name.isEmpty() || name.equals(".")) {
                     continue;
                 }
-                Fd next = Fcntl.openatOrNull(current, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                Fd next = openEntry(current, name);
                 if (next == null && make) {
                     next = makeDirectory(current, name);
                 }
                 if (next == null) {
                     throw new LinuxException("open(\"" + ControlCharacters.escape(name) + "\" in " + where(current) + ")", Errno.ENOENT);
                 }
-                Fcntl.FileStat stat = Fcntl.stat(next);
+                Fcntl.FileStat stat;
+                try {
+                    stat = Fcntl.stat(next);
+                } catch (RuntimeException e) {
+                    next.close();
+                    throw e;
+                }
                 if (stat.isSymlink()) {
                     String target;
                     try (Fd link = next) {
-                        requireNotMadeByAContainer(current, name);
+                        if (belowShared) {
+                            throw madeByAContainer(current, name);
+                        }
                         if (++links > MAX_LINKS) {
                             throw new LinuxException("open(" + dir + ")", Errno.ELOOP);
                         }
                         target = Fcntl.readlink(link);
                     }
-                    List<String> targetNames = new java.util.ArrayList<>();
+                    List<String> targetNames = new ArrayList<>();
                     Path.of(target).forEach(n -> targetNames.add(n.toString()));
                     for (int i = targetNames.size() - 1; i >= 0; i--) {
                         names.addFirst(targetNames.get(i));
                     }
                     if (target.startsWith("/")) {
+                        Fd root = Fcntl.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
                         current.close();
-                        current = Fcntl.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                        current = root;
                     }
                     continue;
                 }
@@ -95,6 +107,7 @@ final class HostPaths {
                 }
                 current.close();
                 current = next;
+                belowShared |= SharedDirectories.isOne(stat);
             }
             return current;
         } catch (RuntimeException e) {
@@ -103,7 +116,23 @@ final class HostPaths {
         }
     }
 
-    /** mkdir, by descriptor; another maker first is fine. The new directory, opened. */
+    /**
+     * The entry {@code name} of {@code directory}, itself if a link; null if there is none. Asked for as a
+     * directory first, which an automount point needs to be mounted (an O_PATH open of anything else
+     * leaves it alone); then as anything.
+     */
+    private static Fd openEntry(Fd directory, String name) {
+        try {
+            return Fcntl.openatOrNull(directory, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOTDIR && e.errno() != Errno.ELOOP) {
+                throw e;
+            }
+            return Fcntl.openatOrNull(directory, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        }
+    }
+
+    /** mkdir, by descriptor; another maker first is fine. The new directory, opened (null if it went meanwhile). */
     private static Fd makeDirectory(Fd parent, String name) {
         try {
             Fcntl.mkdirat(parent, name, 0755, name);
@@ -112,27 +141,21 @@ final class HostPaths {
                 throw e;
             }
         }
-        return Fcntl.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        return openEntry(parent, name);
     }
 
-    private void requireNotMadeByAContainer(Fd directory, String name) {
-        String path = where(directory);
-        for (String writable : writableByContainers) {
-            if (path.equals(writable) || path.startsWith(writable.endsWith("/") ? writable : writable + "/")) {
-                throw new ContainerException(copy + ": " + ControlCharacters.escape(join(path, name)) + " is a symbolic link in "
-                        + writable + ", a directory a running container can write (a read-write bind), where a process of it may "
-                        + "have made it: a copy never follows such a link. Give the path without it (the directory the link "
-                        + "names, if that is the one meant)");
-            }
-        }
+    private ContainerException madeByAContainer(Fd directory, String name) {
+        return new ContainerException(copy + ": " + ControlCharacters.escape(join(where(directory), name)) + " is a symbolic link "
+                + "in a directory a container was given to write (a read-write bind), where a process of it may have made it: a "
+                + "copy never follows such a link. Give the path without it (the directory the link names, if that is the one meant)");
     }
 
-    /** Where {@code directory} is on the host now, as /proc names it. */
+    /** Where {@code directory} is on the host now, as /proc names it, for a message. */
     private static String where(Fd directory) {
         try {
             return Files.readSymbolicLink(Path.of(directory.procPath())).toString();
         } catch (IOException e) {
-            return directory.toString();
+            return "a directory too deep to name";
         }
     }
 

@@ -33,29 +33,6 @@ final class OpenContainers {
         OPEN.remove(container);
     }
 
-    /**
-     * The real paths of the host directories the open containers can write: the sources of their
-     * read-write directory binds. A process in one of them may put anything there, links included.
-     */
-    static List<String> hostDirectoriesTheyCanWrite() {
-        List<String> writable = new java.util.ArrayList<>();
-        for (HostContainer container : OPEN) {
-            for (MountPlan.UserMount mount : container.plan().mounts().mounts()) {
-                if (mount instanceof MountPlan.Bind bind && !bind.readOnly()) {
-                    try {
-                        java.nio.file.Path real = bind.source().toRealPath();
-                        if (java.nio.file.Files.isDirectory(real)) {
-                            writable.add(real.toString());
-                        }
-                    } catch (java.io.IOException gone) {
-                        // Its source is gone from the host: no path of a copy runs through it.
-                    }
-                }
-            }
-        }
-        return writable;
-    }
-
     private static void closeAll() {
         for (HostContainer container : List.copyOf(OPEN)) {
             try {
