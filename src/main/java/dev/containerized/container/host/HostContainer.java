@@ -120,10 +120,10 @@ public final class HostContainer {
             trace.mark("io");
             trace.print();
             return container;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: the container is half made, and nobody else holds it
             try {
                 undo.close();
-            } catch (RuntimeException cleanup) {
+            } catch (RuntimeException | Error cleanup) {
                 e.addSuppressed(cleanup);
             }
             throw e;

@@ -69,9 +69,15 @@ final class SpareNetworks {
             }
             wanted = true;
             if (maker == null) {
-                maker = new Thread(null, SpareNetworks::makeWhenWanted, "containerized-spare-network", 256 * 1024);
-                maker.setDaemon(true);
-                maker.start();
+                Thread thread = new Thread(null, SpareNetworks::makeWhenWanted, "containerized-spare-network", 256 * 1024);
+                thread.setDaemon(true);
+                try {
+                    thread.start();
+                } catch (OutOfMemoryError | IllegalStateException noThread) { // a spare only ever saves time
+                    failed = true;
+                    return;
+                }
+                maker = thread;
             } else {
                 LOCK.notifyAll();
             }

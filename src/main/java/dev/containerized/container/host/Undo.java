@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 /**
  * A container's resources, acquired in phases, each registering its undo as it succeeds; closing runs
  * the undos in reverse order, after a failed start as at the end, so there is one teardown and no
- * hand-written rollback. Every undo runs even when an earlier one fails; the first failure is thrown
- * with the others suppressed.
+ * hand-written rollback. Every undo runs even when an earlier one fails, with an Error too; the first
+ * Error, else the first failure, is thrown with the others suppressed.
  * <p>
  * Two kinds of undo leave that order where waiting would only cost time: one released <em>aside</em>
  * runs on a teardown thread while the undos before it run on the caller's (it must not depend on them),
@@ -93,6 +93,7 @@ final class Undo implements AutoCloseable {
         StartTrace trace = new StartTrace("teardown");
         List<ContainerException> failures = new ArrayList<>();
         List<Aside> asides = new ArrayList<>();
+        Error error = null;
         boolean interrupted = false;
         Step step;
         try {
@@ -102,9 +103,17 @@ final class Undo implements AutoCloseable {
                     trace.mark(step.name + " (begun aside)");
                     continue;
                 }
-                ContainerException failure = run(step);
-                if (failure != null) {
-                    failures.add(failure);
+                try {
+                    ContainerException failure = run(step);
+                    if (failure != null) {
+                        failures.add(failure);
+                    }
+                } catch (Error e) { // out of memory, say: the other undos still run, and it is thrown after them
+                    if (error == null) {
+                        error = e;
+                    } else {
+                        error.addSuppressed(e);
+                    }
                 }
                 trace.mark(step.name);
             }
@@ -118,6 +127,10 @@ final class Undo implements AutoCloseable {
             }
         }
         trace.print();
+        if (error != null) {
+            failures.forEach(error::addSuppressed);
+            throw error;
+        }
         if (!failures.isEmpty()) {
             ContainerException first = failures.get(0);
             failures.subList(1, failures.size()).forEach(first::addSuppressed);

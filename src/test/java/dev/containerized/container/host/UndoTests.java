@@ -90,6 +90,24 @@ class UndoTests {
     }
 
     @Test
+    @Timeout(10)
+    void anErrorInOneUndoStillLetsTheOthersRunAsideOrNotBeforeItIsThrown() {
+        Undo undo = new Undo();
+        undo.acquire("state", () -> "s", r -> ran.add("state"));
+        undo.acquireReleasedAside("cgroup", () -> "c", r -> {
+            sleep(200); // close must wait for it before it throws
+            ran.add("cgroup");
+        });
+        undo.acquire("pid1", () -> "p", r -> {
+            throw new OutOfMemoryError("no room");
+        });
+
+        assertThatThrownBy(undo::close).isInstanceOf(OutOfMemoryError.class).hasMessage("no room");
+
+        assertThat(ran).containsExactlyInAnyOrder("state", "cgroup");
+    }
+
+    @Test
     void anInterruptIsHeldBackUntilEveryUndoRanAsideOrNot() {
         Undo undo = new Undo();
         undo.acquire("state", () -> "s", r -> ran.add("state, interrupted: " + Thread.currentThread().isInterrupted()));
