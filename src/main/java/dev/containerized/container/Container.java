@@ -278,7 +278,8 @@ public final class Container implements AutoCloseable {
      * Each connection is relayed through the test JVM (two of its descriptors), so the container's
      * processes may have 256 such connections open at once, all exposed ports together: one beyond is
      * reset as soon as it is made, and a warning says so once. A connection whose container side
-     * ended (closed, or shut down its output) waits 30 s for the host's side to end, then is cut.
+     * ended (closed, or shut down its output) is cut once nothing moved on it for 30 s (an answer still
+     * coming keeps it).
      *
      * @return the port inside the container
      * @throws ContainerException when something in the container listens on that port already

@@ -23,7 +23,7 @@ import java.util.Map;
  * <p>
  * Its relays take slots of a {@link RelaySlots}, which a container's exposed ports share: a connection
  * accepted when every slot is taken is reset at once, and a relay whose client ended is reset once it
- * waited the slots' grace for its target's end, so that a process inside cannot hold the test JVM's
+ * moved nothing for the slots' grace, so that a process inside cannot hold the test JVM's
  * descriptors without bound, nor keep them after it died.
  */
 final class Forwarder implements AutoCloseable {
@@ -158,7 +158,7 @@ final class Forwarder implements AutoCloseable {
         return (int) Math.max(0, Math.min(SWEEP.toMillis(), (nextSweep - System.nanoTime()) / 1_000_000 + 1));
     }
 
-    /** Resets the relays whose client ended more than the grace ago while the target kept its side open. */
+    /** Resets the relays whose client ended and which moved nothing for the grace while the target kept its side open. */
     private void resetRelaysWhoseClientEndedLongAgo() {
         Duration grace = slots.grace();
         long now = System.nanoTime();
@@ -167,7 +167,7 @@ final class Forwarder implements AutoCloseable {
         }
         nextSweep = now + Math.min(SWEEP.toNanos(), grace.toNanos());
         for (SpliceRelay relay : List.copyOf(relays.values())) {
-            if (relay.clientEndedLongerThan(grace, now)) {
+            if (relay.quietLongerThanSinceClientEnded(grace, now)) {
                 relay.close(true);
                 forgetIfClosed(relay.id(), relay);
             }

@@ -18,9 +18,10 @@ final class RelaySlots {
      */
     static final int EXPOSED_MAX = 256;
     /**
-     * How long a relay of an exposed port waits for the host's side to end once the container's side
-     * ended (closed, or shut down its output): an answer that takes longer is cut. Without it a host
-     * service that neither accepts nor closes would hold the relays of a process that died.
+     * How long a relay of an exposed port may move nothing once the container's side ended (closed, or
+     * shut down its output) before it is cut: a host service still answering is never cut, one silent
+     * that long is. Without it a host service that neither answers nor closes would hold the relays of a
+     * process that died.
      */
     static final Duration EXPOSED_GRACE = Duration.ofSeconds(30);
 

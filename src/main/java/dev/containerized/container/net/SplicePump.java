@@ -37,6 +37,11 @@ final class SplicePump {
         this.pipes = pipes;
     }
 
+    /** Bytes read from the source so far. */
+    long moved() {
+        return moved;
+    }
+
     /** The source reported bytes, its end, or an error: all are found by reading. */
     boolean sourceReady() {
         readable = true;

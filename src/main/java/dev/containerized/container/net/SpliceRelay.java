@@ -31,6 +31,9 @@ final class SpliceRelay {
     /** When the client's side ended (System.nanoTime), if it did. */
     private long clientEndedAt;
     private boolean clientEnded;
+    /** The bytes both directions had moved at the last look for quiet relays, and when that count last grew. */
+    private long movedAtLastLook;
+    private long lastMoveSeenAt;
 
     /**
      * Starts connecting {@code dialed} to 127.0.0.1:{@code port} and watches both sockets; the relay owns
@@ -131,9 +134,19 @@ final class SpliceRelay {
         return more;
     }
 
-    /** Whether the client's side ended at least {@code grace} before {@code now} (System.nanoTime) while the relay stayed open. */
-    boolean clientEndedLongerThan(java.time.Duration grace, long now) {
-        return clientEnded && !closed && now - clientEndedAt >= grace.toNanos();
+    /**
+     * Whether the client's side ended, and since then the relay moved nothing for {@code grace} up to
+     * {@code now} (System.nanoTime) while it stayed open: a target still answering a half-closed client
+     * is never cut. Looked at about once a second; a move between looks counts from the next look.
+     */
+    boolean quietLongerThanSinceClientEnded(java.time.Duration grace, long now) {
+        long moved = toTarget.moved() + fromTarget.moved();
+        if (moved != movedAtLastLook) {
+            movedAtLastLook = moved;
+            lastMoveSeenAt = now;
+            return false;
+        }
+        return clientEnded && !closed && now - Math.max(clientEndedAt, lastMoveSeenAt) >= grace.toNanos();
     }
 
     boolean closed() {

@@ -166,4 +166,54 @@ class ExposedPortFloodTests {
             return false;
         }
     }
+
+    /**
+     * The grace counts from the last byte moved, not from the client's end: a client that sends its
+     * request and shuts down its output (nc -N, HTTP/1.0 style) still gets a slow answer in full.
+     */
+    @Test
+    void aHalfClosedClientStillReadingAStreamingAnswerIsNotCut() throws Exception {
+        RelaySlots slots = new RelaySlots(8, Duration.ofSeconds(1));
+        HostContainer container = HostContainer.start(ContainerPlan.of(ContainerSpec.builder().build()), false);
+        try (ServerSocketChannel service = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             ContainerNetwork network = container.network().withExposedSlots(slots)) {
+            Thread server = new Thread(() -> {
+                try (Socket s = service.accept().socket()) {
+                    InputStream in = s.getInputStream();
+                    while (in.read() >= 0) {
+                        // the request, up to the client's shutdown
+                    }
+                    OutputStream out = s.getOutputStream();
+                    for (int i = 0; i < 15; i++) { // 3 s of answer: three graces
+                        out.write('x');
+                        out.flush();
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the client was cut: the assertion below says so
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            int port = ((InetSocketAddress) service.getLocalAddress()).getPort();
+            network.exposeHostPort(port, 7070);
+
+            int got = 0;
+            String ending = "end of stream";
+            try (SocketChannel client = network.connect(7070)) {
+                client.write(ByteBuffer.wrap("GET /stream\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                client.shutdownOutput();
+                ByteBuffer buffer = ByteBuffer.allocate(64);
+                int n;
+                while ((n = client.read(buffer.clear())) >= 0) {
+                    got += n;
+                }
+            } catch (IOException e) {
+                ending = e.toString();
+            }
+            assertThat(got).as("bytes of the answer (then: " + ending + ")").isEqualTo(15);
+        } finally {
+            container.close("the test ended");
+        }
+    }
 }
