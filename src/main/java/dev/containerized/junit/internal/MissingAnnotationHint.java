@@ -77,11 +77,30 @@ public final class MissingAnnotationHint implements TestExecutionListener {
         }
         String qualified = m.group(1);
         String name = qualified.substring(qualified.lastIndexOf('.') + 1);
-        String parameters = Arrays.stream(m.group(2).split(",")).map(String::trim).filter(p -> !p.isEmpty())
+        String parameters = Arrays.stream(erased(m.group(2)).split(",")).map(String::trim).filter(p -> !p.isEmpty())
                 .collect(Collectors.joining(","));
         String sourceParameters = Arrays.stream(method.getMethodParameterTypes().split(",")).map(String::trim)
                 .filter(p -> !p.isEmpty()).collect(Collectors.joining(","));
         return name.equals(method.getMethodName()) && parameters.equals(sourceParameters);
+    }
+
+    /**
+     * Parameter types without their type arguments: JUnit names a method by its generic signature
+     * ({@code java.util.List<java.lang.String>}), whose commas and dots are not the parameters'.
+     */
+    static String erased(String parameters) {
+        StringBuilder erased = new StringBuilder();
+        int depth = 0;
+        for (char c : parameters.toCharArray()) {
+            if (c == '<') {
+                depth++;
+            } else if (c == '>') {
+                depth = Math.max(0, depth - 1);
+            } else if (depth == 0) {
+                erased.append(c);
+            }
+        }
+        return erased.toString();
     }
 
     static String hint(String type, String parameter, String executable, Asker asker) {
@@ -106,7 +125,7 @@ public final class MissingAnnotationHint implements TestExecutionListener {
             return executable;
         }
         String qualified = m.group(1);
-        String parameters = Arrays.stream(m.group(2).split(",")).map(String::trim).filter(p -> !p.isEmpty())
+        String parameters = Arrays.stream(erased(m.group(2)).split(",")).map(String::trim).filter(p -> !p.isEmpty())
                 .map(p -> p.substring(p.lastIndexOf('.') + 1)).collect(Collectors.joining(", "));
         String[] parts = qualified.split("\\.");
         boolean constructor = parts.length > 1 && Character.isUpperCase(parts[parts.length - 1].charAt(0))
