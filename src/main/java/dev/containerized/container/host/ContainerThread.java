@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -277,17 +276,11 @@ final class ContainerThread {
         try {
             Fd hostMountNamespace = hold(held, Fcntl.open("/proc/thread-self/ns/mnt", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0));
             trace.mark("open");
-            Optional<Fd> spareNetwork = SpareNetworks.take();
-            spareNetwork.ifPresent(spare -> hold(held, spare));
-            step("create namespaces", () -> Sched.unshare(spareNetwork.isPresent() ? NAMESPACES & ~CLONE_NEWNET : NAMESPACES));
+            step("create namespaces", () -> Sched.unshare(NAMESPACES));
             trace.mark("unshare");
             makeRootPrivate();
             step("set the hostname", () -> Unistd.sethostname(setup.hostname()));
-            if (spareNetwork.isPresent()) {
-                step("join the network namespace made ahead", () -> Sched.setns(spareNetwork.get(), CLONE_NEWNET));
-            } else {
-                step("bring up loopback", Network::loopbackUp);
-            }
+            step("bring up loopback", Network::loopbackUp);
             trace.mark("hostname+lo");
             stateDir = await(stateDirectory, "state directory");
             trace.mark("await-state");

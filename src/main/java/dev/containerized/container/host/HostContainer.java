@@ -113,7 +113,6 @@ public final class HostContainer {
             undo.acquire("end PID 1", thread::awaitReady, HostContainer::endPid1);
             // The thread ends by itself once it reaped PID 1: its exit overlaps the rest of the teardown.
             undo.addLast("await the container thread's end", () -> thread.join(TEARDOWN));
-            SpareNetworks.makeOneAhead(); // for the next start, while this container is used
             trace.mark("thread");
             HostContainer container = new HostContainer(id, plan, undo, cgroup, thread, pid1Run);
             OpenContainers.add(container);
