@@ -244,17 +244,11 @@ final class RootfsMounts implements AutoCloseable {
         return Fcntl.open(upper.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     }
 
-    /**
-     * The overlay on the state directory's "merged", its upper and work directories below {@code upperBase}.
-     * Volatile (Linux 5.10, older than the 5.11 required), as podman makes its {@code --rm} containers and
-     * CRI-O all of its own: the layer is deleted at close, so fsync and syncfs in it skip the upper
-     * filesystem, and its unmount at PID 1's end writes nothing back (half a millisecond of every close
-     * on ext4). Bind mounts and tmpfs mounts are other filesystems, synced as usual.
-     */
+    /** The overlay on the state directory's "merged", its upper and work directories below {@code upperBase}. */
     private void overlay(CharSequence lowerdir, String upperBase) {
         upper = state.resolve(upperBase + UPPER);
         Mounts.mount("overlay", MERGED, "overlay", MS_NODEV,
-                "lowerdir=" + lowerdir + ",upperdir=" + upperBase + UPPER + ",workdir=" + upperBase + WORK + ",volatile");
+                "lowerdir=" + lowerdir + ",upperdir=" + upperBase + UPPER + ",workdir=" + upperBase + WORK);
     }
 
     private void mountDev() {
