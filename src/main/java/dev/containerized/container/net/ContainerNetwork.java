@@ -137,7 +137,7 @@ public final class ContainerNetwork implements AutoCloseable {
      * host's 127.0.0.1:{@code hostPort}. Asking again for the same pair does nothing. The container's
      * processes may have {@value RelaySlots#EXPOSED_MAX} such connections open at once, all exposed
      * ports together; one beyond is reset as soon as it is made. A connection whose container side
-     * ended is cut {@link RelaySlots#EXPOSED_GRACE} later (30 s) if the host's side still has not ended.
+     * ended is cut once nothing moved on it for {@link RelaySlots#EXPOSED_GRACE} (30 s).
      */
     public synchronized int exposeHostPort(int hostPort, int containerPort) {
         Loopback.check(hostPort, "host port");
