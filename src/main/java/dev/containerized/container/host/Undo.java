@@ -56,7 +56,8 @@ final class Undo implements AutoCloseable {
     /**
      * As {@link #acquire}, but {@code release} runs on a teardown thread, beside the undos registered
      * before it, which must neither need it done nor undo what it needs (the cgroup's removal beside the
-     * state directory's deletion: two unrelated kernel objects, each a few system calls that wait).
+     * state directory's deletion: two unrelated kernel objects, each a few system calls that wait). After
+     * an earlier undo failed, it runs in its turn on the caller's thread instead.
      */
     <T> T acquireReleasedAside(String name, Supplier<T> acquire, Consumer<T> release) {
         T resource = acquire.get();
@@ -99,7 +100,9 @@ final class Undo implements AutoCloseable {
         try {
             while ((step = next()) != null) {
                 interrupted |= Thread.interrupted();
-                if (step.aside && startAside(step, asides)) {
+                // Beside the rest only while all went well: after a failure (PID 1 not ended, say), the order
+                // is kept, and the state directory is not deleted while the cgroup may still hold processes.
+                if (step.aside && failures.isEmpty() && error == null && startAside(step, asides)) {
                     trace.mark(step.name + " (begun aside)");
                     continue;
                 }

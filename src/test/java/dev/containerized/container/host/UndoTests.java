@@ -78,6 +78,20 @@ class UndoTests {
     }
 
     @Test
+    void afterAFailureTheUndoAsideRunsInItsTurnOnTheCallersThread() {
+        Undo undo = new Undo();
+        undo.acquire("state", () -> "s", r -> ran.add("state"));
+        undo.acquireReleasedAside("cgroup", () -> "c", r -> ran.add("cgroup on " + Thread.currentThread().getName()));
+        undo.acquire("pid1", () -> "p", r -> {
+            throw new IllegalStateException("pid1 did not end");
+        });
+
+        assertThatThrownBy(undo::close).hasMessageContaining("pid1 did not end");
+
+        assertThat(ran).containsExactly("cgroup on " + Thread.currentThread().getName(), "state");
+    }
+
+    @Test
     @Timeout(10)
     void anErrorInAnUndoAsideStillReachesTheCallerInsteadOfHangingItsClose() {
         Undo undo = new Undo();
