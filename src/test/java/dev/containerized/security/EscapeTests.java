@@ -1112,6 +1112,21 @@ class EscapeTests {
             assertThat(victim).isEmptyDirectory();
         }
 
+        /** A shared directory the test names through a link of its own is known all the same. */
+        @Test
+        void aSharedDirectoryGivenThroughALinkIsKnownToo(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path viaLink = Files.createSymbolicLink(dir.resolve("via"), shared);
+            Path victim = Files.createDirectories(dir.resolve("victim"));
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(viaLink, "/shared").readWrite()));
+            assertThat(c.exec("sh", "-c", "ln -s " + victim + " /shared/out && echo result > /result")).succeeded();
+
+            assertThatThrownBy(() -> c.copyFrom("/result", shared.resolve("out/result")))
+                    .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+
+            assertThat(victim).isEmptyDirectory();
+        }
+
         /** The other way: a link in place of a directory of the path copyTo reads would hand the container any host file. */
         @Test
         void aCopyToDoesNotReadThroughALinkTheContainerPutAtADirectoryOfTheTestsPath(@TempDir Path dir) throws Exception {

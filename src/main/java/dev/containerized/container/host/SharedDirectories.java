@@ -4,8 +4,6 @@ import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,12 +25,13 @@ final class SharedDirectories {
     /** Remembers the read-write directory binds of {@code plan}, before its container can write to them. */
     static void remember(MountPlan plan) {
         for (MountPlan.UserMount mount : plan.mounts()) {
-            if (mount instanceof MountPlan.Bind bind && !bind.readOnly() && Files.isDirectory(bind.source(), LinkOption.NOFOLLOW_LINKS)) {
+            if (mount instanceof MountPlan.Bind bind && !bind.readOnly()) {
+                // Followed as the bind mount follows it; a file's bind (ENOTDIR) has no directory to put a link in.
                 try (Fd directory = Fcntl.open(bind.source().toString(), Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0)) {
                     Fcntl.FileStat stat = Fcntl.stat(directory);
                     KNOWN.add(new Identity(stat.device(), stat.inode()));
-                } catch (LinuxException gone) {
-                    // A source that cannot be looked at cannot be mounted either: the start fails on it.
+                } catch (LinuxException notADirectory) {
+                    // A file, or a source gone: the start fails on the latter.
                 }
             }
         }
