@@ -1127,6 +1127,32 @@ class EscapeTests {
             assertThat(victim).isEmptyDirectory();
         }
 
+        /**
+         * One container writes a workspace, a later one mounts part of it: the first replaced those parts by
+         * links to a host file and a host directory. Followed, the second container would read and write
+         * them. Its start is refused instead, naming the link.
+         */
+        @Test
+        void aBindSourceAContainerReplacedByALinkIsRefused(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path victimFile = Files.writeString(dir.resolve("victim-file"), "host original");
+            Path victimDir = Files.createDirectories(dir.resolve("victim-dir"));
+            Files.writeString(shared.resolve("config.yml"), "the test's config");
+            Files.createDirectories(shared.resolve("data"));
+            Container first = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            assertThat(first.exec("sh", "-c", "rm -rf /shared/config.yml /shared/data && ln -s " + victimFile
+                    + " /shared/config.yml && ln -s " + victimDir + " /shared/data")).succeeded();
+
+            for (Mount mount : List.of(Mount.bind(shared.resolve("config.yml"), "/etc/app.yml").readWrite(),
+                    Mount.bind(shared.resolve("data"), "/data").readWrite(), Mount.bind(shared.resolve("data"), "/ro"))) {
+                assertThatThrownBy(() -> start(ContainerSpec.builder().rootfs(rootfs).mount(mount)))
+                        .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+            }
+
+            assertThat(victimFile).hasContent("host original");
+            assertThat(victimDir).isEmptyDirectory();
+        }
+
         /** The other way: a link in place of a directory of the path copyTo reads would hand the container any host file. */
         @Test
         void aCopyToDoesNotReadThroughALinkTheContainerPutAtADirectoryOfTheTestsPath(@TempDir Path dir) throws Exception {

@@ -21,7 +21,8 @@ import static dev.containerized.internal.linux.Fcntl.O_NOFOLLOW;
 import static dev.containerized.internal.linux.Fcntl.O_PATH;
 
 /**
- * The directories of a test's host path for copyTo and copyFrom, opened one name at a time from "/",
+ * The directories of a test's host path for copyTo and copyFrom (and a bind mount's source), opened one
+ * name at a time from "/",
  * as the kernel resolves a path, with one difference: a symbolic link below a directory that a container
  * of this JVM was given to write ({@link SharedDirectories}) is refused, not followed. A process of that
  * container may have put it there, before the copy or during it, to turn the copy onto any host file:
@@ -39,7 +40,7 @@ final class HostPaths {
 
     private final String copy;
 
-    /** @param copy the copy, as an error message names it ("cannot copy … to …") */
+    /** @param copy what the path is for, as an error message names it ("cannot copy … to …", "mount …") */
     private HostPaths(String copy) {
         this.copy = copy;
     }
@@ -49,10 +50,19 @@ final class HostPaths {
      * missing on the way are made, as {@code mkdir -p} would.
      */
     static Fd openDirectory(Path dir, boolean make, String copy) {
-        return new HostPaths(copy).open(dir, make);
+        return new HostPaths(copy).open(dir, make, false);
     }
 
-    private Fd open(Path dir, boolean make) {
+    /**
+     * What {@code path} (absolute) names, a directory or not, its last name followed too unless it is a link
+     * below such a directory: a bind mount's source, which a container sharing its parent may have
+     * replaced by a link to any host file before another container mounts it.
+     */
+    static Fd openSource(Path path, String use) {
+        return new HostPaths(use).open(path, false, true);
+    }
+
+    private Fd open(Path dir, boolean make, boolean lastMayBeAFile) {
         Deque<String> names = new ArrayDeque<>();
         dir.normalize().forEach(name -> names.add(name.toString()));
         Fd current = Fcntl.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
@@ -101,6 +111,11 @@ final class HostPaths {
                     }
                     continue;
                 }
+                if (!stat.isDirectory() && lastMayBeAFile && names.isEmpty()) {
+                    current.close();
+                    current = next;
+                    continue;
+                }
                 if (!stat.isDirectory()) {
                     next.close();
                     throw new LinuxException("open(\"" + ControlCharacters.escape(name) + "\" in " + where(current) + ")", Errno.ENOTDIR);
@@ -146,8 +161,8 @@ final class HostPaths {
 
     private ContainerException madeByAContainer(Fd directory, String name) {
         return new ContainerException(copy + ": " + ControlCharacters.escape(join(where(directory), name)) + " is a symbolic link "
-                + "in a directory a container was given to write (a read-write bind), where a process of it may have made it: a "
-                + "copy never follows such a link. Give the path without it (the directory the link names, if that is the one meant)");
+                + "in a directory a container was given to write (a read-write bind), where a process of it may have made it: such a "
+                + "link is never followed. Give the path without it (what the link names, if that is the one meant)");
     }
 
     /** Where {@code directory} is on the host now, as /proc names it, for a message. */

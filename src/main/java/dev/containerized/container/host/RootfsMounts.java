@@ -295,13 +295,15 @@ final class RootfsMounts implements AutoCloseable {
 
     private void userMount(MountPlan.UserMount mount) {
         if (mount instanceof MountPlan.Bind bind) {
-            boolean directory = Files.isDirectory(bind.source());
             // The source's own submounts come along only where their flags can be set too (mount_setattr,
             // Linux 5.12): else one below a read-only bind would stay writable, and allow device nodes.
             boolean recursive = Mounts.canSetAttributes();
-            try (Fd source = Fcntl.open(bind.source().toString(), O_PATH | O_CLOEXEC, 0);
-                 Fd target = root.userTarget(bind.target(), directory)) {
-                Mounts.bind(source, target, recursive, bind.target());
+            // Not through a link that a container sharing a directory of the path may have put there.
+            try (Fd source = HostPaths.openSource(bind.source(), "mount " + bind)) {
+                boolean directory = Fcntl.stat(source).isDirectory();
+                try (Fd target = root.userTarget(bind.target(), directory)) {
+                    Mounts.bind(source, target, recursive, bind.target());
+                }
             }
             // The new mount, found again by its path (the descriptor above is of what it covers).
             try (Fd mounted = root.resolveInRoot(bind.target().substring(1))) {

@@ -26,12 +26,14 @@ final class SharedDirectories {
     static void remember(MountPlan plan) {
         for (MountPlan.UserMount mount : plan.mounts()) {
             if (mount instanceof MountPlan.Bind bind && !bind.readOnly()) {
-                // Followed as the bind mount follows it; a file's bind (ENOTDIR) has no directory to put a link in.
-                try (Fd directory = Fcntl.open(bind.source().toString(), Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0)) {
-                    Fcntl.FileStat stat = Fcntl.stat(directory);
-                    KNOWN.add(new Identity(stat.device(), stat.inode()));
-                } catch (LinuxException notADirectory) {
-                    // A file, or a source gone: the start fails on the latter.
+                // Followed as the bind mount follows it, but for a link a container may have made (refused).
+                try (Fd source = HostPaths.openSource(bind.source(), "mount " + bind)) {
+                    Fcntl.FileStat stat = Fcntl.stat(source);
+                    if (stat.isDirectory()) { // a file's bind has no directory to put a link in
+                        KNOWN.add(new Identity(stat.device(), stat.inode()));
+                    }
+                } catch (LinuxException gone) {
+                    // The start fails on it, where the mount is made.
                 }
             }
         }
