@@ -22,14 +22,14 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
 
 /**
  * The directories of a test's host path for copyTo and copyFrom (and a bind mount's source), opened one
- * name at a time from "/",
- * as the kernel resolves a path, with one difference: a symbolic link below a directory that a container
- * of this JVM was given to write ({@link SharedDirectories}) is refused, not followed. A process of that
- * container may have put it there, before the copy or during it, to turn the copy onto any host file:
- * this JVM copies as root. Links elsewhere are the test's own, and are followed.
+ * name at a time from "/", as the kernel resolves a path, with one difference: a symbolic link below a
+ * directory that a container was given to write, in this JVM or an earlier one ({@link SharedDirectories}),
+ * is refused, not followed. A process of that container may have put it there, before the copy or during
+ * it, to turn the copy onto any host file: this JVM copies as root. Links elsewhere are the test's own,
+ * and are followed.
  * <p>
  * Whether the walk is below such a directory is known from the walk itself: it passed through the
- * directory's top (by device and inode), and stays below it from then on, whatever the container renames
+ * directory's top (by device and inode, or its mark), and stays below it from then on, whatever the container renames
  * meanwhile (it cannot move anything out of what it shares) and however deep that is. Once below, no
  * link is followed, so a ".." can only come from a link of the test's outside, and the walk counts as
  * below until it ends (a ".." that climbs back out then refuses more than it must, never less).
@@ -67,7 +67,7 @@ final class HostPaths {
         dir.normalize().forEach(name -> names.add(name.toString()));
         Fd current = Fcntl.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         try {
-            boolean belowShared = SharedDirectories.isOne(Fcntl.stat(current));
+            boolean belowShared = SharedDirectories.isOne(current, Fcntl.stat(current));
             int links = 0;
             while (!names.isEmpty()) {
                 String name = names.pollFirst();
@@ -122,7 +122,7 @@ final class HostPaths {
                 }
                 current.close();
                 current = next;
-                belowShared |= SharedDirectories.isOne(stat);
+                belowShared = belowShared || SharedDirectories.isOne(current, stat);
             }
             return current;
         } catch (RuntimeException e) {

@@ -3,20 +3,23 @@ package dev.containerized.container.host;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
+import dev.containerized.internal.linux.Xattrs;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The host directories this JVM's containers were given to write (the sources of read-write directory
- * binds), known by device and inode, for as long as the JVM lives: a link a container put there outlives
- * the container, and the directory may be renamed or reached by another path meanwhile. A copy's host
- * path is not resolved through links below them ({@link HostPaths}).
+ * The host directories containers were given to write (the sources of read-write directory binds): known
+ * to this JVM by device and inode for as long as it lives, and to later JVMs by an attribute on each. A
+ * link a container put there outlives the container and the run, and the directory may be renamed or
+ * reached by another path meanwhile. A host path is not resolved through links below them ({@link HostPaths}).
  */
 final class SharedDirectories {
     private record Identity(long device, long inode) {
     }
 
+    /** The attribute on each such directory, for later JVMs (see {@link #mark}). */
+    static final String MARK = "trusted.containerized.shared";
     private static final Set<Identity> KNOWN = ConcurrentHashMap.newKeySet();
 
     private SharedDirectories() {
@@ -31,6 +34,7 @@ final class SharedDirectories {
                     Fcntl.FileStat stat = Fcntl.stat(source);
                     if (stat.isDirectory()) { // a file's bind has no directory to put a link in
                         KNOWN.add(new Identity(stat.device(), stat.inode()));
+                        mark(source);
                     }
                 } catch (LinuxException gone) {
                     // The start fails on it, where the mount is made.
@@ -39,8 +43,27 @@ final class SharedDirectories {
         }
     }
 
-    /** Whether {@code directory} is one of them (the top of one; below it, a walk from the top knows). */
-    static boolean isOne(Fcntl.FileStat directory) {
-        return KNOWN.contains(new Identity(directory.device(), directory.inode()));
+    /**
+     * Marks the directory for later JVMs too: a link a container put there stays after this JVM ends, in
+     * a workspace a later run shares or copies into again. Only root outside a container can set or
+     * remove a {@code trusted.} attribute (CAP_SYS_ADMIN), so no container can take it off; a filesystem
+     * without them keeps none, and then only this JVM knows the directory.
+     */
+    private static void mark(Fd directory) {
+        try {
+            Xattrs.set(directory.procPath() + "/.", MARK, "1");
+        } catch (LinuxException unsupported) {
+            // EOPNOTSUPP or EPERM on some filesystems: this JVM's own list still knows it.
+        }
+    }
+
+    /** Whether {@code directory} ({@code stat} its status) is one of them: the top of one; below it, a walk from the top knows. */
+    static boolean isOne(Fd directory, Fcntl.FileStat stat) {
+        return KNOWN.contains(new Identity(stat.device(), stat.inode())) || Xattrs.has(directory.procPath() + "/.", MARK);
+    }
+
+    /** For a test: what a later JVM knows, the marks alone. */
+    static void forgetThisJvmsList() {
+        KNOWN.clear();
     }
 }
