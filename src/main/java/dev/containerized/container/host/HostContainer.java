@@ -21,9 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Everything one container holds on the host: its state directory, its cgroup, its thread (and with it
  * PID 1 and the namespaces), and its I/O thread. Acquired in that order, each phase registering its
  * undo, and released in reverse (but for the I/O thread's end, awaited last), after a failed start and
- * at close alike. The thread starts first and
- * makes the namespaces meanwhile; it is registered once it is ready, and abandoned if the state
- * directory or the cgroup cannot be made.
+ * at close alike. The thread starts first and makes the namespaces meanwhile; it is registered once it
+ * is ready, and abandoned if the state directory or the cgroup cannot be made.
  */
 public final class HostContainer {
     private static final System.Logger LOG = System.getLogger(HostContainer.class.getName());
@@ -82,7 +81,6 @@ public final class HostContainer {
             removeWhatDeadRunsLeft(layout);
         }
         String id = ContainerIds.next();
-        SharedDirectories.remember(plan.mounts()); // before the container can put a link there
         Undo undo = new Undo();
         StartTrace trace = new StartTrace("start of " + id);
         // The thread makes namespaces and mounts while this one makes what it needs: the state directory

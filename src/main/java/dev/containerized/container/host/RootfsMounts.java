@@ -300,7 +300,11 @@ final class RootfsMounts implements AutoCloseable {
             boolean recursive = Mounts.canSetAttributes();
             // Not through a link that a container sharing a directory of the path may have put there.
             try (Fd source = HostPaths.openSource(bind.source(), "mount " + bind)) {
-                boolean directory = Fcntl.stat(source).isDirectory();
+                Fcntl.FileStat stat = Fcntl.stat(source);
+                boolean directory = stat.isDirectory();
+                if (directory && !bind.readOnly()) { // a file's bind has no directory to put a link in
+                    SharedDirectories.remember(source, stat);
+                }
                 try (Fd target = root.userTarget(bind.target(), directory)) {
                     Mounts.bind(source, target, recursive, bind.target());
                 }

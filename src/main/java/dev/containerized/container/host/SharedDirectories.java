@@ -25,22 +25,13 @@ final class SharedDirectories {
     private SharedDirectories() {
     }
 
-    /** Remembers the read-write directory binds of {@code plan}, before its container can write to them. */
-    static void remember(MountPlan plan) {
-        for (MountPlan.UserMount mount : plan.mounts()) {
-            if (mount instanceof MountPlan.Bind bind && !bind.readOnly()) {
-                // Followed as the bind mount follows it, but for a link a container may have made (refused).
-                try (Fd source = HostPaths.openSource(bind.source(), "mount " + bind)) {
-                    Fcntl.FileStat stat = Fcntl.stat(source);
-                    if (stat.isDirectory()) { // a file's bind has no directory to put a link in
-                        KNOWN.add(new Identity(stat.device(), stat.inode()));
-                        mark(source);
-                    }
-                } catch (LinuxException gone) {
-                    // The start fails on it, where the mount is made.
-                }
-            }
-        }
+    /**
+     * Remembers {@code directory} ({@code stat} its status), the source of a read-write bind being made:
+     * before the container runs, so before it can put a link there.
+     */
+    static void remember(Fd directory, Fcntl.FileStat stat) {
+        KNOWN.add(new Identity(stat.device(), stat.inode()));
+        mark(directory);
     }
 
     /**
