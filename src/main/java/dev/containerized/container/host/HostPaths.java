@@ -29,20 +29,21 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
  * and are followed.
  * <p>
  * Whether the walk is below such a directory is known from the walk itself: it passed through the
- * directory's top (by device and inode, or its mark), and stays below it from then on, whatever the container renames
- * meanwhile (it cannot move anything out of what it shares) and however deep that is. Once below, no
- * link is followed, so a ".." can only come from a link of the test's outside, and the walk counts as
- * below until it ends (a ".." that climbs back out then refuses more than it must, never less).
+ * directory's top (by device and inode, or its mark), and stays below it from then on, whatever the
+ * container renames meanwhile (it cannot move anything out of what it shares) and however deep that
+ * is. Once below, no link is followed, so a ".." can only come from a link of the test's outside, and
+ * the walk counts as below until it ends (a ".." that climbs back out then refuses more than it must,
+ * never less).
  */
 final class HostPaths {
     /** As the kernel: more links than this in one path is a loop (ELOOP). */
     private static final int MAX_LINKS = 40;
 
-    private final String copy;
+    private final String use;
 
-    /** @param copy what the path is for, as an error message names it ("cannot copy … to …", "mount …") */
-    private HostPaths(String copy) {
-        this.copy = copy;
+    /** @param use what the path is for, as an error message names it ("cannot copy … to …", "mount …") */
+    private HostPaths(String use) {
+        this.use = use;
     }
 
     /**
@@ -62,9 +63,9 @@ final class HostPaths {
         return new HostPaths(use).open(path, false, true);
     }
 
-    private Fd open(Path dir, boolean make, boolean lastMayBeAFile) {
+    private Fd open(Path path, boolean make, boolean lastMayBeAFile) {
         Deque<String> names = new ArrayDeque<>();
-        dir.normalize().forEach(name -> names.add(name.toString()));
+        path.normalize().forEach(name -> names.add(name.toString()));
         Fd current = Fcntl.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         try {
             boolean belowShared = SharedDirectories.isOne(current, Fcntl.stat(current));
@@ -95,7 +96,7 @@ final class HostPaths {
                             throw madeByAContainer(current, name);
                         }
                         if (++links > MAX_LINKS) {
-                            throw new LinuxException("open(" + dir + ")", Errno.ELOOP);
+                            throw new LinuxException("open(" + path + ")", Errno.ELOOP);
                         }
                         target = Fcntl.readlink(link);
                     }
@@ -160,7 +161,7 @@ final class HostPaths {
     }
 
     private ContainerException madeByAContainer(Fd directory, String name) {
-        return new ContainerException(copy + ": " + ControlCharacters.escape(join(where(directory), name)) + " is a symbolic link "
+        return new ContainerException(use + ": " + ControlCharacters.escape(join(where(directory), name)) + " is a symbolic link "
                 + "in a directory a container was given to write (a read-write bind), where a process of it may have made it: such a "
                 + "link is never followed. Give the path without it (what the link names, if that is the one meant)");
     }

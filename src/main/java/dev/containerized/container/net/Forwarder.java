@@ -31,7 +31,7 @@ final class Forwarder implements AutoCloseable {
     private static final long LISTENER = 0;
     private static final long WAKE = 1;
     private static final int BATCH = 64;
-    /** How often relays are looked over for a client that ended longer than the grace ago, at most. */
+    /** How often, at most, relays are looked over for a client that ended and nothing moved for the grace since. */
     private static final Duration SWEEP = Duration.ofSeconds(1);
 
     /** Makes an unconnected, non-blocking TCP socket in the target's network namespace. */
@@ -129,7 +129,7 @@ final class Forwarder implements AutoCloseable {
                     }
                     forgetIfClosed(relay.id(), relay);
                 }
-                resetRelaysWhoseClientEndedLongAgo();
+                resetQuietRelaysWhoseClientEnded();
             }
         } catch (RuntimeException e) {
             System.getLogger(Forwarder.class.getName()).log(System.Logger.Level.WARNING, name + " stopped: " + e, e);
@@ -159,7 +159,7 @@ final class Forwarder implements AutoCloseable {
     }
 
     /** Resets the relays whose client ended and which moved nothing for the grace while the target kept its side open. */
-    private void resetRelaysWhoseClientEndedLongAgo() {
+    private void resetQuietRelaysWhoseClientEnded() {
         Duration grace = slots.grace();
         long now = System.nanoTime();
         if (grace == null || now - nextSweep < 0) {
