@@ -954,6 +954,14 @@ class EscapeTests {
      */
     @Nested
     class CopiesOutOfTheContainer {
+        /** What a copy or a mount says of a link below a directory a container was given to write. */
+        private static final String LINK_REFUSED = "is a symbolic link in a directory a container was given to write";
+
+        /** A container of the attack rootfs that shares {@code dir} read-write as /shared. */
+        Container sharing(Path dir) {
+            return start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(dir, "/shared").readWrite()));
+        }
+
         @Test
         void aSecondCopyDoesNotWriteThroughTheLinksTheFirstLeftOnTheHost(@TempDir Path dir) throws Exception {
             Path outside = Files.createDirectories(dir.resolve("outside"));
@@ -996,7 +1004,7 @@ class EscapeTests {
         void aCopyIntoASharedDirectoryDoesNotFollowALinkSwappedIn(@TempDir Path dir) throws Exception {
             Path shared = Files.createDirectories(dir.resolve("shared"));
             Path victim = Files.createDirectories(dir.resolve("victim"));
-            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            Container c = sharing(shared);
             assertThat(c.exec("sh", "-c", "mkdir /results && cd /results && for i in $(seq 300); do echo payload > f$i; done"))
                     .succeeded();
             BackgroundProcess swapper = c.execInBackground("attack", "swap-for-link", "/shared", "copy", victim.toString(), "8");
@@ -1019,7 +1027,7 @@ class EscapeTests {
             Path secret = Files.writeString(dir.resolve("secret"), "host secret");
             Path in = Files.createDirectories(shared.resolve("in"));
             Files.writeString(in.resolve("f"), "input");
-            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            Container c = sharing(shared);
             assertThat(c.exec("ln", "-s", secret.toString(), "/shared/in/l")).succeeded();
             BackgroundProcess exchanger = c.execInBackground("attack", "exchange", "/shared/in", "f", "l", "8");
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
@@ -1043,14 +1051,14 @@ class EscapeTests {
             Files.writeString(victim.resolve("keep.txt"), "host original");
             Files.createDirectories(victim.resolve("hostdir"));
             Files.writeString(victim.resolve("hostdir/precious.txt"), "host precious");
-            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            Container c = sharing(shared);
             assertThat(c.exec("sh", "-c", "mkdir /results && echo container > /results/keep.txt && echo container > /results/hostdir"
                     + " && echo planted > /results/planted.txt && ln -s " + dir.resolve("victim") + " /shared/run-1"
                     + " && ln -s ../victim /shared/run-2")).succeeded();
 
             for (String run : List.of("run-1", "run-2")) {
                 assertThatThrownBy(() -> c.copyFrom("/results", shared.resolve(run + "/results")))
-                        .hasMessageContaining(shared.resolve(run) + " is a symbolic link in a directory a container was given to write");
+                        .hasMessageContaining(shared.resolve(run) + " " + LINK_REFUSED);
             }
 
             assertThat(victim.resolve("keep.txt")).hasContent("host original");
@@ -1078,12 +1086,12 @@ class EscapeTests {
                     deep.append(i == 0 ? "" : "/").append(name);
                     makeDeep.append(" && mkdir ").append(name).append(" && cd -P ").append(name);
                 }
-                Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+                Container c = sharing(shared);
                 assertThat(c.exec("sh", "-c", makeDeep + " && ln -s " + victim + " link && mkdir /results && echo x > /results/f"))
                         .succeeded();
 
                 assertThatThrownBy(() -> c.copyFrom("/results", shared.resolve(deep.toString()).resolve("link/results")))
-                        .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+                        .hasMessageContaining(LINK_REFUSED);
 
                 assertThat(victim).isEmptyDirectory();
             } finally {
@@ -1104,10 +1112,10 @@ class EscapeTests {
             assertThat(next.exec("sh", "-c", "echo result > /result")).succeeded();
 
             assertThatThrownBy(() -> next.copyFrom("/result", shared.resolve("out/result")))
-                    .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+                    .hasMessageContaining(LINK_REFUSED);
             Path renamed = Files.move(shared, dir.resolve("renamed"));
             assertThatThrownBy(() -> next.copyFrom("/result", renamed.resolve("out/result")))
-                    .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+                    .hasMessageContaining(LINK_REFUSED);
 
             assertThat(victim).isEmptyDirectory();
         }
@@ -1122,7 +1130,7 @@ class EscapeTests {
             assertThat(c.exec("sh", "-c", "ln -s " + victim + " /shared/out && echo result > /result")).succeeded();
 
             assertThatThrownBy(() -> c.copyFrom("/result", shared.resolve("out/result")))
-                    .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+                    .hasMessageContaining(LINK_REFUSED);
 
             assertThat(victim).isEmptyDirectory();
         }
@@ -1139,14 +1147,14 @@ class EscapeTests {
             Path victimDir = Files.createDirectories(dir.resolve("victim-dir"));
             Files.writeString(shared.resolve("config.yml"), "the test's config");
             Files.createDirectories(shared.resolve("data"));
-            Container first = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            Container first = sharing(shared);
             assertThat(first.exec("sh", "-c", "rm -rf /shared/config.yml /shared/data && ln -s " + victimFile
                     + " /shared/config.yml && ln -s " + victimDir + " /shared/data")).succeeded();
 
             for (Mount mount : List.of(Mount.bind(shared.resolve("config.yml"), "/etc/app.yml").readWrite(),
                     Mount.bind(shared.resolve("data"), "/data").readWrite(), Mount.bind(shared.resolve("data"), "/ro"))) {
                 assertThatThrownBy(() -> start(ContainerSpec.builder().rootfs(rootfs).mount(mount)))
-                        .hasMessageContaining("is a symbolic link in a directory a container was given to write");
+                        .hasMessageContaining(LINK_REFUSED);
             }
 
             assertThat(victimFile).hasContent("host original");
@@ -1161,12 +1169,12 @@ class EscapeTests {
             Files.writeString(shared.resolve("fixtures/app.yml"), "the test's fixture");
             Path secrets = Files.createDirectories(dir.resolve("secrets"));
             Files.writeString(secrets.resolve("app.yml"), "host secret");
-            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            Container c = sharing(shared);
             assertThat(c.exec("sh", "-c", "mv /shared/fixtures /shared/fixtures.orig && ln -s " + secrets + " /shared/fixtures"))
                     .succeeded();
 
             assertThatThrownBy(() -> c.copyTo(shared.resolve("fixtures/app.yml"), "/etc/app.yml"))
-                    .hasMessageContaining(shared.resolve("fixtures") + " is a symbolic link in a directory a container was given to write");
+                    .hasMessageContaining(shared.resolve("fixtures") + " " + LINK_REFUSED);
 
             assertThat(c.exec("cat", "/etc/app.yml").stdout()).doesNotContain("secret");
         }
@@ -1178,7 +1186,7 @@ class EscapeTests {
             Path link = Files.createSymbolicLink(dir.resolve("link"), real);
             Path shared = Files.createDirectories(dir.resolve("shared"));
             Path intoShared = Files.createSymbolicLink(dir.resolve("into-shared"), Path.of("shared"));
-            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            Container c = sharing(shared);
             assertThat(c.exec("sh", "-c", "mkdir /results && echo result > /results/f")).succeeded();
 
             c.copyFrom("/results", link.resolve("out/results"));
@@ -1200,7 +1208,7 @@ class EscapeTests {
             Path shared = Files.createDirectories(dir.resolve("shared"));
             Files.createDirectories(shared.resolve("in"));
             Files.writeString(shared.resolve("in/f"), "input");
-            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(shared, "/shared").readWrite()));
+            Container c = sharing(shared);
             BackgroundProcess lease = c.execInBackground("attack", "lease", "/shared/in/f", "30");
             assertThat(lease.awaitLine("leased", Duration.ofSeconds(10))).isEqualTo("leased");
 
