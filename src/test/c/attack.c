@@ -419,6 +419,47 @@ static void swap_for_link(const char *directory, const char *name, const char *t
     printf("swapped %ld\n", n);
 }
 
+/* For `seconds`, keeps putting a fresh fifo at DIR/NAME (made aside, renamed over NAME), each with a reader
+ * of its own held open: an open for writing by anyone, the host's copy included, shows as POLLHUP on that
+ * reader once the writer has closed (a fifo no writer ever opened never reports it). Prints how many
+ * fifos were planted and how many were opened for writing. */
+static void plant_fifos(const char *directory, const char *name, int seconds)
+{
+    enum { READERS = 256 };
+    struct pollfd readers[READERS];
+    int held = 0;
+    long planted = 0, opened = 0;
+    int dir = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    time_t end = time(NULL) + seconds;
+    while (dir >= 0 && time(NULL) < end) {
+        char aside[64];
+        snprintf(aside, sizeof aside, ".fifo%ld", planted);
+        if (mkfifoat(dir, aside, 0666) != 0)
+            break;
+        int reader = openat(dir, aside, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (reader < 0 || renameat(dir, aside, dir, name) != 0) {
+            unlinkat(dir, aside, 0);
+            if (reader >= 0)
+                close(reader);
+            continue;
+        }
+        planted++;
+        if (held == READERS) { /* the oldest: counted, then closed */
+            poll(readers, 1, 0);
+            opened += (readers[0].revents & POLLHUP) != 0;
+            close(readers[0].fd);
+            memmove(readers, readers + 1, (READERS - 1) * sizeof readers[0]);
+            held--;
+        }
+        readers[held++] = (struct pollfd) { .fd = reader, .events = POLLIN };
+    }
+    usleep(100000);
+    poll(readers, (nfds_t) held, 0);
+    for (int i = 0; i < held; i++)
+        opened += (readers[i].revents & POLLHUP) != 0;
+    printf("planted %ld opened %ld\n", planted, opened);
+}
+
 /* For `seconds`, holds a write lease on FILE (root in the container owns the host's root-owned files of a
  * read-write bind), ignoring the lease-break signal and taking the lease again once the kernel broke it:
  * a blocking open of FILE on the host waits out /proc/sys/fs/lease-break-time each time. */
@@ -573,6 +614,8 @@ int main(int argc, char **argv)
         exchange(arg[0], arg[1], arg[2], atoi(arg[3]));
     } else if (strcmp(what, "swap-for-link") == 0 && args == 4) {
         swap_for_link(arg[0], arg[1], arg[2], atoi(arg[3]));
+    } else if (strcmp(what, "plant-fifos") == 0 && args == 3) {
+        plant_fifos(arg[0], arg[1], atoi(arg[2]));
     } else if (strcmp(what, "lease") == 0 && args == 2) {
         hold_lease(arg[0], atoi(arg[1]));
     } else if (strcmp(what, "stop-unborn") == 0 && args == 1) {

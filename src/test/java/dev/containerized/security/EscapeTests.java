@@ -956,10 +956,19 @@ class EscapeTests {
     class CopiesOutOfTheContainer {
         /** What a copy or a mount says of a link below a directory a container was given to write. */
         private static final String LINK_REFUSED = "is a symbolic link in a directory a container was given to write";
+        /** What a copy or a mount says of a mount point below such a directory. */
+        private static final String MOUNT_REFUSED = "is a mount point in a directory a container was given to write";
 
         /** A container of the attack rootfs that shares {@code dir} read-write as /shared. */
         Container sharing(Path dir) {
             return start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(dir, "/shared").readWrite()));
+        }
+
+        /** Runs a command on the host, which must succeed. */
+        private static void host(String... command) throws IOException, InterruptedException {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
         }
 
         @Test
@@ -1177,6 +1186,89 @@ class EscapeTests {
                     .hasMessageContaining(shared.resolve("fixtures") + " " + LINK_REFUSED);
 
             assertThat(c.exec("cat", "/etc/app.yml").stdout()).doesNotContain("secret");
+        }
+
+        /**
+         * The container keeps putting a fifo of its own where copyFrom writes its file, in the directory
+         * it shares, with a reader held on each. Host root must never open what the container put
+         * there: a device node's open can act by itself (a watchdog arms, a tape rewinds), and a
+         * container's own opens of it are refused (nodev), the host's are not. The readers see any open.
+         */
+        @Test
+        void aCopyFromNeverOpensWhatTheContainerPutsAtItsTarget(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Container c = sharing(shared);
+            assertThat(c.exec("sh", "-c", "echo result > /result")).succeeded();
+            BackgroundProcess planter = c.execInBackground("attack", "plant-fifos", "/shared", "out", "4");
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3500);
+            int copied = 0;
+            while (System.nanoTime() < end) {
+                c.copyFrom("/result", shared.resolve("out"));
+                copied++;
+            }
+            assertThat(planter.await().stdout()).as("fifos the container planted, and opened by anyone")
+                    .matches("planted [1-9][0-9]* opened 0\\s*");
+            assertThat(copied).isPositive();
+        }
+
+        /**
+         * A host mount made below the shared directory after the start is not in the container's view
+         * (the bind is a private copy), so the container may rename its directory, and the mount moves
+         * along, to where the test's copies and mounts go next. Crossed, copyTo would hand the container
+         * that filesystem's files, copyFrom write and delete there, a later container mount it. Each is
+         * refused, naming the mount, and its files are as they were.
+         */
+        @Test
+        void aHostMountTheContainerMovedWithinItsSharedDirectoryIsNotCrossed(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Path in = Files.createDirectories(shared.resolve("in"));
+            Files.writeString(in.resolve("f"), "input");
+            Path mountPoint = Files.createDirectories(shared.resolve("m"));
+            Container c = sharing(shared);
+            host("mount", "-t", "tmpfs", "-o", "size=1m", "escape-tests", mountPoint.toString());
+            Path moved = in.resolve("m2");
+            try {
+                Files.writeString(mountPoint.resolve("secret.txt"), "the host mount's secret");
+                assertThat(c.exec("sh", "-c", "mv /shared/m /shared/in/m2 && mkdir /results && echo x > /results/m2"
+                        + " && echo result > /result")).succeeded();
+                assertThat(moved.resolve("secret.txt")).as("the host's mount moved along").hasContent("the host mount's secret");
+
+                assertThatThrownBy(() -> c.copyTo(in, "/copied")).hasMessageContaining(moved + " " + MOUNT_REFUSED);
+                assertThat(c.exec("sh", "-c", "cat /copied/m2/secret.txt").stdout()).doesNotContain("secret");
+                assertThatThrownBy(() -> c.copyFrom("/result", moved.resolve("result"))).hasMessageContaining(moved + " " + MOUNT_REFUSED);
+                assertThatThrownBy(() -> c.copyFrom("/results", in)).hasMessageContaining(moved + " " + MOUNT_REFUSED);
+                assertThatThrownBy(() -> start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(moved, "/data"))))
+                        .hasMessageContaining(moved + " " + MOUNT_REFUSED);
+
+                assertThat(moved.resolve("secret.txt")).hasContent("the host mount's secret");
+                assertThat(moved.resolve("result")).doesNotExist();
+            } finally {
+                host("umount", "-l", moved.toString());
+                new ProcessBuilder("umount", "-l", mountPoint.toString()).start().waitFor(); // if the move failed
+            }
+        }
+
+        /**
+         * Outside any shared directory too: where the container's file meets a host directory, the
+         * directory makes way, but a mount below it is another filesystem, whose files a copy never
+         * deletes. (Before, they were deleted, and then the mount point's removal failed anyway.)
+         */
+        @Test
+        void aCopyFromDoesNotDeleteIntoAHostMountToMakeWay(@TempDir Path dir) throws Exception {
+            Path out = Files.createDirectories(dir.resolve("out/x/mounted"));
+            Container c = container();
+            assertThat(c.exec("sh", "-c", "mkdir /results && echo file > /results/x")).succeeded();
+            host("mount", "-t", "tmpfs", "-o", "size=1m", "escape-tests", out.toString());
+            try {
+                Files.writeString(out.resolve("keep.txt"), "the mount's file");
+
+                assertThatThrownBy(() -> c.copyFrom("/results", dir.resolve("out")))
+                        .hasMessageContaining("mounted on the host, to make way for a copy: a mount point, which is not deleted into");
+
+                assertThat(out.resolve("keep.txt")).hasContent("the mount's file");
+            } finally {
+                host("umount", "-l", out.toString());
+            }
         }
 
         /** The test's own links on its path are followed, into a shared directory too; only the container's are not. */

@@ -51,9 +51,10 @@ final class ContainerFiles {
     /** Copies the host file or directory {@code source} to {@code target} in the container (made, or replaced). */
     void copyTo(Path source, String target) {
         String relative = relative(target);
-        try (Fd root = root(); Fd item = openHostItem(source, "cannot copy " + source + " to " + target + " in container " + id)) {
+        HostPaths host = new HostPaths("cannot copy " + source + " to " + target + " in container " + id);
+        try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host)) {
             DeepWalk.run("containerized-copy-" + id, () -> {
-                copyIn(root, item, relative, true);
+                copyIn(root, item.fd(), relative, true, host, item.belowShared());
                 return null;
             });
         } catch (ContainerException e) {
@@ -69,38 +70,48 @@ final class ContainerFiles {
      * The host's {@code source} as the test named it (its own links followed, none a container may have
      * made: see {@link HostPaths}), itself not followed if a link.
      */
-    private static Fd openHostItem(Path source, String copy) {
+    private static HostPaths.Walked openHostItem(Path source, HostPaths host) {
         Path absolute = source.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
         if (parent == null) {
-            return Fcntl.open(absolute.toString(), O_PATH | O_CLOEXEC, 0);
+            Fd root = Fcntl.open(absolute.toString(), O_PATH | O_CLOEXEC, 0);
+            return new HostPaths.Walked(root, HostPaths.belowShared(false, root, Fcntl.stat(root)));
         }
-        try (Fd dir = HostPaths.openDirectory(parent, false, copy)) {
-            return Fcntl.openat(dir, absolute.getFileName().toString(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+        try (HostPaths.Walked dir = host.openDirectory(parent, false)) {
+            String name = absolute.getFileName().toString();
+            Fd item = host.openInTree(dir.fd(), name.getBytes(StandardCharsets.UTF_8), O_PATH, dir.belowShared());
+            if (item == null) {
+                throw new LinuxException("open(" + absolute + ")", Errno.ENOENT);
+            }
+            return new HostPaths.Walked(item, dir.belowShared());
         }
     }
 
     /**
      * Copies the host's {@code item} to {@code relative} in the container. The host's tree is walked by
      * descriptors, never by a path again: where it lies in a directory bound into a container read-write,
-     * the container may swap an entry for a link to any host file between the look and the read.
+     * the container may swap an entry for a link to any host file between the look and the read, or
+     * move a host mount there ({@link HostPaths}: {@code belowShared} says whether {@code item} lies below
+     * a directory a container was given to write).
      */
-    private void copyIn(Fd root, Fd item, String relative, boolean top) throws IOException {
+    private void copyIn(Fd root, Fd item, String relative, boolean top, HostPaths host, boolean belowShared) throws IOException {
         if (relative.length() >= Fcntl.PATH_MAX) {
             throw new ContainerException("/" + relative.substring(0, 200) + "… is deeper than PATH_MAX (" + Fcntl.PATH_MAX
                     + " bytes of path), which copyTo does not make in container " + id);
         }
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (stat.isDirectory()) {
+            boolean childrenBelowShared = HostPaths.belowShared(belowShared, item, stat);
             makeDirectories(root, relative);
             try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
                 Fcntl.chmod(dir, stat.permissions(), "/" + relative);
             }
             try (Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
                 for (Dirents.Entry entry : Dirents.list(dir)) {
-                    try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
+                    try (Fd child = host.openInTree(dir, entry.name(), O_PATH, childrenBelowShared)) {
                         if (child != null) {
-                            copyIn(root, child, relative + "/" + new String(entry.name(), StandardCharsets.UTF_8), false);
+                            copyIn(root, child, relative + "/" + new String(entry.name(), StandardCharsets.UTF_8), false, host,
+                                    childrenBelowShared);
                         }
                     }
                 }
@@ -202,13 +213,14 @@ final class ContainerFiles {
             }
             CopiedTrees.requireNoLinkMadeByACopy(absolute);
             // The test's own path, its missing directories made as asked; no link a container may have made followed.
-            String copy = "cannot copy " + source + " of container " + id + " to " + target;
-            try (Fd targetParent = HostPaths.openDirectory(parent, true, copy);
-                 Destination destination = destination(item, source, targetParent, absolute)) {
+            HostPaths host = new HostPaths("cannot copy " + source + " of container " + id + " to " + target);
+            try (HostPaths.Walked targetParent = host.openDirectory(parent, true);
+                 Destination destination = destination(item, source, targetParent, absolute, host)) {
                 CopiedTrees.add(destination.path());
                 DeepWalk.run("containerized-copy-" + id, () -> {
-                    try (CopyOut copyOut = new CopyOut(id)) {
-                        copyOut.copy(item, source, destination.directory(), destination.path().getFileName().toString(), true);
+                    try (CopyOut copyOut = new CopyOut(id, host)) {
+                        copyOut.copy(item, source, destination.directory(), destination.path().getFileName().toString(), true,
+                                destination.belowShared());
                     }
                     return null;
                 });
@@ -270,8 +282,11 @@ final class ContainerFiles {
         }
     }
 
-    /** Where copyFrom puts its copy: the host directory, opened, and the copy's path in it. */
-    private record Destination(Fd directory, Path path) implements AutoCloseable {
+    /**
+     * Where copyFrom puts its copy: the host directory, opened, the copy's path in it, and whether that is
+     * below a directory a container was given to write.
+     */
+    private record Destination(Fd directory, Path path, boolean belowShared) implements AutoCloseable {
         @Override
         public void close() {
             directory.close();
@@ -283,17 +298,28 @@ final class ContainerFiles {
      * item is not one (docker cp's rule). A directory onto a file is refused, not a host file deleted.
      * Looked at through {@code parent}, the target's directory, without following a link.
      */
-    private Destination destination(Fd item, String source, Fd parent, Path target) {
+    private Destination destination(Fd item, String source, HostPaths.Walked parent, Path target, HostPaths host) {
         String name = target.getFileName().toString();
         Fcntl.FileStat existing;
-        try (Fd there = Fcntl.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+        Fd there = host.openInTree(parent.fd(), name.getBytes(StandardCharsets.UTF_8), O_PATH, parent.belowShared());
+        try (there) {
             existing = there == null ? null : Fcntl.stat(there);
         }
         boolean directory = Fcntl.stat(item).isDirectory();
         if (existing != null && existing.isDirectory() && !directory) {
             String itemName = name(relative(source));
-            Fd into = Fcntl.openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-            try (Fd inside = Fcntl.openatOrNull(into, itemName, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            Fd into = host.openInTree(parent.fd(), name.getBytes(StandardCharsets.UTF_8), O_RDONLY | O_DIRECTORY, parent.belowShared());
+            if (into == null) {
+                throw new LinuxException("open(" + target + ", removed meanwhile)", Errno.ENOENT);
+            }
+            boolean intoBelowShared;
+            try {
+                intoBelowShared = HostPaths.belowShared(parent.belowShared(), into, Fcntl.stat(into));
+            } catch (RuntimeException e) {
+                into.close();
+                throw e;
+            }
+            try (Fd inside = host.openInTree(into, itemName.getBytes(StandardCharsets.UTF_8), O_PATH, intoBelowShared)) {
                 if (inside != null && Fcntl.stat(inside).isDirectory()) {
                     throw new ContainerException("cannot copy " + source + " of container " + id + " into " + target + ": "
                             + target.resolve(itemName) + " is a directory on the host, which a file does not replace; remove it "
@@ -303,13 +329,13 @@ final class ContainerFiles {
                 into.close();
                 throw e;
             }
-            return new Destination(into, target.resolve(itemName));
+            return new Destination(into, target.resolve(itemName), intoBelowShared);
         }
         if (existing != null && !existing.isDirectory() && !existing.isSymlink() && directory) {
             throw new ContainerException("cannot copy the directory " + source + " of container " + id + " onto " + target
                     + ", which is a file on the host: remove it first, or copy to a directory or a new path");
         }
-        return new Destination(Fcntl.openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), target);
+        return new Destination(Fcntl.openat(parent.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), target, parent.belowShared());
     }
 
     private Fd root() {

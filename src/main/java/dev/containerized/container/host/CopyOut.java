@@ -10,25 +10,28 @@ import dev.containerized.internal.linux.Mounts;
 import dev.containerized.internal.linux.Unistd;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
 import static dev.containerized.internal.linux.Fcntl.O_CREAT;
+import static dev.containerized.internal.linux.Fcntl.O_EXCL;
 import static dev.containerized.internal.linux.Fcntl.O_DIRECTORY;
 import static dev.containerized.internal.linux.Fcntl.O_NOFOLLOW;
 import static dev.containerized.internal.linux.Fcntl.O_NONBLOCK;
 import static dev.containerized.internal.linux.Fcntl.O_PATH;
 import static dev.containerized.internal.linux.Fcntl.O_RDONLY;
-import static dev.containerized.internal.linux.Fcntl.O_TRUNC;
 import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
 
 /**
  * copyFrom's walk: a container's file or tree onto the host. Both sides go by descriptors, one level
  * at a time, never by a path walked again: the container's side may change while it is copied, and so
  * may the host's, where the target lies in a directory bound into a container read-write. So nothing
- * checked can be swapped for something else before it is used, and no link on either side is followed.
+ * checked can be swapped for something else before it is used, no link on either side is followed,
+ * and below such a directory no other mount is entered ({@link HostPaths}). A file is written under a
+ * new name and renamed into place, so no host file is opened that a container may have put there.
  */
 final class CopyOut implements AutoCloseable {
     private static final int S_ISUID = 04000;
@@ -37,12 +40,16 @@ final class CopyOut implements AutoCloseable {
     /** The most hard-linked files remembered (a descriptor each); past them, a link is copied whole. */
     private static final int LINKED_KEPT = 1024;
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final String id;
+    private final HostPaths host;
     /** A file of the container with more than one name, by device and inode, and its copy on the host. */
     private final Map<List<Long>, Fd> linked = new HashMap<>();
 
-    CopyOut(String id) {
+    CopyOut(String id, HostPaths host) {
         this.id = id;
+        this.host = host;
     }
 
     @Override
@@ -57,8 +64,9 @@ final class CopyOut implements AutoCloseable {
      *
      * @param top whether {@code item} is what the test named (refused when it cannot be copied) or an entry
      *            below it (skipped then, as docker cp skips devices)
+     * @param belowShared whether {@code hostDir} lies below a directory a container was given to write
      */
-    void copy(Fd item, String shown, Fd hostDir, String name, boolean top) {
+    void copy(Fd item, String shown, Fd hostDir, String name, boolean top, boolean belowShared) {
         if (top) {
             ContainerFiles.requireContainersOwn(item, shown, id);
         } else if (Mounts.kernelFilesystem(item) != null) {
@@ -69,7 +77,7 @@ final class CopyOut implements AutoCloseable {
                     + Fcntl.PATH_MAX + " bytes of path), which copyFrom does not copy, as no test could use it");
         }
         Fcntl.FileStat stat = Fcntl.stat(item);
-        Fcntl.FileStat existing = statAt(hostDir, name);
+        Fcntl.FileStat existing = statAt(hostDir, name, belowShared);
         if (stat.isDirectory()) {
             if (existing != null && !existing.isDirectory()) {
                 TreeRemoval.deleteAt(hostDir, name);
@@ -77,13 +85,14 @@ final class CopyOut implements AutoCloseable {
             if (existing == null || !existing.isDirectory()) {
                 Fcntl.mkdirat(hostDir, name, 0700, name);
             }
-            try (Fd hostChild = Fcntl.openat(hostDir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            try (Fd hostChild = openHostDirectory(hostDir, name, belowShared);
                  Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
+                boolean childrenBelowShared = HostPaths.belowShared(belowShared, hostChild, Fcntl.stat(hostChild));
                 for (Dirents.Entry entry : Dirents.list(dir)) {
                     try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
                         if (child != null) { // else removed meanwhile
                             String childName = new String(entry.name(), StandardCharsets.UTF_8);
-                            copy(child, shown + "/" + childName, hostChild, childName, false);
+                            copy(child, shown + "/" + childName, hostChild, childName, false, childrenBelowShared);
                         }
                     }
                 }
@@ -107,34 +116,58 @@ final class CopyOut implements AutoCloseable {
                 Fcntl.link(copied, hostDir, name);
                 return;
             }
-            if (existing != null && !existing.isRegularFile()) {
-                TreeRemoval.deleteAt(hostDir, name);
+            if (existing != null && existing.isDirectory()) {
+                TreeRemoval.deleteAt(hostDir, name); // the rename below replaces anything else, but not a directory
             }
             // The file checked, opened again through its own descriptor: whatever the container renames
-            // meanwhile, this is the same file. The host's side non-blocking: a fifo put there meanwhile
-            // (in a directory the container shares) would else hold the open.
+            // meanwhile, this is the same file. The copy is made under a new name of its own (O_EXCL: nothing
+            // that was there is opened, such as a device node a container sharing the directory put there,
+            // whose open alone can act, as root on the host) and renamed into place once whole.
+            String aside = ".containerized-copy-" + Long.toHexString(RANDOM.nextLong());
             try (Fd file = Fcntl.open(item.procPath(), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-                 Fd out = Fcntl.openat(hostDir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600)) {
-                if (!Fcntl.stat(out).isRegularFile()) {
-                    throw new LinuxException("open(" + name + " on the host: not a regular file, put there meanwhile)",
-                            Errno.EINVAL);
+                 Fd out = Fcntl.openat(hostDir, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) {
+                boolean placed = false;
+                try {
+                    copyFile(file, Fcntl.stat(file).size(), out);
+                    // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
+                    // with them would be a way to root for anyone on the host who can reach the copy.
+                    finish(out, stat.permissions() & ~(S_ISUID | S_ISGID), stat, name);
+                    Fcntl.renameat(hostDir, aside, name, name);
+                    placed = true;
+                } finally {
+                    if (!placed) {
+                        removeQuietly(hostDir, aside);
+                    }
                 }
-                copyFile(file, Fcntl.stat(file).size(), out);
-                // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
-                // with them would be a way to root for anyone on the host who can reach the copy.
-                finish(out, stat.permissions() & ~(S_ISUID | S_ISGID), stat, name);
                 if (stat.links() > 1 && linked.size() < LINKED_KEPT) {
-                    linked.put(key, Fcntl.openat(hostDir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0));
+                    linked.put(key, Fcntl.open(out.procPath(), O_PATH | O_CLOEXEC, 0));
                 }
             }
         }
         // Devices, fifos, sockets: not copied.
     }
 
-    private static Fcntl.FileStat statAt(Fd dir, String name) {
-        try (Fd entry = Fcntl.openatOrNull(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+    /** The half-made copy of a failed copy, gone: the copy's error is what the test needs to see. */
+    private static void removeQuietly(Fd dir, String name) {
+        try {
+            Fcntl.unlinkat(dir, name, 0, name);
+        } catch (LinuxException alreadyGone) {
+            // removed meanwhile, by a container sharing the directory
+        }
+    }
+
+    private Fcntl.FileStat statAt(Fd dir, String name, boolean belowShared) {
+        try (Fd entry = host.openInTree(dir, name.getBytes(StandardCharsets.UTF_8), O_PATH, belowShared)) {
             return entry == null ? null : Fcntl.stat(entry);
         }
+    }
+
+    private Fd openHostDirectory(Fd dir, String name, boolean belowShared) {
+        Fd opened = host.openInTree(dir, name.getBytes(StandardCharsets.UTF_8), O_RDONLY | O_DIRECTORY, belowShared);
+        if (opened == null) {
+            throw new LinuxException("open(" + name + " on the host, removed meanwhile)", Errno.ENOENT);
+        }
+        return opened;
     }
 
     private static void finish(Fd fd, int mode, Fcntl.FileStat stat, String name) {

@@ -1,6 +1,7 @@
 package dev.containerized.container.host;
 
 import dev.containerized.container.ContainerException;
+import dev.containerized.internal.linux.Dirents;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
@@ -8,6 +9,7 @@ import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.text.ControlCharacters;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -34,6 +36,11 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
  * is. Once below, no link is followed, so a ".." can only come from a link of the test's outside, and
  * the walk counts as below until it ends (a ".." that climbs back out then refuses more than it must,
  * never less).
+ * <p>
+ * Below such a directory, a walk does not cross into another mount either, nor do the copies' walks of
+ * the trees there ({@link #openInTree}): a host mount made there after the start is not in the
+ * container's view (its bind is a private copy), so the container may rename the mount's directory, and
+ * the mount moves along, to where the test's next copy or mount goes.
  */
 final class HostPaths {
     /** As the kernel: more links than this in one path is a loop (ELOOP). */
@@ -41,8 +48,16 @@ final class HostPaths {
 
     private final String use;
 
+    /** What a walk opened, and whether it is a directory a container was given to write, or lies below one. */
+    record Walked(Fd fd, boolean belowShared) implements AutoCloseable {
+        @Override
+        public void close() {
+            fd.close();
+        }
+    }
+
     /** @param use what the path is for, as an error message names it ("cannot copy … to …", "mount …") */
-    private HostPaths(String use) {
+    HostPaths(String use) {
         this.use = use;
     }
 
@@ -50,8 +65,10 @@ final class HostPaths {
      * The directory {@code dir} (absolute) as an O_PATH descriptor; with {@code make}, the directories
      * missing on the way are made, as {@code mkdir -p} would.
      */
-    static Fd openDirectory(Path dir, boolean make, String copy) {
-        return new HostPaths(copy).open(dir, make, false);
+    Walked openDirectory(Path dir, boolean make) {
+        boolean[] belowShared = new boolean[1];
+        Fd fd = open(dir, make, false, belowShared);
+        return new Walked(fd, belowShared[0]);
     }
 
     /**
@@ -60,10 +77,32 @@ final class HostPaths {
      * replaced by a link to any host file before another container mounts it.
      */
     static Fd openSource(Path path, String use) {
-        return new HostPaths(use).open(path, false, true);
+        return new HostPaths(use).open(path, false, true, new boolean[1]);
     }
 
-    private Fd open(Path path, boolean make, boolean lastMayBeAFile) {
+    /**
+     * The entry {@code name} of {@code directory}, a host directory of a tree a copy walks by descriptors,
+     * itself if a link; null if there is none. Below a shared directory ({@code belowShared}: see
+     * {@link #belowShared}), an entry on another mount is refused (see the class comment).
+     */
+    Fd openInTree(Fd directory, byte[] name, int flags, boolean belowShared) {
+        try {
+            return Dirents.openBeneath(directory, name, flags | O_NOFOLLOW, belowShared ? Fcntl.RESOLVE_NO_XDEV : 0);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EXDEV) {
+                throw mountedThere(directory, new String(name, StandardCharsets.UTF_8));
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the entry {@code child} of a tree ({@code stat} its status) is below a shared directory, its parent being so or not. */
+    static boolean belowShared(boolean parentIs, Fd child, Fcntl.FileStat stat) {
+        return parentIs || stat.isDirectory() && SharedDirectories.isOne(child, stat);
+    }
+
+    /** @param belowSharedAtEnd its one element set to whether the path ends below a directory a container was given to write */
+    private Fd open(Path path, boolean make, boolean lastMayBeAFile, boolean[] belowSharedAtEnd) {
         Deque<String> names = new ArrayDeque<>();
         path.normalize().forEach(name -> names.add(name.toString()));
         Fd current = Fcntl.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
@@ -75,9 +114,9 @@ final class HostPaths {
                 if (name.isEmpty() || name.equals(".")) {
                     continue;
                 }
-                Fd next = openEntry(current, name);
+                Fd next = openEntry(current, name, belowShared);
                 if (next == null && make) {
-                    next = makeDirectory(current, name);
+                    next = makeDirectory(current, name, belowShared);
                 }
                 if (next == null) {
                     throw new LinuxException("open(\"" + ControlCharacters.escape(name) + "\" in " + where(current) + ")", Errno.ENOENT);
@@ -125,6 +164,7 @@ final class HostPaths {
                 current = next;
                 belowShared = belowShared || SharedDirectories.isOne(current, stat);
             }
+            belowSharedAtEnd[0] = belowShared;
             return current;
         } catch (RuntimeException e) {
             current.close();
@@ -135,21 +175,28 @@ final class HostPaths {
     /**
      * The entry {@code name} of {@code directory}, itself if a link; null if there is none. Asked for as a
      * directory first, which an automount point needs to be mounted (an O_PATH open of anything else
-     * leaves it alone); then as anything.
+     * leaves it alone); then as anything. Below a shared directory, not on another mount.
      */
-    private static Fd openEntry(Fd directory, String name) {
+    private Fd openEntry(Fd directory, String name, boolean belowShared) {
+        // ".." climbs to what holds the directory: never into a mount a container could have moved there.
+        boolean sameMount = belowShared && !name.equals("..");
         try {
-            return Fcntl.openatOrNull(directory, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            return openEntry(directory, name, O_PATH | O_DIRECTORY, sameMount);
         } catch (LinuxException e) {
             if (e.errno() != Errno.ENOTDIR && e.errno() != Errno.ELOOP) {
                 throw e;
             }
-            return Fcntl.openatOrNull(directory, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            return openEntry(directory, name, O_PATH, sameMount);
         }
     }
 
+    private Fd openEntry(Fd directory, String name, int flags, boolean sameMount) {
+        return sameMount ? openInTree(directory, name.getBytes(StandardCharsets.UTF_8), flags, true)
+                : Fcntl.openatOrNull(directory, name, flags | O_NOFOLLOW | O_CLOEXEC);
+    }
+
     /** mkdir, by descriptor; another maker first is fine. The new directory, opened (null if it went meanwhile). */
-    private static Fd makeDirectory(Fd parent, String name) {
+    private Fd makeDirectory(Fd parent, String name, boolean belowShared) {
         try {
             Fcntl.mkdirat(parent, name, 0755, name);
         } catch (LinuxException e) {
@@ -157,13 +204,20 @@ final class HostPaths {
                 throw e;
             }
         }
-        return openEntry(parent, name);
+        return openEntry(parent, name, belowShared);
     }
 
     private ContainerException madeByAContainer(Fd directory, String name) {
         return new ContainerException(use + ": " + ControlCharacters.escape(join(where(directory), name)) + " is a symbolic link "
                 + "in a directory a container was given to write (a read-write bind), where a process of it may have made it: such a "
                 + "link is never followed. Give the path without it (what the link names, if that is the one meant)");
+    }
+
+    private ContainerException mountedThere(Fd directory, String name) {
+        return new ContainerException(use + ": " + ControlCharacters.escape(join(where(directory), name)) + " is a mount point "
+                + "in a directory a container was given to write (a read-write bind), where a process of it may have moved a host "
+                + "mount it cannot see (a rename moves the mount along): copies and mounts do not cross into such a mount. Mount "
+                + "it outside that directory, or name a path that does not go through it");
     }
 
     /** Where {@code directory} is on the host now, as /proc names it, for a message. */

@@ -87,6 +87,8 @@ final class TreeRemoval {
      * Deletes the entry {@code name} of {@code parent}, a tree taken apart as well, where a container may
      * still change it (a directory it shares with the host): each level is held by its descriptor, never
      * climbed back through "..", which a directory the container moves meanwhile would lead elsewhere.
+     * It does not go into another mount: what makes way for a copy is never another filesystem's files
+     * (and a container may move a host mount it cannot see into a directory it shares: see {@link HostPaths}).
      */
     static void deleteAt(Fd parent, String name) {
         byte[] top = name.getBytes(StandardCharsets.UTF_8);
@@ -124,13 +126,17 @@ final class TreeRemoval {
         }
     }
 
-    /** The directory {@code name} below {@code dir}, never through a link; null for anything else or nothing. */
+    /** The directory {@code name} below {@code dir}, never through a link nor into another mount; null for anything else or nothing. */
     private static Fd openDirectoryOrNull(Fd dir, byte[] name) {
         try {
-            return Dirents.openDirectory(dir, name);
+            return Dirents.openBeneath(dir, name, Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW, Fcntl.RESOLVE_NO_XDEV);
         } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
+            if (e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
                 return null;
+            }
+            if (e.errno() == Errno.EXDEV) {
+                throw new LinuxException("delete(" + new String(name, StandardCharsets.UTF_8) + " on the host, to make way for "
+                        + "a copy: a mount point, which is not deleted into)", Errno.EXDEV);
             }
             throw e;
         }

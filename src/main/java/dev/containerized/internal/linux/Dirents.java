@@ -73,8 +73,14 @@ public final class Dirents {
      * Walked again on EAGAIN, as {@link Fcntl#openat2} is.
      */
     public static Fd openBeneath(Fd top, byte[] relative, int flags) {
+        return openBeneath(top, relative, flags, 0);
+    }
+
+    /** As {@link #openBeneath(Fd, byte[], int)}, resolved with the RESOLVE_ flags {@code resolve} as well (RESOLVE_NO_XDEV). */
+    public static Fd openBeneath(Fd top, byte[] relative, int flags, long resolve) {
         return Fcntl.openat2OrNull(top, relative.length == 0 ? new byte[] {'.', 0} : Fcntl.terminated(relative),
-                flags | Fcntl.O_CLOEXEC, Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS, new String(relative, StandardCharsets.UTF_8));
+                flags | Fcntl.O_CLOEXEC, Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS | resolve,
+                new String(relative, StandardCharsets.UTF_8));
     }
 
     /** unlinkat(2); {@link Fcntl#AT_REMOVEDIR} for a directory. */

@@ -147,6 +147,11 @@ public final class Fcntl {
         Libc.check(() -> C.unlinkat(dir.number(), name, flags), "unlink(" + Libc.quote(what) + ")");
     }
 
+    /** renameat(2) within {@code dir}: {@code to} replaced, if there is one, in one step (not a directory by a file). */
+    public static void renameat(Fd dir, String from, String to, String what) {
+        Libc.check(() -> C.renameat(dir.number(), from, dir.number(), to), "rename(" + Libc.quote(what) + ")");
+    }
+
     /** symlinkat(2): a link named {@code name} in {@code dir}, pointing at {@code target}. */
     public static void symlinkat(String target, Fd dir, String name) {
         Libc.check(() -> C.symlinkat(target, dir.number(), name), "symlink(" + Libc.quote(name) + " -> " + Libc.quote(target) + ")");
@@ -346,6 +351,8 @@ public final class Fcntl {
         static native int unlinkat(int dirfd, String path, int flags) throws LastErrorException;
 
         static native int symlinkat(String target, int dirfd, String path) throws LastErrorException;
+
+        static native int renameat(int olddirfd, String oldpath, int newdirfd, String newpath) throws LastErrorException;
 
         static native int statx(int dirfd, String path, int flags, int mask, Statx statx) throws LastErrorException;
 

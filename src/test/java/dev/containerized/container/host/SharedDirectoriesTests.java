@@ -38,7 +38,7 @@ class SharedDirectoriesTests {
         assertThat(Xattrs.has(shared.toString(), SharedDirectories.MARK)).as("the mark on the shared directory").isTrue();
         SharedDirectories.forgetThisJvmsList(); // what a later JVM knows
 
-        assertThatThrownBy(() -> HostPaths.openDirectory(shared.resolve("out/results"), true, "cannot copy"))
+        assertThatThrownBy(() -> new HostPaths("cannot copy").openDirectory(shared.resolve("out/results"), true))
                 .isInstanceOf(ContainerException.class).hasMessageContaining("is a symbolic link in a directory a container was given to write");
         assertThatThrownBy(() -> Container.start(ContainerSpec.builder().mount(Mount.bind(shared.resolve("out"), "/data").readWrite()).build()))
                 .hasMessageContaining("is a symbolic link in a directory a container was given to write");
