@@ -1239,6 +1239,11 @@ class EscapeTests {
                 assertThatThrownBy(() -> c.copyFrom("/results", in)).hasMessageContaining(moved + " " + MOUNT_REFUSED);
                 assertThatThrownBy(() -> start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(moved, "/data"))))
                         .hasMessageContaining(moved + " " + MOUNT_REFUSED);
+                // Nor does a bind of a directory above it carry it along (the bind is recursive elsewhere).
+                for (Mount above : List.of(Mount.bind(in, "/data"), Mount.bind(in, "/data").readWrite(), Mount.bind(shared, "/data"))) {
+                    assertThatThrownBy(() -> start(ContainerSpec.builder().rootfs(rootfs).mount(above)))
+                            .hasMessageContaining("has mounts below it, which a process of such a container may have moved there");
+                }
 
                 assertThat(moved.resolve("secret.txt")).hasContent("the host mount's secret");
                 assertThat(moved.resolve("result")).doesNotExist();

@@ -76,8 +76,10 @@ final class HostPaths {
      * below such a directory: a bind mount's source, which a container sharing its parent may have
      * replaced by a link to any host file before another container mounts it.
      */
-    static Fd openSource(Path path, String use) {
-        return new HostPaths(use).open(path, false, true, new boolean[1]);
+    static Walked openSource(Path path, String use) {
+        boolean[] belowShared = new boolean[1];
+        Fd fd = new HostPaths(use).open(path, false, true, belowShared);
+        return new Walked(fd, belowShared[0]);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.containerized.container.host;
 
+import dev.containerized.container.ContainerException;
 import dev.containerized.container.cgroup.CgroupfsMount;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
@@ -299,18 +300,26 @@ final class RootfsMounts implements AutoCloseable {
             // Linux 5.12): else one below a read-only bind would stay writable, and allow device nodes.
             boolean recursive = Mounts.canSetAttributes();
             // Not through a link that a container sharing a directory of the path may have put there.
-            try (Fd source = HostPaths.openSource(bind.source(), "mount " + bind)) {
-                Fcntl.FileStat stat = Fcntl.stat(source);
+            boolean inSharedDirectory;
+            try (HostPaths.Walked source = HostPaths.openSource(bind.source(), "mount " + bind)) {
+                Fcntl.FileStat stat = Fcntl.stat(source.fd());
                 boolean directory = stat.isDirectory();
+                inSharedDirectory = directory && source.belowShared();
                 if (directory && !bind.readOnly()) { // a file's bind has no directory to put a link in
-                    SharedDirectories.remember(source, stat);
+                    SharedDirectories.remember(source.fd(), stat);
                 }
                 try (Fd target = root.userTarget(bind.target(), directory)) {
-                    Mounts.bind(source, target, recursive, bind.target());
+                    Mounts.bind(source.fd(), target, recursive, bind.target());
                 }
             }
             // The new mount, found again by its path (the descriptor above is of what it covers).
             try (Fd mounted = root.resolveInRoot(bind.target().substring(1))) {
+                if (recursive && inSharedDirectory && Submounts.below(mounted)) {
+                    throw new ContainerException("mount " + bind + ": " + bind.source() + " is, or lies in, a directory a container "
+                            + "was given to write (a read-write bind), and has mounts below it, which a process of such a container "
+                            + "may have moved there (a rename moves a host mount it cannot see along): a bind does not carry them "
+                            + "there. Unmount them, or bind a directory no container was given to write");
+                }
                 Mounts.restrict(mounted, recursive, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (bind.readOnly() ? MOUNT_ATTR_RDONLY : 0),
                         bind.target());
             }
