@@ -233,6 +233,27 @@ class ContainerTests {
         }
     }
 
+    /**
+     * close() is idempotent, on any thread: one that finds another thread's close under way returns once
+     * that one is over, not at once while PID 1, the cgroups and the state directory are still there (a
+     * test's own close beside its JUnit timeout's, a check for leftovers right after).
+     */
+    @Test
+    void aCloseWhileAnotherThreadClosesReturnsOnceTheContainerIsGone() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Container c = Container.start(ContainerSpec.builder().build());
+            Thread other = new Thread(c::close, "the other closer");
+            other.start();
+            while (c.isRunning()) {
+                Thread.onSpinWait(); // the other thread's close has begun
+            }
+            c.close();
+            List<String> left = Leaks.findNow();
+            other.join();
+            assertThat(left).as("round " + round + ": left when the second close returned").isEmpty();
+        }
+    }
+
     @Test
     void aKilledInitEndsTheContainerAndCloseStillCleansUp() throws Exception {
         Container c = Container.start(ContainerSpec.builder().build());

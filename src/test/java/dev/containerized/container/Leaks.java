@@ -40,6 +40,12 @@ public final class Leaks {
         return leaks;
     }
 
+    /** As {@link #find}, but as things are at this moment: for a check that a call returned only once all was gone. */
+    public static List<String> findNow() {
+        awaitThrowawayContainer();
+        return findOnce();
+    }
+
     /** The JUnit run's early preparation starts and closes a container of its own: not a leak of a test. */
     private static void awaitThrowawayContainer() {
         try {

@@ -299,4 +299,9 @@ final class ContainerIo {
             }
         }
     }
+
+    /** Whether the calling thread is this one's. */
+    boolean isCurrentThread() {
+        return Thread.currentThread() == thread;
+    }
 }

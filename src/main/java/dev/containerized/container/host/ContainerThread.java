@@ -510,4 +510,9 @@ final class ContainerThread {
         }
     }
 
+
+    /** Whether the calling thread is this one's. */
+    boolean isCurrentThread() {
+        return Thread.currentThread() == thread;
+    }
 }

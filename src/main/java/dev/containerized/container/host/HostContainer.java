@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,6 +43,9 @@ public final class HostContainer {
     private final ContainerNetwork network;
     private final AtomicInteger nextCommand = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counted down once the first close's teardown is over, which a close on another thread meanwhile awaits. */
+    private final CountDownLatch tornDown = new CountDownLatch(1);
+    private volatile Thread closer;
     private volatile String closeReason;
 
     private final ContainerFiles files;
@@ -346,11 +350,16 @@ public final class HostContainer {
         return thread.inContainerNamespaces(task);
     }
 
-    /** Ends every process of the container and removes its cgroup, mounts and state. Idempotent. */
+    /**
+     * Ends every process of the container and removes its cgroup, mounts and state. Idempotent: a close
+     * while another thread's runs returns once that one is over (see {@link #awaitTeardown}).
+     */
     public void close(String reason) {
         if (!closed.compareAndSet(false, true)) {
+            awaitTeardown();
             return;
         }
+        closer = Thread.currentThread();
         closeReason = reason;
         thread.kill();
         FaultInjection.reached(FaultInjection.Phase.CLOSE_PID1_KILLED, id);
@@ -358,6 +367,31 @@ public final class HostContainer {
             undo.close();
         } finally {
             OpenContainers.remove(this);
+            tornDown.countDown();
+        }
+    }
+
+    /**
+     * Waits for the teardown another thread runs: a caller of close expects the container gone once it
+     * returns (a test checking for leftovers, the test's own close beside its JUnit timeout's). Not on the
+     * container's own threads, whose end that teardown awaits, nor on the closing one; an interrupt is
+     * kept for after the wait, which the teardown's own time limits bound.
+     */
+    private void awaitTeardown() {
+        if (thread.isCurrentThread() || io.isCurrentThread() || Thread.currentThread() == closer) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                tornDown.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
