@@ -264,6 +264,20 @@ class FilesAndExecTests {
         assertThat(dir.resolve("dev/null")).doesNotExist();
     }
 
+    /** What copyFrom does not copy, named as the copy's own item, is refused, not passed over in silence. */
+    @Test
+    void copyFromOfAFifoOrADeviceIsRefused() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "mkfifo /fifo && mknod /node c 1 3"))
+                    .succeeded();
+            assertThatThrownBy(() -> c.copyFrom("/fifo", dir.resolve("fifo"))).hasMessageContaining("it is a fifo, and copyFrom copies");
+            assertThatThrownBy(() -> c.copyFrom("/node", dir.resolve("node"))).hasMessageContaining("it is a device, and copyFrom copies");
+            assertThatThrownBy(() -> c.copyFrom("/dev/null", dir.resolve("null"))).hasMessageContaining("it is a device");
+        }
+        assertThat(dir.resolve("fifo")).doesNotExist();
+        assertThat(dir.resolve("node")).doesNotExist();
+    }
+
     /** A fifo where copyTo writes would hold its open until a reader came: refused at once instead. */
     @Test
     void copyToOntoAFifoOfTheContainersIsRefusedAtOnce() {

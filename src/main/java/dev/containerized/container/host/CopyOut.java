@@ -143,8 +143,20 @@ final class CopyOut implements AutoCloseable {
                     linked.put(key, Fcntl.open(out.procPath(), O_PATH | O_CLOEXEC, 0));
                 }
             }
+        } else if (top) {
+            throw new ContainerException("cannot copy " + shown + " of container " + id + ": it is a " + kind(stat)
+                    + ", and copyFrom copies files, directories and links (as a tree's entry, it would be left out); read it with "
+                    + "exec(…) instead");
         }
-        // Devices, fifos, sockets: not copied.
+        // Devices, fifos, sockets in a tree: not copied.
+    }
+
+    private static String kind(Fcntl.FileStat stat) {
+        return switch (stat.type()) {
+            case Fcntl.S_IFIFO -> "fifo";
+            case Fcntl.S_IFSOCK -> "socket";
+            default -> "device";
+        };
     }
 
     /** The half-made copy of a failed copy, gone: the copy's error is what the test needs to see. */
