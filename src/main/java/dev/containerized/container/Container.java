@@ -344,7 +344,11 @@ public final class Container implements AutoCloseable {
         return spec;
     }
 
-    /** PID 1's pid as the host sees it. */
+    /**
+     * PID 1's pid as the host sees it, while the container is open (once it is closed, a
+     * {@link ContainerException}: the kernel may have given that pid to another process, which a test
+     * signalling it would hit).
+     */
     public long initPid() {
         return host.pid1();
     }

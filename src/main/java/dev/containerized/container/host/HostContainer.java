@@ -198,7 +198,12 @@ public final class HostContainer {
     }
 
     /** PID 1's pid as the host sees it. */
+    /** PID 1's pid on the host; refused once the container is closed, when the kernel may have given it to another process. */
     public long pid1() {
+        if (closed.get()) {
+            throw new ContainerException("container " + id + " is closed: its PID 1 is gone, and the pid it had may be another "
+                    + "process's by now");
+        }
         return thread.pid();
     }
 
