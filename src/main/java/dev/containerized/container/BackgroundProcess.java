@@ -183,8 +183,9 @@ public final class BackgroundProcess {
 
     /**
      * Waits for the end of the command and of its output. A command still running after {@code timeout}
-     * is killed with its process group, and its result says {@code timedOut}. If the waiting thread is
-     * interrupted (a test's own timeout), the command is killed and the interrupt kept.
+     * is killed with its process group, and its result says {@code timedOut}: for every thread waiting on
+     * it, whatever their own timeouts ({@link #awaitWithin} waits without ending it). If the waiting thread
+     * is interrupted (a test's own timeout), the command is killed and the interrupt kept.
      */
     public ExecResult await(Duration timeout) {
         ContainerSpec.checkTimeout("timeout", timeout);
@@ -197,6 +198,17 @@ public final class BackgroundProcess {
             }
             throw e;
         }
+    }
+
+    /**
+     * Waits at most {@code timeout} for the end of the command and of its output, as
+     * {@link Process#waitFor(long, TimeUnit)} does: empty if it still runs then, and it runs on (where
+     * {@link #await(Duration)} would kill it). An interrupt of the waiting thread ends the wait with a
+     * {@link ContainerException}, the interrupt kept, and leaves the command alone too.
+     */
+    public Optional<ExecResult> awaitWithin(Duration timeout) {
+        ContainerSpec.checkTimeout("timeout", timeout);
+        return command.await(timeout);
     }
 
     private ExecResult killForTimeout() {

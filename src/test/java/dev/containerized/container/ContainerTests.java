@@ -139,6 +139,20 @@ class ContainerTests {
         }
     }
 
+    /** A wait of one thread that runs out does not end the command another thread waits on longer. */
+    @Test
+    void awaitWithinWaitsWithoutEndingTheCommand() {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            BackgroundProcess p = c.execInBackground("sleep", "30");
+            assertThat(p.awaitWithin(java.time.Duration.ofMillis(200))).isEmpty();
+            assertThat(p.isAlive()).isTrue();
+            p.signal(15);
+            ExecResult ended = p.awaitWithin(java.time.Duration.ofSeconds(10)).orElseThrow();
+            assertThat(ended.signal()).hasValue(15);
+            assertThat(ended.timedOut()).isFalse();
+        }
+    }
+
     @Test
     void aSignalReachesABackgroundCommandAndItsChildren() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
