@@ -110,7 +110,7 @@ class ContainerTests {
     }
 
     @Test
-    void aMissingCommandExits127WithAClearMessage() {
+    void aMissingCommandExits127WithAClearMessage() throws Exception {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
             ExecResult r = c.exec("no-such-program", "x");
             assertThat(r.exitCode()).isEqualTo(127);
@@ -119,6 +119,22 @@ class ContainerTests {
             ExecResult byPath = c.exec("/nope/prog");
             assertThat(byPath.exitCode()).isEqualTo(127);
             assertThat(byPath.stderr()).contains("/nope/prog");
+
+            // There, but what it needs to run is not: named, as a shell says "bad interpreter".
+            c.copyTo("#!/opt/python/bin/python3 -u\nprint('hi')\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "/srv/script");
+            assertThat(c.exec("chmod", "755", "/srv/script").exitCode()).isZero();
+            for (Exec script : List.of(Exec.of("/srv/script"), Exec.of("./script").workingDirectory("/srv"))) {
+                ExecResult noInterpreter = c.exec(script);
+                assertThat(noInterpreter.exitCode()).isEqualTo(127);
+                assertThat(noInterpreter.stderr()).contains("script\": it is there, but its interpreter \"/opt/python/bin/python3\" "
+                        + "(its #! line) is not: ENOENT");
+            }
+            // The host's /usr/bin/true, its ELF interpreter renamed to one no image has.
+            String elf = new String(Files.readAllBytes(Path.of("/usr/bin/true")), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(elf).contains("/ld-linux");
+            c.copyTo(elf.replace("/ld-linux", "/ld-nolnx").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), "/no-loader");
+            assertThat(c.exec("chmod", "755", "/no-loader").exitCode()).isZero();
+            assertThat(c.exec("/no-loader").stderr()).contains("\"/no-loader\": it is there, but the dynamic loader it names");
         }
     }
 

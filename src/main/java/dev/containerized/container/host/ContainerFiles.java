@@ -259,6 +259,22 @@ final class ContainerFiles {
         }
     }
 
+    /**
+     * The first bytes (at most {@code count}) of the container's regular file {@code path}; empty where
+     * there is none, or it cannot be read: for a message about a command that could not start, which
+     * must not fail itself.
+     */
+    java.util.Optional<byte[]> firstBytes(String path, int count) {
+        try (Fd root = root(); Fd file = openOrNull(root, relative(path), O_RDONLY | Fcntl.O_NONBLOCK)) {
+            if (file == null || Mounts.kernelFilesystem(file) != null || !Fcntl.stat(file).isRegularFile()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(Unistd.readAtMost(file.number(), count));
+        } catch (RuntimeException unreadable) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private ContainerException tooLarge(String path, String holds) {
         return new ContainerException(path + " in container " + id + " holds " + holds + ", more than readFile's " + READ_LIMIT
                 + ": use copyFrom(path, hostPath)");

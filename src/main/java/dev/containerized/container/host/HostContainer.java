@@ -265,7 +265,8 @@ public final class HostContainer {
 
     private RunningCommand newCommand(int id, ExecRequest request, int streams) {
         return new RunningCommand(id, request.argv(),
-                new RunningCommand.FailureContext(request.pathVariable(), plan.limits().pidsMax().orElse(-1), request.workingDirectory()),
+                new RunningCommand.FailureContext(request.pathVariable(), plan.limits().pidsMax().orElse(-1), request.workingDirectory(),
+                        files::firstBytes),
                 cgroup::oomKills, request.outputLimit(), request.listener(), streams);
     }
 

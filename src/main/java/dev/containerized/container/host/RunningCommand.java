@@ -4,15 +4,18 @@ import dev.containerized.container.ContainerException;
 import dev.containerized.container.ExecResult;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Processes;
+import dev.containerized.internal.text.ControlCharacters;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,8 +48,12 @@ public final class RunningCommand {
     private boolean outputAbandoned;
     private volatile boolean timedOut;
 
-    /** What a message about a command that could not start needs to know. */
-    record FailureContext(String path, long pidsLimit, String workingDirectory) {
+    /**
+     * What a message about a command that could not start needs to know.
+     *
+     * @param firstBytes the first bytes of a file of the container, by its absolute path (empty if none)
+     */
+    record FailureContext(String path, long pidsLimit, String workingDirectory, BiFunction<String, Integer, Optional<byte[]>> firstBytes) {
     }
 
     /** Sees output as it arrives, on the container's I/O thread. */
@@ -262,6 +269,9 @@ public final class RunningCommand {
         if (stage == Pid1Protocol.STAGE_EXEC && errno == Errno.ENOENT && !argv.get(0).contains("/")) {
             return "exec: " + program + ": executable file not found in $PATH (" + context.path() + ")";
         }
+        if (stage == Pid1Protocol.STAGE_EXEC && errno == Errno.ENOENT) {
+            return "exec: " + program + ": " + missingInterpreter().orElse("") + Errno.describe(errno);
+        }
         if (stage == Pid1Protocol.STAGE_EXEC) {
             return "exec: " + program + ": " + Errno.describe(errno);
         }
@@ -274,6 +284,33 @@ public final class RunningCommand {
                     + "\"): " + Errno.describe(errno);
         }
         return "exec: " + program + ": " + SetupSteps.describeStage(stage) + ": " + Errno.describe(errno);
+    }
+
+    /**
+     * ENOENT from execve for a program that is there: what it needs to run is not. A script's
+     * interpreter (its "#!" line, as a shell says "bad interpreter"), or an ELF program's dynamic loader
+     * (a glibc program in an image of musl, or of no libc).
+     */
+    private Optional<String> missingInterpreter() {
+        String program = argv.get(0);
+        String path = program.startsWith("/") ? program
+                : (context.workingDirectory().endsWith("/") ? context.workingDirectory() : context.workingDirectory() + "/") + program;
+        Optional<byte[]> start = context.firstBytes().apply(path, 256);
+        if (start.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] bytes = start.get();
+        if (bytes.length > 2 && bytes[0] == '#' && bytes[1] == '!') {
+            String line = new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            String interpreter = line.split("[ \t]+", 2)[0];
+            return Optional.of("it is there, but its interpreter " + ControlCharacters.escape("\"" + interpreter + "\"")
+                    + " (its #! line) is not: ");
+        }
+        if (bytes.length > 3 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
+            return Optional.of("it is there, but the dynamic loader it names (its ELF interpreter, such as glibc's "
+                    + "ld-linux in an image of musl or of no libc) is not: ");
+        }
+        return Optional.empty();
     }
 
     /** A timeout in nanoseconds; one beyond Long.MAX_VALUE ns (292 years) is that long, not an ArithmeticException. */

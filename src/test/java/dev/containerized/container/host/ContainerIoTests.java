@@ -30,7 +30,7 @@ class ContainerIoTests {
         Fd[] stdout = Unistd.pipe();
         Fd[] stderr = Unistd.pipe();
         try {
-            RunningCommand command = new RunningCommand(7, List.of("flood"), new RunningCommand.FailureContext("/bin", 20, "/"),
+            RunningCommand command = new RunningCommand(7, List.of("flood"), new RunningCommand.FailureContext("/bin", 20, "/", (path, count) -> java.util.Optional.empty()),
                     () -> 0, 1024, (stream, bytes, length) -> {
                         throw new OutOfMemoryError("Java heap space (this test's)");
                     }, 2);

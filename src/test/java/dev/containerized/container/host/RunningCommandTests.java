@@ -17,7 +17,7 @@ class RunningCommandTests {
     private final AtomicLong oomKills = new AtomicLong();
 
     private RunningCommand command() {
-        return new RunningCommand(1, List.of("prog", "arg"), new RunningCommand.FailureContext("/bin", 20, "/w"),
+        return new RunningCommand(1, List.of("prog", "arg"), new RunningCommand.FailureContext("/bin", 20, "/w", (path, count) -> java.util.Optional.empty()),
                 oomKills::get, 1024, RunningCommand.OutputListener.NONE, 2);
     }
 
