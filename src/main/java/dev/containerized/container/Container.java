@@ -189,7 +189,8 @@ public final class Container implements AutoCloseable {
         return new ExecRequest(exec.argv(), env, exec.workingDirectory().orElse(plan.workingDirectory()),
                 identity.map(ContainerUsers.Identity::uid), identity.map(ContainerUsers.Identity::gid),
                 identity.map(ContainerUsers.Identity::groups).orElse(List.of()),
-                exec.stdin().map(ExecRequest.Stdin::from), spec.outputLimitBytes(), RunningCommand.OutputListener.NONE, true);
+                exec.stdin().map(ExecRequest.Stdin::from), spec.outputLimitBytes(), RunningCommand.OutputListener.NONE, true,
+                exec.outputCharset());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.containerized.container;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -26,21 +27,24 @@ public final class Exec {
     private final Optional<String> user;
     private final Optional<Supplier<java.io.InputStream>> stdin;
     private final Optional<Duration> timeout;
+    private final Charset outputCharset;
 
     private Exec(List<String> argv, Map<String, String> env, Optional<String> workingDirectory, Optional<String> user,
-                 Optional<Supplier<java.io.InputStream>> stdin, Optional<Duration> timeout) {
+                 Optional<Supplier<java.io.InputStream>> stdin, Optional<Duration> timeout, Charset outputCharset) {
         this.argv = argv;
         this.env = env;
         this.workingDirectory = workingDirectory;
         this.user = user;
         this.stdin = stdin;
         this.timeout = timeout;
+        this.outputCharset = outputCharset;
     }
 
     /** The program and its arguments; the program is looked up in the command's PATH, as a shell would. */
     public static Exec of(String... argv) {
         Container.checkArgv(argv);
-        return new Exec(List.of(argv), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new Exec(List.of(argv), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                StandardCharsets.UTF_8);
     }
 
     /** An environment variable for this command, over the container's. */
@@ -48,13 +52,13 @@ public final class Exec {
         ContainerSpec.checkEnv(name, value);
         Map<String, String> more = new LinkedHashMap<>(env);
         more.put(name, value);
-        return new Exec(argv, Map.copyOf(more), workingDirectory, user, stdin, timeout);
+        return new Exec(argv, Map.copyOf(more), workingDirectory, user, stdin, timeout, outputCharset);
     }
 
     /** Where the command starts, an absolute path inside the container. */
     public Exec workingDirectory(String directory) {
         ContainerSpec.checkWorkingDirectory(directory);
-        return new Exec(argv, env, Optional.of(directory), user, stdin, timeout);
+        return new Exec(argv, env, Optional.of(directory), user, stdin, timeout, outputCharset);
     }
 
     /**
@@ -64,13 +68,14 @@ public final class Exec {
      */
     public Exec user(String user) {
         ContainerSpec.checkUser(user);
-        return new Exec(argv, env, workingDirectory, Optional.of(user), stdin, timeout);
+        return new Exec(argv, env, workingDirectory, Optional.of(user), stdin, timeout, outputCharset);
     }
 
     /** Bytes for its stdin, which then reaches end of file (without this, stdin is at end of file at once). */
     public Exec stdin(byte[] bytes) {
         byte[] copy = Objects.requireNonNull(bytes, "stdin bytes").clone();
-        return new Exec(argv, env, workingDirectory, user, Optional.of(() -> new java.io.ByteArrayInputStream(copy)), timeout);
+        return new Exec(argv, env, workingDirectory, user, Optional.of(() -> new java.io.ByteArrayInputStream(copy)), timeout,
+                outputCharset);
     }
 
     /** Text for its stdin, as UTF-8. */
@@ -87,13 +92,24 @@ public final class Exec {
      * fails, is not a failure: it did not need the rest.
      */
     public Exec stdin(Supplier<java.io.InputStream> stream) {
-        return new Exec(argv, env, workingDirectory, user, Optional.of(Objects.requireNonNull(stream, "stdin stream")), timeout);
+        return new Exec(argv, env, workingDirectory, user, Optional.of(Objects.requireNonNull(stream, "stdin stream")), timeout,
+                outputCharset);
     }
 
     /** Killed after this long, and its result says it timed out; the container's exec timeout otherwise. */
     public Exec timeout(Duration timeout) {
         ContainerSpec.checkTimeout("exec timeout", timeout);
-        return new Exec(argv, env, workingDirectory, user, stdin, Optional.of(timeout));
+        return new Exec(argv, env, workingDirectory, user, stdin, Optional.of(timeout), outputCharset);
+    }
+
+    /**
+     * How the result's stdout and stderr are decoded: UTF-8 unless set (bytes that are not UTF-8 then
+     * become U+FFFD). {@code StandardCharsets.ISO_8859_1} keeps every byte as the char of its value, for
+     * binary output: {@code result.stdout().getBytes(ISO_8859_1)} gives back the bytes. As Testcontainers'
+     * {@code execInContainer(Charset, …)}; lines given to {@code onLine} and {@code awaitLine} stay UTF-8.
+     */
+    public Exec outputCharset(Charset charset) {
+        return new Exec(argv, env, workingDirectory, user, stdin, timeout, Objects.requireNonNull(charset, "output charset"));
     }
 
     public List<String> argv() {
@@ -118,6 +134,10 @@ public final class Exec {
 
     public Optional<Duration> timeout() {
         return timeout;
+    }
+
+    public Charset outputCharset() {
+        return outputCharset;
     }
 
     @Override

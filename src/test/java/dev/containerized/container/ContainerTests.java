@@ -155,6 +155,21 @@ class ContainerTests {
         }
     }
 
+    /** Binary output comes back byte for byte when the result is decoded as ISO-8859-1 (UTF-8 would turn bytes into U+FFFD). */
+    @Test
+    void binaryOutputComesBackWholeInTheCharsetAskedFor() {
+        byte[] all = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            all[i] = (byte) i;
+        }
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            Exec cat = Exec.of("sh", "-c", "cat; cat >&2 < /dev/null").stdin(all);
+            ExecResult bytes = c.exec(cat.outputCharset(java.nio.charset.StandardCharsets.ISO_8859_1));
+            assertThat(bytes.stdout().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo(all);
+            assertThat(c.exec(cat).stdout()).contains("\uFFFD"); // UTF-8 unless asked
+        }
+    }
+
     /** A wait of one thread that runs out does not end the command another thread waits on longer. */
     @Test
     void awaitWithinWaitsWithoutEndingTheCommand() {

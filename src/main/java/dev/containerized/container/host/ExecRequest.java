@@ -5,6 +5,7 @@ import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.Unistd;
 
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,10 +16,11 @@ import java.util.Optional;
  * @param uid    the user id, or empty to stay root
  * @param gid    the group id, or empty to stay root
  * @param groups supplementary groups (with a uid)
+ * @param outputCharset how the result's stdout and stderr are decoded
  */
 public record ExecRequest(List<String> argv, List<String> env, String workingDirectory, Optional<Integer> uid,
                           Optional<Integer> gid, List<Integer> groups, Optional<Stdin> stdin, long outputLimit,
-                          RunningCommand.OutputListener listener, boolean newSession) {
+                          RunningCommand.OutputListener listener, boolean newSession, Charset outputCharset) {
 
     public ExecRequest {
         argv = List.copyOf(argv);
@@ -28,12 +30,13 @@ public record ExecRequest(List<String> argv, List<String> env, String workingDir
 
     /** The same command with its stdin from {@code stdin} and its output streamed to {@code listener}, barely kept. */
     ExecRequest withStdio(Stdin stdin, RunningCommand.OutputListener listener) {
-        return new ExecRequest(argv, env, workingDirectory, uid, gid, groups, Optional.of(stdin), 64 * 1024, listener, newSession);
+        return new ExecRequest(argv, env, workingDirectory, uid, gid, groups, Optional.of(stdin), 64 * 1024, listener, newSession,
+                outputCharset);
     }
 
     /** The same command with its output also seen, chunk by chunk, by {@code listener}. */
     public ExecRequest withListener(RunningCommand.OutputListener listener) {
-        return new ExecRequest(argv, env, workingDirectory, uid, gid, groups, stdin, outputLimit, listener, newSession);
+        return new ExecRequest(argv, env, workingDirectory, uid, gid, groups, stdin, outputLimit, listener, newSession, outputCharset);
     }
 
     /** The PATH the command's name is looked up in, as PID 1 does: its environment's, else the default. */

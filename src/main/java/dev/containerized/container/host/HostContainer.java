@@ -267,7 +267,7 @@ public final class HostContainer {
         return new RunningCommand(id, request.argv(),
                 new RunningCommand.FailureContext(request.pathVariable(), plan.limits().pidsMax().orElse(-1), request.workingDirectory(),
                         files::firstBytes),
-                cgroup::oomKills, request.outputLimit(), request.listener(), streams);
+                cgroup::oomKills, request.outputLimit(), request.outputCharset(), request.listener(), streams);
     }
 
     private RunningCommand send(ExecRequest request, int type) {

@@ -1,5 +1,6 @@
 package dev.containerized.container.host;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -22,9 +23,16 @@ final class OutputBuffer {
     private int tailStart;
     private int tailLength;
     private long dropped;
+    private final Charset charset;
 
     /** @param limit the most bytes kept (at least 2) */
     OutputBuffer(long limit) {
+        this(limit, StandardCharsets.UTF_8);
+    }
+
+    /** @param charset how {@link #text} decodes the bytes */
+    OutputBuffer(long limit, Charset charset) {
+        this.charset = charset;
         long bounded = Math.max(2, Math.min(limit, Integer.MAX_VALUE - 16));
         this.headLimit = (int) (bounded / 2);
         this.tailLimit = (int) (bounded - headLimit);
@@ -97,30 +105,32 @@ final class OutputBuffer {
     }
 
     /**
-     * The kept bytes as UTF-8; where bytes were dropped, a line between head and tail says how many.
-     * Nothing dropped, head and tail are one run of bytes and are decoded as one (a character may span
-     * them). Something dropped, a character the cut went through is left out on each side, rather than
-     * shown as U+FFFD: at most 3 bytes each, not counted in the marker, which says what the limit dropped.
+     * The kept bytes, decoded (UTF-8 unless the command asked otherwise); where bytes were dropped, a line
+     * between head and tail says how many. Nothing dropped, head and tail are one run of bytes and are
+     * decoded as one (a character may span them). Something dropped, in UTF-8 a character the cut went
+     * through is left out on each side, rather than shown as U+FFFD: at most 3 bytes each, not counted in
+     * the marker, which says what the limit dropped.
      */
     synchronized String text() {
         if (tail == null) {
-            return new String(head, 0, headLength, StandardCharsets.UTF_8);
+            return new String(head, 0, headLength, charset);
         }
         byte[] end = new byte[tailLength];
         copyTailInto(end);
         if (dropped == 0) {
             byte[] all = Arrays.copyOf(head, headLength + tailLength);
             System.arraycopy(end, 0, all, headLength, tailLength);
-            return new String(all, StandardCharsets.UTF_8);
+            return new String(all, charset);
         }
-        int headKept = completeCharacters(head, headLength);
+        boolean utf8 = charset.equals(StandardCharsets.UTF_8);
+        int headKept = utf8 ? completeCharacters(head, headLength) : headLength;
         int tailFrom = 0;
-        while (tailFrom < end.length && tailFrom < 3 && isContinuation(end[tailFrom])) {
+        while (utf8 && tailFrom < end.length && tailFrom < 3 && isContinuation(end[tailFrom])) {
             tailFrom++;
         }
-        return new String(head, 0, headKept, StandardCharsets.UTF_8)
+        return new String(head, 0, headKept, charset)
                 + "\n[containerized: " + dropped + " bytes of output dropped here]\n"
-                + new String(end, tailFrom, end.length - tailFrom, StandardCharsets.UTF_8);
+                + new String(end, tailFrom, end.length - tailFrom, charset);
     }
 
     /** The length of {@code bytes[0, length)} without a multi-byte character its end cuts through. */

@@ -6,6 +6,7 @@ import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Processes;
 import dev.containerized.internal.text.ControlCharacters;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -78,14 +79,20 @@ public final class RunningCommand {
     /** @param streams how many output pipes will report their end: 2, or 0 for a command on a terminal */
     RunningCommand(int id, List<String> argv, FailureContext context, LongSupplier oomKills, long outputLimit,
                    OutputListener listener, int streams) {
+        this(id, argv, context, oomKills, outputLimit, StandardCharsets.UTF_8, listener, streams);
+    }
+
+    /** @param outputCharset how the result's stdout and stderr are decoded */
+    RunningCommand(int id, List<String> argv, FailureContext context, LongSupplier oomKills, long outputLimit,
+                   Charset outputCharset, OutputListener listener, int streams) {
         this.id = id;
         this.openStreams = streams;
         this.argv = List.copyOf(argv);
         this.context = context;
         this.oomKills = oomKills;
         this.oomKillsAtStart = oomKills.getAsLong();
-        this.stdout = new OutputBuffer(outputLimit);
-        this.stderr = new OutputBuffer(outputLimit);
+        this.stdout = new OutputBuffer(outputLimit, outputCharset);
+        this.stderr = new OutputBuffer(outputLimit, outputCharset);
         this.listener = listener;
     }
 
