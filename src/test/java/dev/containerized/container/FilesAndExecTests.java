@@ -264,6 +264,24 @@ class FilesAndExecTests {
         assertThat(dir.resolve("dev/null")).doesNotExist();
     }
 
+    /** A host file bound onto the target cannot be replaced by a rename: said so, and the file under it left alone. */
+    @Test
+    void copyFromOntoAFileBoundOnTheHostIsRefusedWithTheFix() throws Exception {
+        Path backing = Files.writeString(dir.resolve("backing"), "the bound file");
+        Path target = Files.writeString(dir.resolve("target"), "");
+        assertThat(new ProcessBuilder("mount", "--bind", backing.toString(), target.toString()).start().waitFor()).isZero();
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "echo result > /result")).succeeded();
+            assertThatThrownBy(() -> c.copyFrom("/result", target))
+                    .hasMessageContaining("target on the host is a mount point (a file bound there), which copyFrom cannot replace")
+                    .hasMessageContaining("copy to another path, or unmount it first");
+        } finally {
+            assertThat(new ProcessBuilder("umount", target.toString()).start().waitFor()).isZero();
+        }
+        assertThat(backing).hasContent("the bound file");
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".containerized-copy-"));
+    }
+
     /** What copyFrom does not copy, named as the copy's own item, is refused, not passed over in silence. */
     @Test
     void copyFromOfAFifoOrADeviceIsRefused() {

@@ -132,7 +132,7 @@ final class CopyOut implements AutoCloseable {
                     // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
                     // with them would be a way to root for anyone on the host who can reach the copy.
                     finish(out, stat.permissions() & ~(S_ISUID | S_ISGID), stat, name);
-                    Fcntl.renameat(hostDir, aside, name, name);
+                    placeCopy(hostDir, aside, name, shown);
                     placed = true;
                 } finally {
                     if (!placed) {
@@ -157,6 +157,20 @@ final class CopyOut implements AutoCloseable {
             case Fcntl.S_IFSOCK -> "socket";
             default -> "device";
         };
+    }
+
+    /** The copy {@code aside}, renamed over {@code name}: a host file there is replaced, not written into. */
+    private void placeCopy(Fd hostDir, String aside, String name, String shown) {
+        try {
+            Fcntl.renameat(hostDir, aside, name, name);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EBUSY) {
+                throw new ContainerException("cannot copy " + shown + " of container " + id + ": " + name + " on the host is a mount "
+                        + "point (a file bound there), which copyFrom cannot replace, as it writes a new file and renames it "
+                        + "into place: copy to another path, or unmount it first", e);
+            }
+            throw e;
+        }
     }
 
     /** The half-made copy of a failed copy, gone: the copy's error is what the test needs to see. */
