@@ -6,6 +6,7 @@ import dev.containerized.internal.linux.Processes;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -201,13 +202,16 @@ public final class BackgroundProcess {
     }
 
     /**
-     * Waits at most {@code timeout} for the end of the command and of its output, as
+     * Waits at most {@code timeout} (zero: not at all) for the end of the command and of its output, as
      * {@link Process#waitFor(long, TimeUnit)} does: empty if it still runs then, and it runs on (where
      * {@link #await(Duration)} would kill it). An interrupt of the waiting thread ends the wait with a
      * {@link ContainerException}, the interrupt kept, and leaves the command alone too.
      */
     public Optional<ExecResult> awaitWithin(Duration timeout) {
-        ContainerSpec.checkTimeout("timeout", timeout);
+        if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+            throw new IllegalArgumentException("awaitWithin's timeout is negative (" + timeout + "): give Duration.ZERO to look "
+                    + "without waiting");
+        }
         return command.await(timeout);
     }
 

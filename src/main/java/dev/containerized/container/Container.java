@@ -371,7 +371,10 @@ public final class Container implements AutoCloseable {
         return host.initLog();
     }
 
-    /** Ends every process of the container and removes its cgroup, mounts and state. Idempotent. */
+    /**
+     * Ends every process of the container and removes its cgroup, mounts and state. Idempotent: a close
+     * while another thread's close runs returns once that one is over.
+     */
     @Override
     public void close() {
         closeBecause("it was closed");

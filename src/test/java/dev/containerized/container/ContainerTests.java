@@ -127,14 +127,22 @@ class ContainerTests {
                 ExecResult noInterpreter = c.exec(script);
                 assertThat(noInterpreter.exitCode()).isEqualTo(127);
                 assertThat(noInterpreter.stderr()).contains("script\": it is there, but its interpreter \"/opt/python/bin/python3\" "
-                        + "(its #! line) is not: ENOENT");
+                        + "(its #! line) is not there: ENOENT");
             }
             // The host's /usr/bin/true, its ELF interpreter renamed to one no image has.
             String elf = new String(Files.readAllBytes(Path.of("/usr/bin/true")), java.nio.charset.StandardCharsets.ISO_8859_1);
-            assertThat(elf).contains("/ld-linux");
+            org.junit.jupiter.api.Assumptions.assumeTrue(elf.contains("/ld-linux"), "the host's /usr/bin/true names no glibc loader");
             c.copyTo(elf.replace("/ld-linux", "/ld-nolnx").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), "/no-loader");
             assertThat(c.exec("chmod", "755", "/no-loader").exitCode()).isZero();
             assertThat(c.exec("/no-loader").stderr()).contains("\"/no-loader\": it is there, but the dynamic loader it names");
+            // Found along the PATH; an interpreter that is there but cannot start; Windows line endings.
+            c.copyTo("#!/no-loader\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "/usr/local/bin/tool");
+            c.copyTo("#!/bin/sh\r\necho hi\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "/usr/local/bin/crlf");
+            assertThat(c.exec("chmod", "755", "/usr/local/bin/tool", "/usr/local/bin/crlf").exitCode()).isZero();
+            assertThat(c.exec("tool").stderr()).contains("\"tool\": /usr/local/bin/tool is there, but its interpreter \"/no-loader\" "
+                    + "(its #! line) is there, but the dynamic loader that one names is not: ENOENT");
+            assertThat(c.exec("crlf").stderr()).contains("\"crlf\": /usr/local/bin/crlf is there, but its #! line ends in a carriage "
+                    + "return (Windows line endings), so the kernel looks for the interpreter \"/bin/sh\\u000d\"");
         }
     }
 
@@ -170,12 +178,14 @@ class ContainerTests {
         }
     }
 
-    /** A wait of one thread that runs out does not end the command another thread waits on longer. */
+    /** A wait that runs out does not end the command, which a later wait (of this thread or another) sees end. */
     @Test
     void awaitWithinWaitsWithoutEndingTheCommand() {
         try (Container c = Container.start(ContainerSpec.builder().build())) {
             BackgroundProcess p = c.execInBackground("sleep", "30");
             assertThat(p.awaitWithin(java.time.Duration.ofMillis(200))).isEmpty();
+            assertThat(p.awaitWithin(java.time.Duration.ZERO)).isEmpty();
+            assertThatThrownBy(() -> p.awaitWithin(java.time.Duration.ofSeconds(-1))).hasMessageContaining("give Duration.ZERO");
             assertThat(p.isAlive()).isTrue();
             p.signal(15);
             ExecResult ended = p.awaitWithin(java.time.Duration.ofSeconds(10)).orElseThrow();
@@ -312,6 +322,18 @@ class ContainerTests {
             assertThat(c.isRunning()).isFalse();
             assertThatThrownBy(() -> c.exec("true")).isInstanceOf(ContainerException.class)
                     .hasMessageContaining("ended");
+            // Once PID 1 is reaped, its pid is no longer given out: the kernel may give it to another process.
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (true) {
+                try {
+                    c.initPid();
+                } catch (ContainerException reaped) {
+                    assertThat(reaped).hasMessageContaining("has ended: its PID 1 is gone");
+                    break;
+                }
+                assertThat(System.nanoTime()).as("PID 1 reaped within 10 s").isLessThan(until);
+                Thread.sleep(10);
+            }
         } finally {
             c.close();
         }

@@ -289,6 +289,8 @@ class FilesAndExecTests {
             dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "mkfifo /fifo && mknod /node c 1 3"))
                     .succeeded();
             assertThatThrownBy(() -> c.copyFrom("/fifo", dir.resolve("fifo"))).hasMessageContaining("it is a fifo, and copyFrom copies");
+            assertThatThrownBy(() -> c.copyFrom("/fifo", dir.resolve("made/for/it"))).hasMessageContaining("it is a fifo");
+            assertThat(dir.resolve("made")).as("no directory made for what is refused").doesNotExist();
             assertThatThrownBy(() -> c.copyFrom("/node", dir.resolve("node"))).hasMessageContaining("it is a device, and copyFrom copies");
             assertThatThrownBy(() -> c.copyFrom("/dev/null", dir.resolve("null"))).hasMessageContaining("it is a device");
         }

@@ -1256,11 +1256,13 @@ class EscapeTests {
         /**
          * Outside any shared directory too: where the container's file meets a host directory, the
          * directory makes way, but a mount below it is another filesystem, whose files a copy never
-         * deletes. (Before, they were deleted, and then the mount point's removal failed anyway.)
+         * deletes. (Before, they were deleted, and then the mount point's removal failed anyway.) The
+         * refusal comes before anything of the tree is deleted.
          */
         @Test
         void aCopyFromDoesNotDeleteIntoAHostMountToMakeWay(@TempDir Path dir) throws Exception {
             Path out = Files.createDirectories(dir.resolve("out/x/mounted"));
+            Path sibling = Files.writeString(dir.resolve("out/x/sibling.txt"), "beside the mount");
             Container c = container();
             assertThat(c.exec("sh", "-c", "mkdir /results && echo file > /results/x")).succeeded();
             host("mount", "-t", "tmpfs", "-o", "size=1m", "escape-tests", out.toString());
@@ -1271,6 +1273,7 @@ class EscapeTests {
                         .hasMessageContaining("mounted on the host, to make way for a copy: a mount point, which is not deleted into");
 
                 assertThat(out.resolve("keep.txt")).hasContent("the mount's file");
+                assertThat(sibling).as("refused before anything was deleted").hasContent("beside the mount");
             } finally {
                 host("umount", "-l", out.toString());
             }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
@@ -73,9 +74,8 @@ final class ContainerFiles {
     private static HostPaths.Walked openHostItem(Path source, HostPaths host) {
         Path absolute = source.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
-        if (parent == null) {
-            Fd root = Fcntl.open(absolute.toString(), O_PATH | O_CLOEXEC, 0);
-            return new HostPaths.Walked(root, HostPaths.belowShared(false, root, Fcntl.stat(root)));
+        if (parent == null) { // "/", in no directory: whether it is a shared one, copyIn asks of it itself
+            return new HostPaths.Walked(Fcntl.open(absolute.toString(), O_PATH | O_CLOEXEC, 0), false);
         }
         try (HostPaths.Walked dir = host.openDirectory(parent, false)) {
             String name = absolute.getFileName().toString();
@@ -211,6 +211,7 @@ final class ContainerFiles {
                 throw new ContainerException("cannot copy " + source + " of container " + id + " onto the host's root /: "
                         + "give a path below it");
             }
+            CopyOut.requireCopyable(item, source, id);
             CopiedTrees.requireNoLinkMadeByACopy(absolute);
             // The test's own path, its missing directories made as asked; no link a container may have made followed.
             HostPaths host = new HostPaths("cannot copy " + source + " of container " + id + " to " + target);
@@ -238,22 +239,25 @@ final class ContainerFiles {
 
     /** The bytes of the file {@code path} in the container, at most {@link #READ_LIMIT}. */
     byte[] read(String path) {
-        // Non-blocking: opening a fifo for reading would otherwise wait, uninterruptibly, for a writer.
-        try (Fd root = root(); Fd file = open(root, relative(path), O_RDONLY | Fcntl.O_NONBLOCK)) {
-            requireContainersOwn(file, path);
-            Fcntl.FileStat stat = Fcntl.stat(file);
+        // Looked at before it is opened (a device's open alone can act; a fifo's would wait for a writer),
+        // then opened through that very look.
+        try (Fd root = root(); Fd found = open(root, relative(path), O_PATH)) {
+            requireContainersOwn(found, path);
+            Fcntl.FileStat stat = Fcntl.stat(found);
             if (!stat.isRegularFile()) {
                 throw new ContainerException(path + " in container " + id + " is not a regular file");
             }
             if (stat.size() > READ_LIMIT) {
                 throw tooLarge(path, stat.size() + " bytes");
             }
-            // Counted again as the bytes come: the container may grow the file meanwhile.
-            byte[] bytes = Unistd.readAtMost(file.number(), READ_LIMIT + 1);
-            if (bytes.length > READ_LIMIT) {
-                throw tooLarge(path, "more than " + READ_LIMIT + " bytes by now");
+            try (Fd file = openChecked(found)) {
+                // Counted again as the bytes come: the container may grow the file meanwhile.
+                byte[] bytes = Unistd.readAtMost(file.number(), READ_LIMIT + 1);
+                if (bytes.length > READ_LIMIT) {
+                    throw tooLarge(path, "more than " + READ_LIMIT + " bytes by now");
+                }
+                return bytes;
             }
-            return bytes;
         } catch (LinuxException e) {
             throw new ContainerException("cannot read " + path + " in container " + id + ": " + e.getMessage(), e);
         }
@@ -264,15 +268,26 @@ final class ContainerFiles {
      * there is none, or it cannot be read: for a message about a command that could not start, which
      * must not fail itself.
      */
-    java.util.Optional<byte[]> firstBytes(String path, int count) {
-        try (Fd root = root(); Fd file = openOrNull(root, relative(path), O_RDONLY | Fcntl.O_NONBLOCK)) {
-            if (file == null || Mounts.kernelFilesystem(file) != null || !Fcntl.stat(file).isRegularFile()) {
-                return java.util.Optional.empty();
+    Optional<byte[]> firstBytes(String path, int count) {
+        try (Fd root = root(); Fd found = openOrNull(root, relative(path), O_PATH)) {
+            if (found == null || Mounts.kernelFilesystem(found) != null || !Fcntl.stat(found).isRegularFile()) {
+                return Optional.empty();
             }
-            return java.util.Optional.of(Unistd.readAtMost(file.number(), count));
+            try (Fd file = openChecked(found)) {
+                return Optional.of(Unistd.readAtMost(file.number(), count));
+            }
         } catch (RuntimeException unreadable) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
+    }
+
+    /**
+     * {@code found} (an O_PATH descriptor of a regular file, checked as such) opened for reading, through
+     * itself: nothing else is opened that the container may have swapped in meanwhile. Non-blocking and
+     * without taking a terminal, whatever it is by then.
+     */
+    private static Fd openChecked(Fd found) {
+        return Fcntl.open(found.procPath(), O_RDONLY | Fcntl.O_NONBLOCK | Fcntl.O_NOCTTY | O_CLOEXEC, 0);
     }
 
     private ContainerException tooLarge(String path, String holds) {

@@ -510,7 +510,6 @@ final class ContainerThread {
         }
     }
 
-
     /** Whether the calling thread is this one's. */
     boolean isCurrentThread() {
         return Thread.currentThread() == thread;

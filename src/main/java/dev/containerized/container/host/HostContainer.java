@@ -197,12 +197,14 @@ public final class HostContainer {
         return plan;
     }
 
-    /** PID 1's pid as the host sees it. */
-    /** PID 1's pid on the host; refused once the container is closed, when the kernel may have given it to another process. */
+    /**
+     * PID 1's pid on the host; refused once the container is closed or PID 1 has ended (and was reaped),
+     * when the kernel may have given that pid to another process.
+     */
     public long pid1() {
-        if (closed.get()) {
-            throw new ContainerException("container " + id + " is closed: its PID 1 is gone, and the pid it had may be another "
-                    + "process's by now");
+        if (closed.get() || thread.hasEnded()) {
+            throw new ContainerException("container " + id + (closed.get() ? " is closed" : " has ended") + ": its PID 1 is gone, "
+                    + "and the pid it had may be another process's by now");
         }
         return thread.pid();
     }
@@ -367,12 +369,15 @@ public final class HostContainer {
         }
         closer = Thread.currentThread();
         closeReason = reason;
-        thread.kill();
-        FaultInjection.reached(FaultInjection.Phase.CLOSE_PID1_KILLED, id);
         try {
-            undo.close();
+            try {
+                thread.kill();
+                FaultInjection.reached(FaultInjection.Phase.CLOSE_PID1_KILLED, id);
+            } finally {
+                undo.close();
+            }
         } finally {
-            OpenContainers.remove(this);
+            OpenContainers.remove(this); // counted down whatever failed: a close waiting on this one must not wait forever
             tornDown.countDown();
         }
     }
@@ -430,7 +435,7 @@ public final class HostContainer {
         if (!isRunning()) {
             return List.of();
         }
-        return HostSupport.pidsInNamespaceOf(pid1());
+        return HostSupport.pidsInNamespaceOf(thread.pid()); // not pid1(): a close meanwhile gives the empty list
     }
 
     @Override

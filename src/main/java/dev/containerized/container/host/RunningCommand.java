@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,7 +53,7 @@ public final class RunningCommand {
      *
      * @param firstBytes the first bytes of a file of the container, by its absolute path (empty if none)
      */
-    record FailureContext(String path, long pidsLimit, String workingDirectory, BiFunction<String, Integer, Optional<byte[]>> firstBytes) {
+    record FailureContext(String path, long pidsLimit, String workingDirectory, MissingInterpreter.FileStart firstBytes) {
     }
 
     /** Sees output as it arrives, on the container's I/O thread. */
@@ -273,11 +272,16 @@ public final class RunningCommand {
 
     private String failureMessage(int stage, int errno) {
         String program = "\"" + argv.get(0) + "\"";
-        if (stage == Pid1Protocol.STAGE_EXEC && errno == Errno.ENOENT && !argv.get(0).contains("/")) {
-            return "exec: " + program + ": executable file not found in $PATH (" + context.path() + ")";
-        }
         if (stage == Pid1Protocol.STAGE_EXEC && errno == Errno.ENOENT) {
-            return "exec: " + program + ": " + missingInterpreter().orElse("") + Errno.describe(errno);
+            Optional<MissingInterpreter.Explanation> there = MissingInterpreter.explain(argv.get(0), context.workingDirectory(),
+                    context.path(), context.firstBytes());
+            if (there.isPresent()) {
+                String which = argv.get(0).contains("/") ? "it" : ControlCharacters.escape(there.get().path());
+                return "exec: " + program + ": " + which + " is there, but " + there.get().why() + ": " + Errno.describe(errno);
+            }
+            if (!argv.get(0).contains("/")) {
+                return "exec: " + program + ": executable file not found in $PATH (" + context.path() + ")";
+            }
         }
         if (stage == Pid1Protocol.STAGE_EXEC) {
             return "exec: " + program + ": " + Errno.describe(errno);
@@ -291,33 +295,6 @@ public final class RunningCommand {
                     + "\"): " + Errno.describe(errno);
         }
         return "exec: " + program + ": " + SetupSteps.describeStage(stage) + ": " + Errno.describe(errno);
-    }
-
-    /**
-     * ENOENT from execve for a program that is there: what it needs to run is not. A script's
-     * interpreter (its "#!" line, as a shell says "bad interpreter"), or an ELF program's dynamic loader
-     * (a glibc program in an image of musl, or of no libc).
-     */
-    private Optional<String> missingInterpreter() {
-        String program = argv.get(0);
-        String path = program.startsWith("/") ? program
-                : (context.workingDirectory().endsWith("/") ? context.workingDirectory() : context.workingDirectory() + "/") + program;
-        Optional<byte[]> start = context.firstBytes().apply(path, 256);
-        if (start.isEmpty()) {
-            return Optional.empty();
-        }
-        byte[] bytes = start.get();
-        if (bytes.length > 2 && bytes[0] == '#' && bytes[1] == '!') {
-            String line = new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-            String interpreter = line.split("[ \t]+", 2)[0];
-            return Optional.of("it is there, but its interpreter " + ControlCharacters.escape("\"" + interpreter + "\"")
-                    + " (its #! line) is not: ");
-        }
-        if (bytes.length > 3 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
-            return Optional.of("it is there, but the dynamic loader it names (its ELF interpreter, such as glibc's "
-                    + "ld-linux in an image of musl or of no libc) is not: ");
-        }
-        return Optional.empty();
     }
 
     /** A timeout in nanoseconds; one beyond Long.MAX_VALUE ns (292 years) is that long, not an ArithmeticException. */

@@ -97,6 +97,12 @@ final class TreeRemoval {
             unlink(parent, top, 0); // a file, a link, or nothing
             return;
         }
+        try {
+            requireNoMountBelow(dir, name); // before anything is deleted: refused, the tree is left whole
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
         Deque<Fd> open = new ArrayDeque<>();
         Deque<Level> levels = new ArrayDeque<>();
         open.push(dir);
@@ -126,6 +132,56 @@ final class TreeRemoval {
         }
     }
 
+    /** Walks the tree below {@code top} as {@link #deleteAt} will, deleting nothing: a mount point in it is refused (EXDEV). */
+    private static void requireNoMountBelow(Fd top, String name) {
+        Deque<Fd> open = new ArrayDeque<>();
+        Deque<Deque<byte[]>> pending = new ArrayDeque<>();
+        open.push(Fcntl.open(top.procPath(), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0));
+        pending.push(subdirectories(open.peek()));
+        try {
+            while (!pending.isEmpty()) {
+                byte[] next = pending.peek().poll();
+                if (next == null) {
+                    pending.pop();
+                    open.pop().close();
+                    continue;
+                }
+                Fd child = openDirectoryOrNull(open.peek(), next);
+                if (child != null) {
+                    if (open.size() >= DELETE_AT_DEPTH) {
+                        child.close();
+                        throw new LinuxException("delete " + name + " on the host: deeper than " + DELETE_AT_DEPTH + " levels",
+                                Errno.ELOOP);
+                    }
+                    open.push(child);
+                    pending.push(subdirectories(child));
+                }
+            }
+        } finally {
+            open.forEach(Fd::close);
+        }
+    }
+
+    /**
+     * The names of {@code dir}'s entries that are, or may be, directories (DT_UNKNOWN: the filesystem did
+     * not say); the others are looked at for a file mounted there.
+     */
+    private static Deque<byte[]> subdirectories(Fd dir) {
+        Deque<byte[]> subdirectories = new ArrayDeque<>();
+        for (Dirents.Entry entry : Dirents.list(dir)) {
+            if (entry.type() == Dirents.DT_DIR || entry.type() == Dirents.DT_UNKNOWN) {
+                subdirectories.add(entry.name());
+            } else {
+                try (Fd file = Dirents.openBeneath(dir, entry.name(), Fcntl.O_PATH | Fcntl.O_NOFOLLOW, Fcntl.RESOLVE_NO_XDEV)) {
+                    // opened only to see that it is no mount point (EXDEV)
+                } catch (LinuxException e) {
+                    throw e.errno() == Errno.EXDEV ? aMountPoint(entry.name()) : e;
+                }
+            }
+        }
+        return subdirectories;
+    }
+
     /** The directory {@code name} below {@code dir}, never through a link nor into another mount; null for anything else or nothing. */
     private static Fd openDirectoryOrNull(Fd dir, byte[] name) {
         try {
@@ -134,12 +190,13 @@ final class TreeRemoval {
             if (e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
                 return null;
             }
-            if (e.errno() == Errno.EXDEV) {
-                throw new LinuxException("delete(" + new String(name, StandardCharsets.UTF_8) + " on the host, to make way for "
-                        + "a copy: a mount point, which is not deleted into)", Errno.EXDEV);
-            }
-            throw e;
+            throw e.errno() == Errno.EXDEV ? aMountPoint(name) : e;
         }
+    }
+
+    private static LinuxException aMountPoint(byte[] name) {
+        return new LinuxException("delete(" + new String(name, StandardCharsets.UTF_8) + " on the host, to make way for a copy: "
+                + "a mount point, which is not deleted into)", Errno.EXDEV);
     }
 
     /** Unlinks every entry of {@code dir} that is not a directory; returns the names of the directories. */
