@@ -137,8 +137,8 @@ final class TreeRemoval {
         Deque<Fd> open = new ArrayDeque<>();
         Deque<Deque<byte[]>> pending = new ArrayDeque<>();
         open.push(Fcntl.open(top.procPath(), Fcntl.O_RDONLY | Fcntl.O_DIRECTORY | Fcntl.O_CLOEXEC, 0));
-        pending.push(subdirectories(open.peek()));
         try {
+            pending.push(subdirectories(open.peek()));
             while (!pending.isEmpty()) {
                 byte[] next = pending.peek().poll();
                 if (next == null) {
