@@ -264,6 +264,35 @@ class FilesAndExecTests {
         assertThat(dir.resolve("dev/null")).doesNotExist();
     }
 
+    /**
+     * Names that are not UTF-8 come out as the bytes they are: two that decode alike (to U+FFFD) stay two
+     * files, a directory's and a link's target too, and the link is still marked as a copy's.
+     */
+    @Test
+    void namesThatAreNotTextComeOutByteForByte() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "mkdir /odd && cd /odd"
+                    + " && echo one > \"$(printf 'a\\377b')\" && echo two > \"$(printf 'a\\376b')\""
+                    + " && mkdir \"$(printf 'd\\377')\" && echo in > \"$(printf 'd\\377')/f\""
+                    + " && ln -s \"$(printf 't\\377')\" link")).succeeded();
+            c.copyFrom("/odd", dir.resolve("odd"));
+        }
+        try (dev.containerized.internal.linux.Fd odd = dev.containerized.internal.linux.Fcntl.open(dir.resolve("odd").toString(),
+                dev.containerized.internal.linux.Fcntl.O_RDONLY | dev.containerized.internal.linux.Fcntl.O_DIRECTORY
+                        | dev.containerized.internal.linux.Fcntl.O_CLOEXEC, 0)) {
+            List<String> names = dev.containerized.internal.linux.Dirents.list(odd).stream()
+                    .map(e -> new String(e.name(), StandardCharsets.ISO_8859_1)).sorted().toList();
+            assertThat(names).containsExactly("a\u00feb", "a\u00ffb", "d\u00ff", "link");
+            try (dev.containerized.internal.linux.Fd link = dev.containerized.internal.linux.Dirents.openBeneath(odd,
+                    "link".getBytes(StandardCharsets.US_ASCII), dev.containerized.internal.linux.Fcntl.O_PATH
+                            | dev.containerized.internal.linux.Fcntl.O_NOFOLLOW)) {
+                assertThat(dev.containerized.internal.linux.Dirents.readlink(link)).isEqualTo(new byte[] {'t', (byte) 0xff});
+            }
+        }
+        assertThat(dev.containerized.internal.linux.Xattrs.has(dir.resolve("odd/link").toString(), "trusted.containerized.copied-link"))
+                .isTrue();
+    }
+
     /** A host file bound onto the target cannot be replaced by a rename: said so, and the file under it left alone. */
     @Test
     void copyFromOntoAFileBoundOnTheHostIsRefusedWithTheFix() throws Exception {

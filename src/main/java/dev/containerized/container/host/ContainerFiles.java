@@ -220,8 +220,8 @@ final class ContainerFiles {
                 CopiedTrees.add(destination.path());
                 DeepWalk.run("containerized-copy-" + id, () -> {
                     try (CopyOut copyOut = new CopyOut(id, host)) {
-                        copyOut.copy(item, source, destination.directory(), destination.path().getFileName().toString(), true,
-                                destination.belowShared());
+                        copyOut.copy(item, source, destination.directory(),
+                                destination.path().getFileName().toString().getBytes(StandardCharsets.UTF_8), true, destination.belowShared());
                     }
                     return null;
                 });

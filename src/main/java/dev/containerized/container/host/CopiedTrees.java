@@ -7,6 +7,7 @@ import dev.containerized.internal.linux.Xattrs;
 import dev.containerized.internal.text.ControlCharacters;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -29,9 +30,12 @@ final class CopiedTrees {
     }
 
     /** Marks the link {@code name} of {@code dir}, just made by a copy; a filesystem without the attributes keeps none. */
-    static void mark(Fd dir, String name) {
+    static void mark(Fd dir, byte[] name) {
+        byte[] prefix = (dir.procPath() + "/").getBytes(StandardCharsets.US_ASCII);
+        byte[] path = java.util.Arrays.copyOf(prefix, prefix.length + name.length);
+        System.arraycopy(name, 0, path, prefix.length, name.length);
         try {
-            Xattrs.set(dir.procPath() + "/" + name, MARK, "1");
+            Xattrs.set(path, MARK, "1");
         } catch (LinuxException unsupported) {
             // EOPNOTSUPP, EPERM on some filesystems: this JVM's own list still knows the tree.
         }

@@ -8,6 +8,7 @@ import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Mounts;
 import dev.containerized.internal.linux.Unistd;
+import dev.containerized.internal.text.ControlCharacters;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -60,13 +61,14 @@ final class CopyOut implements AutoCloseable {
     /**
      * Copies {@code item} as {@code name} into the host directory {@code hostDir}. An entry in the way
      * there that is a link, or not of the kind copied, is removed (the link itself) and made anew; a
-     * directory is merged into.
+     * directory is merged into. Names go by their bytes, as the container's are: they need not be text,
+     * and two that decode alike must not become one file.
      *
      * @param top whether {@code item} is what the test named (refused when it cannot be copied) or an entry
      *            below it (skipped then, as docker cp skips devices)
      * @param belowShared whether {@code hostDir} lies below a directory a container was given to write
      */
-    void copy(Fd item, String shown, Fd hostDir, String name, boolean top, boolean belowShared) {
+    void copy(Fd item, String shown, Fd hostDir, byte[] name, boolean top, boolean belowShared) {
         if (top) {
             ContainerFiles.requireContainersOwn(item, shown, id);
         } else if (Mounts.kernelFilesystem(item) != null) {
@@ -83,7 +85,7 @@ final class CopyOut implements AutoCloseable {
                 TreeRemoval.deleteAt(hostDir, name);
             }
             if (existing == null || !existing.isDirectory()) {
-                Fcntl.mkdirat(hostDir, name, 0700, name);
+                Dirents.mkdir(hostDir, name, 0700);
             }
             try (Fd hostChild = openHostDirectory(hostDir, name, belowShared);
                  Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
@@ -91,18 +93,17 @@ final class CopyOut implements AutoCloseable {
                 for (Dirents.Entry entry : Dirents.list(dir)) {
                     try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
                         if (child != null) { // else removed meanwhile
-                            String childName = new String(entry.name(), StandardCharsets.UTF_8);
-                            copy(child, shown + "/" + childName, hostChild, childName, false, childrenBelowShared);
+                            copy(child, shown + "/" + entry, hostChild, entry.name(), false, childrenBelowShared);
                         }
                     }
                 }
-                finish(hostChild, stat.permissions(), stat, name);
+                finish(hostChild, stat.permissions(), stat, shown);
             }
         } else if (stat.isSymlink()) {
             if (existing != null) {
                 TreeRemoval.deleteAt(hostDir, name);
             }
-            Fcntl.symlinkat(Fcntl.readlink(item), hostDir, name);
+            Dirents.symlink(Dirents.readlink(item), hostDir, name);
             CopiedTrees.mark(hostDir, name);
         } else if (stat.isRegularFile()) {
             List<Long> key = List.of(stat.device(), stat.inode());
@@ -113,7 +114,7 @@ final class CopyOut implements AutoCloseable {
                 if (existing != null) {
                     TreeRemoval.deleteAt(hostDir, name);
                 }
-                Fcntl.link(copied, hostDir, name);
+                Dirents.link(copied, hostDir, name);
                 return;
             }
             if (existing != null && existing.isDirectory()) {
@@ -131,7 +132,7 @@ final class CopyOut implements AutoCloseable {
                     copyFile(file, Fcntl.stat(file).size(), out);
                     // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
                     // with them would be a way to root for anyone on the host who can reach the copy.
-                    finish(out, stat.permissions() & ~(S_ISUID | S_ISGID), stat, name);
+                    finish(out, stat.permissions() & ~(S_ISUID | S_ISGID), stat, shown);
                     placeCopy(hostDir, aside, name, shown);
                     placed = true;
                 } finally {
@@ -172,12 +173,13 @@ final class CopyOut implements AutoCloseable {
     }
 
     /** The copy {@code aside}, renamed over {@code name}: a host file there is replaced, not written into. */
-    private void placeCopy(Fd hostDir, String aside, String name, String shown) {
+    private void placeCopy(Fd hostDir, String aside, byte[] name, String shown) {
         try {
-            Fcntl.renameat(hostDir, aside, name, name);
+            Dirents.rename(hostDir, aside.getBytes(StandardCharsets.US_ASCII), name);
         } catch (LinuxException e) {
             if (e.errno() == Errno.EBUSY) {
-                throw new ContainerException("cannot copy " + shown + " of container " + id + ": " + name + " on the host is a mount "
+                throw new ContainerException("cannot copy " + shown + " of container " + id + ": "
+                        + ControlCharacters.escape(new String(name, StandardCharsets.UTF_8)) + " on the host is a mount "
                         + "point (a file bound there), which copyFrom cannot replace, as it writes a new file and renames it "
                         + "into place: copy to another path, or unmount it first", e);
             }
@@ -194,16 +196,17 @@ final class CopyOut implements AutoCloseable {
         }
     }
 
-    private Fcntl.FileStat statAt(Fd dir, String name, boolean belowShared) {
-        try (Fd entry = host.openInTree(dir, name.getBytes(StandardCharsets.UTF_8), O_PATH, belowShared)) {
+    private Fcntl.FileStat statAt(Fd dir, byte[] name, boolean belowShared) {
+        try (Fd entry = host.openInTree(dir, name, O_PATH, belowShared)) {
             return entry == null ? null : Fcntl.stat(entry);
         }
     }
 
-    private Fd openHostDirectory(Fd dir, String name, boolean belowShared) {
-        Fd opened = host.openInTree(dir, name.getBytes(StandardCharsets.UTF_8), O_RDONLY | O_DIRECTORY, belowShared);
+    private Fd openHostDirectory(Fd dir, byte[] name, boolean belowShared) {
+        Fd opened = host.openInTree(dir, name, O_RDONLY | O_DIRECTORY, belowShared);
         if (opened == null) {
-            throw new LinuxException("open(" + name + " on the host, removed meanwhile)", Errno.ENOENT);
+            throw new LinuxException("open(" + new String(name, StandardCharsets.UTF_8) + " on the host, removed meanwhile)",
+                    Errno.ENOENT);
         }
         return opened;
     }

@@ -90,8 +90,8 @@ final class TreeRemoval {
      * It does not go into another mount: what makes way for a copy is never another filesystem's files
      * (and a container may move a host mount it cannot see into a directory it shares: see {@link HostPaths}).
      */
-    static void deleteAt(Fd parent, String name) {
-        byte[] top = name.getBytes(StandardCharsets.UTF_8);
+    static void deleteAt(Fd parent, byte[] top) {
+        String name = new String(top, StandardCharsets.UTF_8);
         Fd dir = openDirectoryOrNull(parent, top);
         if (dir == null) {
             unlink(parent, top, 0); // a file, a link, or nothing

@@ -89,10 +89,43 @@ public final class Dirents {
                 "unlinkat(" + dir + ", " + Libc.quote(new String(name, StandardCharsets.UTF_8)) + ")");
     }
 
+    /** mkdirat(2). */
+    public static void mkdir(Fd dir, byte[] name, int mode) {
+        Libc.check(() -> C.mkdirat(dir.number(), Fcntl.terminated(name), mode), "mkdirat(" + quote(name) + ")");
+    }
+
+    /** symlinkat(2): a link {@code name} in {@code dir} to {@code target}, both as the bytes they are. */
+    public static void symlink(byte[] target, Fd dir, byte[] name) {
+        Libc.check(() -> C.symlinkat(Fcntl.terminated(target), dir.number(), Fcntl.terminated(name)),
+                "symlinkat(" + quote(name) + " -> " + quote(target) + ")");
+    }
+
+    /** linkat(2) with AT_EMPTY_PATH: a new name {@code name} in {@code dir} for the file {@code file} is open on. */
+    public static void link(Fd file, Fd dir, byte[] name) {
+        Libc.check(() -> C.linkat(file.number(), new byte[] {0}, dir.number(), Fcntl.terminated(name), Fcntl.AT_EMPTY_PATH),
+                "linkat(" + quote(name) + ")");
+    }
+
+    /** renameat(2) within {@code dir}: {@code to} replaced, if there is one, in one step (not a directory by a file). */
+    public static void rename(Fd dir, byte[] from, byte[] to) {
+        Libc.check(() -> C.renameat(dir.number(), Fcntl.terminated(from), dir.number(), Fcntl.terminated(to)),
+                "rename(" + quote(to) + ")");
+    }
+
+    /** readlinkat(2) with an empty path: the target of the symlink {@code link} (opened O_PATH|O_NOFOLLOW), as its bytes. */
+    public static byte[] readlink(Fd link) {
+        byte[] buffer = new byte[Fcntl.PATH_MAX];
+        int n = (int) Libc.checkLong(() -> C.readlinkat(link.number(), new byte[] {0}, buffer, buffer.length), "readlink(" + link + ")");
+        return java.util.Arrays.copyOf(buffer, n);
+    }
+
+    private static String quote(byte[] name) {
+        return Libc.quote(new String(name, StandardCharsets.UTF_8));
+    }
+
     private static boolean isDotOrDotDot(byte[] name) {
         return name.length == 1 && name[0] == '.' || name.length == 2 && name[0] == '.' && name[1] == '.';
     }
-
 
     private static final class C {
         static {
@@ -112,5 +145,15 @@ public final class Dirents {
         static native int openat(int dirfd, byte[] path, int flags, int mode) throws LastErrorException;
 
         static native int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
+
+        static native int mkdirat(int dirfd, byte[] path, int mode) throws LastErrorException;
+
+        static native int symlinkat(byte[] target, int dirfd, byte[] path) throws LastErrorException;
+
+        static native int linkat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags) throws LastErrorException;
+
+        static native int renameat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath) throws LastErrorException;
+
+        static native long readlinkat(int dirfd, byte[] path, byte[] buffer, long size) throws LastErrorException;
     }
 }

@@ -15,6 +15,13 @@ public final class Xattrs {
         Libc.check(() -> C.lsetxattr(path, name, bytes, bytes.length, 0), "lsetxattr(" + Libc.quote(path) + ", " + name + ")");
     }
 
+    /** lsetxattr(2) of a path as its bytes (a name a container made need not be text). */
+    public static void set(byte[] path, String name, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        Libc.check(() -> C.lsetxattr(Fcntl.terminated(path), name, bytes, bytes.length, 0),
+                "lsetxattr(" + Libc.quote(new String(path, StandardCharsets.UTF_8)) + ", " + name + ")");
+    }
+
     /** Whether {@code path} itself has the attribute {@code name} (lgetxattr(2); ENODATA and unsupported ones: no). */
     public static boolean has(String path, String name) {
         try {
@@ -31,6 +38,8 @@ public final class Xattrs {
         }
 
         static native int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
+
+        static native int lsetxattr(byte[] path, String name, byte[] value, long size, int flags) throws LastErrorException;
 
         static native long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
     }
