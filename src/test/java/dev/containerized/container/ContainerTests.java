@@ -141,6 +141,8 @@ class ContainerTests {
             assertThat(c.exec("chmod", "755", "/usr/local/bin/tool", "/usr/local/bin/crlf").exitCode()).isZero();
             assertThat(c.exec("tool").stderr()).contains("\"tool\": /usr/local/bin/tool is there, but its interpreter \"/no-loader\" "
                     + "(its #! line) is there, but the dynamic loader that one names is not: ENOENT");
+            assertThat(c.exec(Exec.of("tool").env("PATH", "local/bin").workingDirectory("/usr")).stderr())
+                    .as("a relative PATH entry lies below the working directory").contains("\"tool\": /usr/local/bin/tool is there");
             assertThat(c.exec("crlf").stderr()).contains("\"crlf\": /usr/local/bin/crlf is there, but its #! line ends in a carriage "
                     + "return (Windows line endings), so the kernel looks for the interpreter \"/bin/sh\\u000d\"");
         }
@@ -161,6 +163,26 @@ class ContainerTests {
                 assertThat(many.get(i).await(Duration.ofSeconds(30)).stdout()).isEqualTo(i + "\n");
             }
         }
+    }
+
+    /**
+     * A copy that a close on another thread overlaps (a JUnit timeout's, while the test copies results out)
+     * walks a root whose upper layer is deleted under it: it fails, rather than return what it copied
+     * (a part of the tree, as a round of attacks found) as if it were all of it.
+     */
+    @Test
+    void aCopyThatACloseOverlapsIsNotPassedOffAsWhole(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Container c = Container.start(ContainerSpec.builder().build());
+        assertThat(c.exec("sh", "-c", "mkdir /many && cd /many && seq 3000 | xargs touch").exitCode()).isZero();
+        Path target = dir.resolve("many");
+        java.util.concurrent.CompletableFuture<Void> copy = java.util.concurrent.CompletableFuture.runAsync(() -> c.copyFrom("/many", target));
+        while (!Files.isDirectory(target) || Leaks.list(target).isEmpty()) { // the copy has begun
+            assertThat(copy).as("still copying (3000 files take seconds)").isNotDone();
+            Thread.sleep(1);
+        }
+        c.close();
+        assertThatThrownBy(() -> copy.get(60, java.util.concurrent.TimeUnit.SECONDS))
+                .hasMessageContaining("container " + c.id() + " was closed while copyFrom ran");
     }
 
     /** Binary output comes back byte for byte when the result is decoded as ISO-8859-1 (UTF-8 would turn bytes into U+FFFD). */

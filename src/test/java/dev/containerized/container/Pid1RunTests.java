@@ -33,6 +33,26 @@ class Pid1RunTests {
         assertThat(lines.get(2)).matches("\\d+ (\\{ps\\} sh -c .*|ps -o pid,args)"); // busybox may run ps as a forked applet
     }
 
+    /**
+     * As PID 1 the command that cannot start ends the container at once: what is missing is told all the
+     * same, from the root held since the start (not looked up by a pid that is gone by then).
+     */
+    @Test
+    void aScriptWhoseInterpreterIsMissingSaysSoAsPid1Too(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // In the image: a mount of its own would be gone with PID 1's mount namespace by the time of the look.
+        java.nio.file.Path rootfs = dir.resolve("rootfs");
+        assertThat(new ProcessBuilder("cp", "-a", dev.containerized.rootfs.DefaultRootfs.path().toString(), rootfs.toString())
+                .start().waitFor()).isZero();
+        java.nio.file.Path script = java.nio.file.Files.writeString(rootfs.resolve("s"), "#!/nope-interpreter\n");
+        java.nio.file.Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ContainerSpec spec = ContainerSpec.builder().rootfs(rootfs).build();
+        for (int i = 0; i < 5; i++) {
+            ExecResult r = Container.run(spec, "/s");
+            assertThat(r.exitCode()).isEqualTo(127);
+            assertThat(r.stderr()).as("run " + i).contains("\"/s\": it is there, but its interpreter \"/nope-interpreter\" (its #! line)");
+        }
+    }
+
     @Test
     void exitStatusStreamsAndHostname() {
         ExecResult r = Container.run(ContainerSpec.builder().hostname("pid1-box").build(),

@@ -36,17 +36,37 @@ import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
  * the container, absolute or climbing with "..", stays inside it as it would for a process there.
  * Modes and modification times are kept; files made inside belong to root.
  */
-final class ContainerFiles {
+final class ContainerFiles implements AutoCloseable {
     /** readFile is for test fixtures and results; larger files go through copyFrom. */
     static final int READ_LIMIT = 64 << 20;
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
-    private final long pid1;
+    /** The container's root directory, held for the container's life (see {@link #openRootOf}). */
+    private final Fd root;
     private final String id;
 
-    ContainerFiles(long pid1, String id) {
-        this.pid1 = pid1;
+    /** @param root the container's root directory, which this closes */
+    ContainerFiles(Fd root, String id) {
+        this.root = root;
         this.id = id;
+    }
+
+    /**
+     * The root directory of the process {@code pid}: call it while that pid is surely the container's PID 1
+     * (its parent has not reaped it), since /proc finds a process by a number the kernel reuses.
+     */
+    static Fd openRootOf(long pid, String id) {
+        try {
+            return Fcntl.open("/proc/" + pid + "/root", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        } catch (LinuxException e) {
+            throw new ContainerException("container " + id + " has no root: " + e.getMessage(), e);
+        }
+    }
+
+    /** Under the lock {@link #root()} opens through it: its number is never another file's by then. */
+    @Override
+    public synchronized void close() {
+        root.close();
     }
 
     /** Copies the host file or directory {@code source} to {@code target} in the container (made, or replaced). */
@@ -369,11 +389,15 @@ final class ContainerFiles {
         return new Destination(Fcntl.openat(parent.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), target, parent.belowShared());
     }
 
-    private Fd root() {
+    /** The root, opened anew for one operation (which closes it), through the one held while it is. */
+    private synchronized Fd root() {
+        if (root.isClosed()) {
+            throw new ContainerException("container " + id + " is closed: it has no root to copy from or to");
+        }
         try {
-            return Fcntl.open("/proc/" + pid1 + "/root", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            return Fcntl.open(root.procPath(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         } catch (LinuxException e) {
-            throw new ContainerException("container " + id + " has no root to copy from or to (has it ended?): " + e.getMessage(), e);
+            throw new ContainerException("container " + id + " has no root to copy from or to (is it closed?): " + e.getMessage(), e);
         }
     }
 

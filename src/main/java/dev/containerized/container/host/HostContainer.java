@@ -58,7 +58,10 @@ public final class HostContainer {
         this.undo = undo;
         this.cgroup = cgroup;
         this.thread = thread;
-        this.files = new ContainerFiles(thread.pid(), id);
+        // The container's root, held from here on: PID 1 is this JVM's child, not yet reaped, so its pid is
+        // its own now, where later (PID 1 ended, as a failed command-as-PID-1 does) it may be another's.
+        this.files = undo.acquire("close the container's root", () -> new ContainerFiles(ContainerFiles.openRootOf(thread.pid(), id), id),
+                ContainerFiles::close);
         this.users = new ContainerUsers(files, id);
         undo.add("close the upper layer", thread.upper()::close);
         // The I/O thread ends by itself once every process of the container is gone (their pipes, PID 1's
@@ -309,6 +312,7 @@ public final class HostContainer {
     public void copyTo(java.nio.file.Path source, String target) {
         requireRunning();
         files.copyTo(source, target);
+        requireNotClosedDuring("copyTo");
     }
 
     public void write(byte[] content, String target) {
@@ -319,6 +323,18 @@ public final class HostContainer {
     public void copyFrom(String source, java.nio.file.Path target) {
         requireRunning();
         files.copyFrom(source, target);
+        requireNotClosedDuring("copyFrom");
+    }
+
+    /**
+     * A copy a close on another thread overlapped walked a root whose upper layer was being deleted under
+     * it: it may have copied part of the tree, and must not pass for whole.
+     */
+    private void requireNotClosedDuring(String operation) {
+        if (closed.get()) {
+            throw new ContainerException("container " + id + " was closed while " + operation + " ran (by another thread: a timeout?), "
+                    + "so the copy may be incomplete");
+        }
     }
 
     public byte[] readFile(String path) {
@@ -331,7 +347,10 @@ public final class HostContainer {
         requireRunning();
         java.util.Set<String> mountPoints = new java.util.HashSet<>(List.of("/proc", "/dev", "/sys", "/tmp", "/run"));
         plan.mounts().mounts().forEach(m -> mountPoints.add(m.target()));
-        return new ContainerChanges(thread.upper(), plan.mounts().lowerDirsTopFirst(), mountPoints).list();
+        List<dev.containerized.container.Change> changes = new ContainerChanges(thread.upper(), plan.mounts().lowerDirsTopFirst(),
+                mountPoints).list();
+        requireNotClosedDuring("changes()");
+        return changes;
     }
 
     public void signal(RunningCommand command, int signal) {

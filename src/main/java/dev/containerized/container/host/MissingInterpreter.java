@@ -1,5 +1,6 @@
 package dev.containerized.container.host;
 
+import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.text.ControlCharacters;
 
 import java.nio.charset.StandardCharsets;
@@ -39,14 +40,21 @@ final class MissingInterpreter {
 
     private static List<String> candidates(String program, String workingDirectory, String pathVariable) {
         if (program.contains("/")) {
-            return List.of(program.startsWith("/") ? program : join(workingDirectory, program));
+            return List.of(absolute(program, workingDirectory));
         }
         List<String> candidates = new ArrayList<>();
         for (String directory : pathVariable.split(":", -1)) {
-            // An empty entry is the working directory, as for execvp.
-            candidates.add(join(directory.isEmpty() ? workingDirectory : directory, program));
+            // An empty entry is the working directory, as for execvp; a relative one lies below it.
+            String candidate = absolute(directory.isEmpty() ? program : join(directory, program), workingDirectory);
+            if (candidate.length() < Fcntl.PATH_MAX) { // as PID 1's lookup, which skips longer ones
+                candidates.add(candidate);
+            }
         }
         return candidates;
+    }
+
+    private static String absolute(String path, String workingDirectory) {
+        return path.startsWith("/") ? path : join(workingDirectory, path);
     }
 
     private static Optional<String> why(byte[] start, FileStart files) {

@@ -280,7 +280,7 @@ public final class RunningCommand {
                 return "exec: " + program + ": " + which + " is there, but " + there.get().why() + ": " + Errno.describe(errno);
             }
             if (!argv.get(0).contains("/")) {
-                return "exec: " + program + ": executable file not found in $PATH (" + context.path() + ")";
+                return "exec: " + program + ": executable file not found in $PATH (" + shortened(context.path()) + ")";
             }
         }
         if (stage == Pid1Protocol.STAGE_EXEC) {
@@ -295,6 +295,11 @@ public final class RunningCommand {
                     + "\"): " + Errno.describe(errno);
         }
         return "exec: " + program + ": " + SetupSteps.describeStage(stage) + ": " + Errno.describe(errno);
+    }
+
+    /** A PATH for a message: a test log needs its start, not 100 KiB of it. */
+    private static String shortened(String path) {
+        return path.length() <= 1024 ? path : path.substring(0, 1024) + "… (" + path.length() + " characters)";
     }
 
     /** A timeout in nanoseconds; one beyond Long.MAX_VALUE ns (292 years) is that long, not an ArithmeticException. */
