@@ -92,6 +92,8 @@ class DiagnosticsTests {
     @Test
     void theTailsShowControlCharactersEscaped() {
         assertThat(FailureDiagnostics.tail("\u001b[2Jcleared\tkept\r\nnext\n")).isEqualTo("\\u001b[2Jcleared\tkept\nnext");
+        // A right-to-left override would show what follows it reversed: "exe.txt" for "txt.exe".
+        assertThat(FailureDiagnostics.tail("file\u202etxt.exe\u2066 caf\u00e9\n")).isEqualTo("file\\u202etxt.exe\\u2066 caf\u00e9");
     }
 
     @Test
