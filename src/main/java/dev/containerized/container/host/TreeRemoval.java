@@ -111,13 +111,8 @@ final class TreeRemoval {
             while (!levels.isEmpty()) {
                 byte[] next = levels.peek().subdirectories().poll();
                 if (next != null) {
-                    Fd child = openDirectoryOrNull(open.peek(), next);
+                    Fd child = descend(open.peek(), next, open.size(), name);
                     if (child != null) {
-                        if (open.size() >= DELETE_AT_DEPTH) {
-                            child.close();
-                            throw new LinuxException("delete " + name + " on the host: deeper than " + DELETE_AT_DEPTH + " levels",
-                                    Errno.ELOOP);
-                        }
                         open.push(child);
                         levels.push(new Level(next, emptyAllButSubdirectories(child)));
                     }
@@ -130,6 +125,19 @@ final class TreeRemoval {
         } finally {
             open.forEach(Fd::close);
         }
+    }
+
+    /**
+     * The subdirectory {@code name} of {@code dir}, one level below the {@code levels} held; null if it is
+     * none. Refused past {@link #DELETE_AT_DEPTH} levels: a descriptor is held for each.
+     */
+    private static Fd descend(Fd dir, byte[] name, int levels, String top) {
+        Fd child = openDirectoryOrNull(dir, name);
+        if (child != null && levels >= DELETE_AT_DEPTH) {
+            child.close();
+            throw new LinuxException("delete " + top + " on the host: deeper than " + DELETE_AT_DEPTH + " levels", Errno.ELOOP);
+        }
+        return child;
     }
 
     /** Walks the tree below {@code top} as {@link #deleteAt} will, deleting nothing: a mount point in it is refused (EXDEV). */
@@ -146,13 +154,8 @@ final class TreeRemoval {
                     open.pop().close();
                     continue;
                 }
-                Fd child = openDirectoryOrNull(open.peek(), next);
+                Fd child = descend(open.peek(), next, open.size(), name);
                 if (child != null) {
-                    if (open.size() >= DELETE_AT_DEPTH) {
-                        child.close();
-                        throw new LinuxException("delete " + name + " on the host: deeper than " + DELETE_AT_DEPTH + " levels",
-                                Errno.ELOOP);
-                    }
                     open.push(child);
                     pending.push(subdirectories(child));
                 }
