@@ -144,24 +144,18 @@ final class CopyOut implements AutoCloseable {
                     linked.put(key, Fcntl.open(out.procPath(), O_PATH | O_CLOEXEC, 0));
                 }
             }
-        } else if (top) {
-            throw notCopied(shown, stat, id);
         }
-        // Devices, fifos, sockets in a tree: not copied.
+        // Devices, fifos, sockets in a tree: not copied (the top one was refused before: requireCopyable).
     }
 
     /** Refuses {@code item}, what the test named, when it is none of what copyFrom copies: before anything is made on the host. */
     static void requireCopyable(Fd item, String shown, String id) {
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (!stat.isDirectory() && !stat.isSymlink() && !stat.isRegularFile()) {
-            throw notCopied(shown, stat, id);
+            throw new ContainerException("cannot copy " + shown + " of container " + id + ": it is a " + kind(stat)
+                    + ", and copyFrom copies files, directories and links (as a tree's entry, it would be left out); read it with "
+                    + "exec(…) instead");
         }
-    }
-
-    private static ContainerException notCopied(String shown, Fcntl.FileStat stat, String id) {
-        return new ContainerException("cannot copy " + shown + " of container " + id + ": it is a " + kind(stat)
-                + ", and copyFrom copies files, directories and links (as a tree's entry, it would be left out); read it with "
-                + "exec(…) instead");
     }
 
     private static String kind(Fcntl.FileStat stat) {

@@ -75,13 +75,10 @@ public final class RunningCommand {
         }
     }
 
-    /** @param streams how many output pipes will report their end: 2, or 0 for a command on a terminal */
-    RunningCommand(int id, List<String> argv, FailureContext context, LongSupplier oomKills, long outputLimit,
-                   OutputListener listener, int streams) {
-        this(id, argv, context, oomKills, outputLimit, StandardCharsets.UTF_8, listener, streams);
-    }
-
-    /** @param outputCharset how the result's stdout and stderr are decoded */
+    /**
+     * @param outputCharset how the result's stdout and stderr are decoded
+     * @param streams       how many output pipes will report their end: 2, or 0 for a command on a terminal
+     */
     RunningCommand(int id, List<String> argv, FailureContext context, LongSupplier oomKills, long outputLimit,
                    Charset outputCharset, OutputListener listener, int streams) {
         this.id = id;

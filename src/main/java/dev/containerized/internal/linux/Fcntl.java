@@ -147,11 +147,6 @@ public final class Fcntl {
         Libc.check(() -> C.unlinkat(dir.number(), name, flags), "unlink(" + Libc.quote(what) + ")");
     }
 
-    /** renameat(2) within {@code dir}: {@code to} replaced, if there is one, in one step (not a directory by a file). */
-    public static void renameat(Fd dir, String from, String to, String what) {
-        Libc.check(() -> C.renameat(dir.number(), from, dir.number(), to), "rename(" + Libc.quote(what) + ")");
-    }
-
     /** symlinkat(2): a link named {@code name} in {@code dir}, pointing at {@code target}. */
     public static void symlinkat(String target, Fd dir, String name) {
         Libc.check(() -> C.symlinkat(target, dir.number(), name), "symlink(" + Libc.quote(name) + " -> " + Libc.quote(target) + ")");
@@ -214,11 +209,6 @@ public final class Fcntl {
         public boolean isWhiteout() {
             return type() == S_IFCHR && rdevMajor == 0 && rdevMinor == 0;
         }
-    }
-
-    /** linkat(2) with AT_EMPTY_PATH: a new name {@code name} in {@code dir} for the file {@code file} is open on. */
-    public static void link(Fd file, Fd dir, String name) {
-        Libc.check(() -> C.linkat(file.number(), "", dir.number(), name, AT_EMPTY_PATH), "linkat(" + Libc.quote(name) + ")");
     }
 
     /** readlinkat(2) with an empty path: the target of the symlink {@code link} (opened O_PATH|O_NOFOLLOW). */
@@ -352,8 +342,6 @@ public final class Fcntl {
 
         static native int symlinkat(String target, int dirfd, String path) throws LastErrorException;
 
-        static native int renameat(int olddirfd, String oldpath, int newdirfd, String newpath) throws LastErrorException;
-
         static native int statx(int dirfd, String path, int flags, int mask, Statx statx) throws LastErrorException;
 
         static native int fcntl(int fd, int command, int argument) throws LastErrorException;
@@ -361,8 +349,6 @@ public final class Fcntl {
         static native long readlinkat(int dirfd, String path, byte[] buffer, long size) throws LastErrorException;
 
         static native int fchmod(int fd, int mode) throws LastErrorException;
-
-        static native int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags) throws LastErrorException;
 
         static native int futimens(int fd, long[] times) throws LastErrorException;
 

@@ -31,7 +31,7 @@ class ContainerIoTests {
         Fd[] stderr = Unistd.pipe();
         try {
             RunningCommand command = new RunningCommand(7, List.of("flood"), new RunningCommand.FailureContext("/bin", 20, "/", (path, count) -> java.util.Optional.empty()),
-                    () -> 0, 1024, (stream, bytes, length) -> {
+                    () -> 0, 1024, java.nio.charset.StandardCharsets.UTF_8, (stream, bytes, length) -> {
                         throw new OutOfMemoryError("Java heap space (this test's)");
                     }, 2);
             ContainerIo io = new ContainerIo("test", new Pid1Channel(control[0]), new EventReader(control[0]), log[0],

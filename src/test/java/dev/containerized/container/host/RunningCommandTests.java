@@ -18,7 +18,7 @@ class RunningCommandTests {
 
     private RunningCommand command() {
         return new RunningCommand(1, List.of("prog", "arg"), new RunningCommand.FailureContext("/bin", 20, "/w", (path, count) -> java.util.Optional.empty()),
-                oomKills::get, 1024, RunningCommand.OutputListener.NONE, 2);
+                oomKills::get, 1024, java.nio.charset.StandardCharsets.UTF_8, RunningCommand.OutputListener.NONE, 2);
     }
 
     private ExecResult finish(RunningCommand command, int waitStatus) {
