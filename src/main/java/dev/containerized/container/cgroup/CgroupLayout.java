@@ -1,10 +1,11 @@
 package dev.containerized.container.cgroup;
 
+import dev.containerized.internal.linux.MountInfo;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,15 +82,15 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
 
         Map<String, Hierarchy> v1 = new HashMap<>();
         Optional<Hierarchy> v2 = Optional.empty();
-        for (Mount mount : mounts(mountinfo)) {
-            if (mount.fstype.equals("cgroup")) {
-                for (String option : mount.superOptions.split(",")) {
+        for (MountInfo mount : MountInfo.parse(mountinfo)) {
+            if (mount.fstype().equals("cgroup")) {
+                for (String option : mount.superOptions().split(",")) {
                     boolean wanted = CONTROLLERS.contains(option) || CPU_CONTROLLERS.contains(option);
                     if (wanted && v1Paths.containsKey(option) && !v1.containsKey(option)) {
                         v1.put(option, hierarchy(mount, v1Paths.get(option), v1Sets.get(option)));
                     }
                 }
-            } else if (mount.fstype.equals("cgroup2") && v2Path.isPresent() && v2.isEmpty()) {
+            } else if (mount.fstype().equals("cgroup2") && v2Path.isPresent() && v2.isEmpty()) {
                 v2 = Optional.of(hierarchy(mount, v2Path.get(), List.of()));
             }
         }
@@ -104,43 +105,21 @@ public record CgroupLayout(Version version, Map<String, Hierarchy> hierarchies) 
                 + "mount cgroup2 on /sys/fs/cgroup or the v1 pids and memory controllers");
     }
 
-    private record Mount(String root, Path mountPoint, String fstype, String superOptions) {
-    }
-
-    private static List<Mount> mounts(String mountinfo) {
-        List<Mount> mounts = new ArrayList<>();
-        for (String line : mountinfo.split("\n")) {
-            // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
-            String[] fields = line.trim().split(" ");
-            int separator = List.of(fields).indexOf("-");
-            if (separator < 6 || fields.length < separator + 4) {
-                continue;
-            }
-            mounts.add(new Mount(unescape(fields[3]), Path.of(unescape(fields[4])), fields[separator + 1],
-                    fields[separator + 3]));
-        }
-        return mounts;
-    }
-
     /** The own cgroup's directory: the mount point plus the part of the path below the mount's root. */
-    private static Hierarchy hierarchy(Mount mount, String cgroupPath, List<String> controllers) {
+    private static Hierarchy hierarchy(MountInfo mount, String cgroupPath, List<String> controllers) {
         String relative;
-        if (mount.root.equals("/")) {
+        if (mount.root().equals("/")) {
             relative = cgroupPath;
-        } else if (cgroupPath.equals(mount.root) || cgroupPath.startsWith(mount.root + "/")) {
-            relative = cgroupPath.substring(mount.root.length());
+        } else if (cgroupPath.equals(mount.root()) || cgroupPath.startsWith(mount.root() + "/")) {
+            relative = cgroupPath.substring(mount.root().length());
         } else {
             // The process sits outside the mounted subtree (e.g. a path like "/.." from a foreign
             // cgroup namespace): the best we can use is the top of the mount.
             relative = "/";
         }
         relative = relative.replaceFirst("^/+", "");
-        Path own = relative.isEmpty() ? mount.mountPoint : mount.mountPoint.resolve(relative);
-        return new Hierarchy(mount.mountPoint, own, relative.isEmpty(), controllers);
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as octal. */
-    private static String unescape(String field) {
-        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+        Path mountPoint = Path.of(mount.mountPoint());
+        Path own = relative.isEmpty() ? mountPoint : mountPoint.resolve(relative);
+        return new Hierarchy(mountPoint, own, relative.isEmpty(), controllers);
     }
 }
