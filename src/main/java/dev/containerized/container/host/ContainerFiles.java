@@ -262,11 +262,7 @@ final class ContainerFiles implements AutoCloseable {
         // Looked at before it is opened (a device's open alone can act; a fifo's would wait for a writer),
         // then opened through that very look.
         try (Fd root = root(); Fd found = open(root, relative(path), O_PATH)) {
-            requireContainersOwn(found, path);
-            Fcntl.FileStat stat = Fcntl.stat(found);
-            if (!stat.isRegularFile()) {
-                throw new ContainerException(path + " in container " + id + " is not a regular file");
-            }
+            Fcntl.FileStat stat = requireOwnRegularFile(found, path);
             if (stat.size() > READ_LIMIT) {
                 throw tooLarge(path, stat.size() + " bytes");
             }
@@ -290,15 +286,26 @@ final class ContainerFiles implements AutoCloseable {
      */
     Optional<byte[]> firstBytes(String path, int count) {
         try (Fd root = root(); Fd found = openOrNull(root, relative(path), O_PATH)) {
-            if (found == null || Mounts.kernelFilesystem(found) != null || !Fcntl.stat(found).isRegularFile()) {
-                return Optional.empty();
+            if (found == null) {
+                return Optional.empty(); // routine along a PATH: no exception built for it
             }
+            requireOwnRegularFile(found, path);
             try (Fd file = openChecked(found)) {
                 return Optional.of(Unistd.readAtMost(file.number(), count));
             }
         } catch (RuntimeException unreadable) {
             return Optional.empty();
         }
+    }
+
+    /** {@code found}'s status, once it is known to be a regular file of the container's own (else refused). */
+    private Fcntl.FileStat requireOwnRegularFile(Fd found, String path) {
+        requireContainersOwn(found, path);
+        Fcntl.FileStat stat = Fcntl.stat(found);
+        if (!stat.isRegularFile()) {
+            throw new ContainerException(path + " in container " + id + " is not a regular file");
+        }
+        return stat;
     }
 
     /**
