@@ -11,8 +11,7 @@ public final class Xattrs {
 
     /** lsetxattr(2). */
     public static void set(String path, String name, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        Libc.check(() -> C.lsetxattr(path, name, bytes, bytes.length, 0), "lsetxattr(" + Libc.quote(path) + ", " + name + ")");
+        set(path.getBytes(StandardCharsets.UTF_8), name, value);
     }
 
     /** lsetxattr(2) of a path as its bytes (a name a container made need not be text). */
@@ -36,8 +35,6 @@ public final class Xattrs {
         static {
             Libc.register(C.class);
         }
-
-        static native int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
 
         static native int lsetxattr(byte[] path, String name, byte[] value, long size, int flags) throws LastErrorException;
 
