@@ -136,7 +136,7 @@ public final class Container implements AutoCloseable {
      * applies to {@link BackgroundProcess#await()}.
      */
     public BackgroundProcess execInBackground(Exec exec) {
-        return start(exec, new OutputLines("containerized-" + host.id()));
+        return start(exec, new OutputLines("containerized-" + host.id(), exec.outputCharset()));
     }
 
     /**
@@ -145,7 +145,7 @@ public final class Container implements AutoCloseable {
      * {@code execInBackground} returns than {@link BackgroundProcess#onLine} called then would still get.
      */
     public BackgroundProcess execInBackground(Exec exec, java.util.function.Consumer<OutputLine> onLine) {
-        OutputLines lines = new OutputLines("containerized-" + host.id());
+        OutputLines lines = new OutputLines("containerized-" + host.id(), exec.outputCharset());
         lines.subscribe(java.util.Objects.requireNonNull(onLine, "onLine"));
         try {
             return start(exec, lines);

@@ -103,10 +103,11 @@ public final class Exec {
     }
 
     /**
-     * How the result's stdout and stderr are decoded: UTF-8 unless set (bytes that are not UTF-8 then
-     * become U+FFFD). {@code StandardCharsets.ISO_8859_1} keeps every byte as the char of its value, for
-     * binary output: {@code result.stdout().getBytes(ISO_8859_1)} gives back the bytes. As Testcontainers'
-     * {@code execInContainer(Charset, …)}; lines given to {@code onLine} and {@code awaitLine} stay UTF-8.
+     * How the command's stdout and stderr are decoded, in its result and in the lines that
+     * {@code onLine} and {@code awaitLine} see: UTF-8 unless set (bytes that are not UTF-8 then become
+     * U+FFFD). {@code StandardCharsets.ISO_8859_1} keeps every byte as the char of its value, for binary
+     * output: {@code result.stdout().getBytes(ISO_8859_1)} gives back the bytes. As Testcontainers'
+     * {@code execInContainer(Charset, …)}.
      */
     public Exec outputCharset(Charset charset) {
         return new Exec(argv, env, workingDirectory, user, stdin, timeout, Objects.requireNonNull(charset, "output charset"));

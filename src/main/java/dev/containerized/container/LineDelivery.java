@@ -11,9 +11,8 @@ import java.util.function.Consumer;
  * {@value #QUEUE_CHARS} characters behind loses the lines that do not fit, and is told how many at the
  * next line it gets, rather than the test JVM running out of memory.
  * <p>
- * The bound in characters is the one that holds the heap: a line is cut at 16 KiB of bytes, but 16 KiB
- * of bytes that are not UTF-8 decode to 16 Ki replacement characters, a String of 32 KiB, so 10,000
- * such lines would be 320 MiB for one slow consumer. {@value #QUEUE_CHARS} characters are at most
+ * The bound in characters is the one that holds the heap: a line is cut at 16 Ki characters, a String
+ * of up to 32 KiB, so 10,000 such lines would be 320 MiB for one slow consumer. {@value #QUEUE_CHARS} characters are at most
  * 8 MiB of heap per consumer.
  */
 final class LineDelivery {

@@ -1,82 +1,119 @@
 package dev.containerized.container;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.util.function.Consumer;
 
 /**
- * Cuts one stream's chunks into lines. It cuts at the byte {@code \n}, which never occurs inside a UTF-8
- * sequence, so a character split across two chunks is decoded whole. A line longer than
- * {@link #LONGEST} bytes is cut there too, at a character boundary, so a stream without line ends
- * cannot grow a line without bound.
+ * Cuts one stream's chunks into lines of text in the command's output charset. The bytes go through
+ * one decoder for the whole stream, which keeps a character split across two chunks until its end
+ * comes, so it is decoded whole; the cut is made on the decoded text, at {@code \n}, so it is right in
+ * any charset, UTF-16 included (where a byte {@code 0x0A} may be half of another character). A line
+ * longer than {@link #LONGEST} characters is cut there too, never inside a surrogate pair, so a stream
+ * without line ends cannot grow a line without bound.
  */
 final class LineSplitter {
     static final int LONGEST = 16 * 1024;
 
     private final OutputLine.Source source;
-    private byte[] pending = new byte[256];
-    private int length;
+    private final CharsetDecoder decoder;
+    /** Bytes of a character whose end has not come yet. */
+    private ByteBuffer undecoded = ByteBuffer.allocate(16);
+    private final CharBuffer decoded = CharBuffer.allocate(4096);
+    private final StringBuilder pending = new StringBuilder();
 
-    LineSplitter(OutputLine.Source source) {
+    LineSplitter(OutputLine.Source source, Charset charset) {
         this.source = source;
+        // As new String(bytes, charset) does: what is not text in that charset becomes U+FFFD.
+        this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
     }
 
     void accept(byte[] bytes, int count, Consumer<OutputLine> lines) {
-        int start = 0;
-        for (int i = 0; i < count; i++) {
-            if (bytes[i] == '\n') {
-                append(bytes, start, i - start, lines);
-                emit(length, lines);
-                start = i + 1;
-            }
+        ByteBuffer in = ByteBuffer.wrap(bytes, 0, count);
+        if (undecoded.position() > 0) {
+            undecoded = grown(undecoded, count);
+            undecoded.put(in);
+            in = undecoded.flip();
         }
-        append(bytes, start, count - start, lines);
+        decode(in, false, lines);
+        keepUndecoded(in);
     }
 
     /** The last line, when the stream ended without a line end. */
     void finish(Consumer<OutputLine> lines) {
-        if (length > 0) {
-            emit(length, lines);
+        ByteBuffer in = undecoded.flip();
+        decode(in, true, lines);
+        decoded.clear();
+        decoder.flush(decoded);
+        take(decoded.flip(), lines);
+        decoder.reset();
+        undecoded = ByteBuffer.allocate(16);
+        if (!pending.isEmpty()) {
+            emit(pending.length(), true, lines);
         }
     }
 
-    private void append(byte[] bytes, int offset, int count, Consumer<OutputLine> lines) {
-        while (count > 0) {
-            int room = LONGEST - length;
-            int n = Math.min(room, count);
-            if (length + n > pending.length) {
-                pending = Arrays.copyOf(pending, Math.min(LONGEST, Math.max(pending.length * 2, length + n)));
-            }
-            System.arraycopy(bytes, offset, pending, length, n);
-            length += n;
-            offset += n;
-            count -= n;
-            if (length == LONGEST) {
-                emit(characterBoundary(), lines);
+    private void decode(ByteBuffer in, boolean endOfInput, Consumer<OutputLine> lines) {
+        while (true) {
+            decoded.clear();
+            boolean full = decoder.decode(in, decoded, endOfInput).isOverflow();
+            take(decoded.flip(), lines);
+            if (!full) {
+                return;
             }
         }
     }
 
-    /** Where a full buffer can be cut: before a UTF-8 sequence that might be incomplete. */
-    private int characterBoundary() {
-        int cut = length;
-        for (int back = 1; back <= 4 && length - back >= 0; back++) {
-            if ((pending[length - back] & 0xC0) != 0x80) { // a lead byte or ASCII
-                cut = (pending[length - back] & 0x80) == 0 ? length : length - back;
-                break;
+    private void keepUndecoded(ByteBuffer in) {
+        if (in == undecoded) {
+            undecoded.compact();
+            if (undecoded.capacity() > 256 && undecoded.position() <= 16) { // grown for one chunk: let it go
+                undecoded = ByteBuffer.allocate(16).put(undecoded.flip());
             }
+        } else {
+            undecoded.clear();
+            undecoded = grown(undecoded, in.remaining());
+            undecoded.put(in);
         }
-        return cut == 0 ? length : cut;
     }
 
-    /** Emits the first {@code end} pending bytes as a line and keeps the rest. */
-    private void emit(int end, Consumer<OutputLine> lines) {
-        int textEnd = end > 0 && pending[end - 1] == '\r' ? end - 1 : end;
-        lines.accept(new OutputLine(source, new String(pending, 0, textEnd, StandardCharsets.UTF_8)));
-        System.arraycopy(pending, end, pending, 0, length - end);
-        length -= end;
-        if (pending.length > 4096 && length < 256) {
-            pending = Arrays.copyOf(pending, 256);
+    private static ByteBuffer grown(ByteBuffer buffer, int more) {
+        if (buffer.remaining() >= more) {
+            return buffer;
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(buffer.position() + more);
+        return bigger.put(buffer.flip());
+    }
+
+    private void take(CharBuffer text, Consumer<OutputLine> lines) {
+        while (text.hasRemaining()) {
+            char c = text.get();
+            if (c == '\n') {
+                emit(pending.length(), true, lines);
+                continue;
+            }
+            if (pending.length() == LONGEST) { // the line goes on in a new piece, a surrogate pair whole
+                boolean pairAtCut = Character.isHighSurrogate(pending.charAt(LONGEST - 1)) && Character.isLowSurrogate(c);
+                emit(pairAtCut ? LONGEST - 1 : LONGEST, false, lines);
+            }
+            pending.append(c);
+        }
+    }
+
+    /**
+     * Emits the first {@code end} pending characters as a line and keeps the rest; at a line's end (not
+     * at a cut in a long one) without its {@code \r}.
+     */
+    private void emit(int end, boolean lineEnd, Consumer<OutputLine> lines) {
+        int textEnd = lineEnd && end > 0 && pending.charAt(end - 1) == '\r' ? end - 1 : end;
+        lines.accept(new OutputLine(source, pending.substring(0, textEnd)));
+        pending.delete(0, end);
+        if (pending.capacity() > 4096 && pending.length() < 256) {
+            pending.trimToSize();
         }
     }
 }

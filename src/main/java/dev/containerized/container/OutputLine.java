@@ -1,8 +1,8 @@
 package dev.containerized.container;
 
 /**
- * One line a background command wrote, as UTF-8 text without its line ending ({@code \n} or
- * {@code \r\n}). A line longer than 16 KiB arrives in pieces.
+ * One line a background command wrote, as text in its {@link Exec#outputCharset} (UTF-8 unless set)
+ * without its line ending ({@code \n} or {@code \r\n}). A line longer than 16 Ki characters arrives in pieces.
  *
  * @param source which stream it came from
  * @param text   the line

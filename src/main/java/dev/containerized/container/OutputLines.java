@@ -2,6 +2,8 @@ package dev.containerized.container;
 
 import dev.containerized.container.host.RunningCommand;
 
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,8 +29,8 @@ final class OutputLines implements RunningCommand.OutputListener {
     }
 
     private final String name;
-    private final LineSplitter stdout = new LineSplitter(OutputLine.Source.STDOUT);
-    private final LineSplitter stderr = new LineSplitter(OutputLine.Source.STDERR);
+    private final LineSplitter stdout;
+    private final LineSplitter stderr;
     private final ArrayDeque<OutputLine> recent = new ArrayDeque<>();
     private final List<Watch> watches = new ArrayList<>();
     private final List<LineDelivery> deliveries = new ArrayList<>();
@@ -37,14 +39,19 @@ final class OutputLines implements RunningCommand.OutputListener {
     private int nextDelivery;
     private boolean ended;
 
-    /** @param name names the delivery threads: {@code <name>-lines-<n>} */
-    OutputLines(String name) {
+    /**
+     * @param name    names the delivery threads: {@code <name>-lines-<n>}
+     * @param charset how the command's output is decoded ({@link Exec#outputCharset})
+     */
+    OutputLines(String name, Charset charset) {
         this.name = name;
+        this.stdout = new LineSplitter(OutputLine.Source.STDOUT, charset);
+        this.stderr = new LineSplitter(OutputLine.Source.STDERR, charset);
     }
 
     /** Output of a command that is not followed line by line: no lines, ended from the start. */
     static OutputLines none() {
-        OutputLines none = new OutputLines("none");
+        OutputLines none = new OutputLines("none", StandardCharsets.UTF_8);
         none.ended = true;
         return none;
     }

@@ -200,6 +200,25 @@ class ContainerTests {
         }
     }
 
+    /** A background command's lines, for onLine and awaitLine, are decoded in the charset asked for too. */
+    @Test
+    void aBackgroundCommandsLinesAreInItsOutputCharset() throws Exception {
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            // "größe" in ISO-8859-1, then a line UTF-8 would have no character for (0xff 0xfe).
+            Exec latin1 = Exec.of("printf", "gr\\366\\337e\\n\\377\\376\\n").outputCharset(java.nio.charset.StandardCharsets.ISO_8859_1);
+            java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            BackgroundProcess p = c.execInBackground(latin1, line -> seen.add(line.text()));
+            assertThat(p.awaitLine("gr..e", java.time.Duration.ofSeconds(10))).isEqualTo("größe");
+            assertThat(p.await().stdout()).isEqualTo("größe\n\u00ff\u00fe\n");
+            p.awaitLine("\u00ff\u00fe", java.time.Duration.ofSeconds(10));
+            java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
+            while (seen.size() < 2 && java.time.Instant.now().isBefore(deadline)) {
+                Thread.sleep(10);
+            }
+            assertThat(seen).containsExactly("größe", "\u00ff\u00fe");
+        }
+    }
+
     /** A wait that runs out does not end the command, which a later wait (of this thread or another) sees end. */
     @Test
     void awaitWithinWaitsWithoutEndingTheCommand() {

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Cutting a stream's chunks into lines: pure logic, no container. */
 class LineSplitterTests {
     private final List<String> lines = new ArrayList<>();
-    private final LineSplitter splitter = new LineSplitter(OutputLine.Source.STDOUT);
+    private LineSplitter splitter = new LineSplitter(OutputLine.Source.STDOUT, StandardCharsets.UTF_8);
 
     private void feed(byte[] bytes) {
         splitter.accept(bytes, bytes.length, line -> lines.add(line.text()));
@@ -56,15 +56,53 @@ class LineSplitterTests {
 
     @Test
     void anEndlessLineIsCutAtACharacterBoundary() {
-        // 3-byte characters do not divide the limit: a naive cut would split one.
+        // 3-byte characters: a cut by bytes would split one; 4-byte ones are surrogate pairs in a String.
         String euro = "€".repeat(LineSplitter.LONGEST); // 3 * LONGEST bytes, no line end
         feed(euro);
         feed("\n");
+        assertThat(lines).hasSize(1).containsExactly(euro);
+        lines.clear();
+        String pairs = "x" + "😀".repeat(LineSplitter.LONGEST); // the cut falls inside a pair
+        feed(pairs);
+        feed("\n");
         assertThat(lines).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(String.join("", lines)).isEqualTo(euro);
+        assertThat(String.join("", lines)).isEqualTo(pairs);
         assertThat(lines).allSatisfy(line -> {
-            assertThat(line).doesNotContain("\uFFFD");
-            assertThat(line.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(LineSplitter.LONGEST);
+            assertThat(line.length()).isLessThanOrEqualTo(LineSplitter.LONGEST);
+            assertThat(Character.isHighSurrogate(line.charAt(line.length() - 1))).as("ends inside a pair").isFalse();
         });
+    }
+
+    @Test
+    void bytesThatAreNotTextBecomeReplacementCharactersOnePerBadSequence() {
+        feed(new byte[] {'a', (byte) 0xff, 'b', (byte) 0xe2, (byte) 0x82}); // 0xe2 0x82: a cut-off "€"
+        feed(new byte[] {'\n'});
+        feed(new byte[] {(byte) 0xe2, (byte) 0x82});
+        splitter.finish(line -> lines.add(line.text()));
+        assertThat(lines).containsExactly("a\uFFFDb\uFFFD", "\uFFFD");
+    }
+
+    @Test
+    void aSingleByteCharsetKeepsEveryByte() {
+        splitter = new LineSplitter(OutputLine.Source.STDOUT, StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            all[i] = (byte) i;
+        }
+        feed(all);
+        splitter.finish(line -> lines.add(line.text()));
+        String joined = String.join("\n", lines);
+        assertThat(joined.getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(all);
+    }
+
+    @Test
+    void utf16IsCutAtItsLineEndsNotAtEveryByte0x0A() {
+        splitter = new LineSplitter(OutputLine.Source.STDOUT, StandardCharsets.UTF_16LE);
+        // "ਊ" is U+0A0A: both its bytes are 0x0A, which a cut by bytes would take for two line ends.
+        byte[] bytes = "ਊ one\r\ntwo\n".getBytes(StandardCharsets.UTF_16LE);
+        for (byte b : bytes) {
+            feed(new byte[] {b});
+        }
+        assertThat(lines).containsExactly("ਊ one", "two");
     }
 }
