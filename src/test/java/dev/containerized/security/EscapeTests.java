@@ -1145,6 +1145,32 @@ class EscapeTests {
         }
 
         /**
+         * Not an attack, the refusal's other side: a directory made after a shared one was deleted may get
+         * its inode number at once (ext4 gives it back), and is not a shared one for that. Taken for one,
+         * the test's own links there were refused (a bind through one here), which showed as a flaky test.
+         */
+        @Test
+        void aDirectoryMadeWhereASharedOneWasDeletedIsNotTakenForIt(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Object inode = Files.getAttribute(shared, "unix:ino");
+            sharing(shared).close();
+            Files.delete(shared);
+            Path again = null;
+            for (int i = 0; i < 50 && again == null; i++) {
+                Path made = Files.createDirectories(dir.resolve("again-" + i));
+                again = Files.getAttribute(made, "unix:ino").equals(inode) ? made : null;
+            }
+            assumeTrue(again != null, "no new directory got the deleted one's inode number here");
+            Path real = Files.createDirectories(dir.resolve("real"));
+            Files.writeString(real.resolve("data"), "the test's");
+            Path viaLink = Files.createSymbolicLink(again.resolve("via"), real);
+
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(viaLink, "/data")));
+
+            assertThat(c.exec("cat", "/data/data")).succeeded().stdout().isEqualTo("the test's");
+        }
+
+        /**
          * One container writes a workspace, a later one mounts part of it: the first replaced those parts by
          * links to a host file and a host directory. Followed, the second container would read and write
          * them. Its start is refused instead, naming the link.

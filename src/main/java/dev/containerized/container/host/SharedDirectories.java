@@ -15,7 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * reached by another path meanwhile. A host path is not resolved through links below them ({@link HostPaths}).
  */
 final class SharedDirectories {
-    private record Identity(long device, long inode) {
+    /**
+     * A directory as this JVM knows it: its device and inode, and its birth time, so that a directory
+     * made after a shared one was deleted, which may get its inode number at once (ext4 does so), is
+     * not taken for it.
+     */
+    private record Identity(long device, long inode, long birthNanos) {
+        static Identity of(Fd directory, Fcntl.FileStat stat) {
+            return new Identity(stat.device(), stat.inode(), Fcntl.birthNanos(directory));
+        }
     }
 
     /** The attribute on each such directory, for later JVMs (see {@link #mark}). */
@@ -30,7 +38,7 @@ final class SharedDirectories {
      * before the container runs, so before it can put a link there.
      */
     static void remember(Fd directory, Fcntl.FileStat stat) {
-        KNOWN.add(new Identity(stat.device(), stat.inode()));
+        KNOWN.add(Identity.of(directory, stat));
         mark(directory);
     }
 
@@ -50,7 +58,7 @@ final class SharedDirectories {
 
     /** Whether {@code directory} ({@code stat} its status) is one of them: the top of one; below it, a walk from the top knows. */
     static boolean isOne(Fd directory, Fcntl.FileStat stat) {
-        return KNOWN.contains(new Identity(stat.device(), stat.inode())) || Xattrs.has(directory.procPath() + "/.", MARK);
+        return KNOWN.contains(Identity.of(directory, stat)) || Xattrs.has(directory.procPath() + "/.", MARK);
     }
 
     /** For a test: what a later JVM knows, the marks alone. */

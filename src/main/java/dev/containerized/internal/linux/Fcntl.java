@@ -176,6 +176,21 @@ public final class Fcntl {
     }
 
     /**
+     * When the file {@code fd} refers to was made, in nanoseconds since the epoch (statx(2) STATX_BTIME),
+     * or -1 where its filesystem does not keep it. What tells a file from a later one that got its
+     * inode number once it was deleted.
+     */
+    public static long birthNanos(Fd fd) {
+        Statx statx = Statx.borrow();
+        try {
+            Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BTIME, statx), "statx(" + fd + ")");
+            return statx.birthNanos();
+        } finally {
+            Statx.giveBack(statx);
+        }
+    }
+
+    /**
      * A file's type, permissions, owner, size, modification time and device numbers.
      *
      * @param mode  st_mode: type ({@link #S_IFMT}) and permission bits
@@ -234,6 +249,7 @@ public final class Fcntl {
     }
 
     static final int STATX_BASIC_STATS = 0x7ff;
+    static final int STATX_BTIME = 0x800;
 
     /**
      * struct open_how of linux/openat2.h is three u64, {flags, mode, resolve}: passed as a long[3]. A JNA
@@ -312,6 +328,19 @@ public final class Fcntl {
                     fieldOffset("stx_rdev_minor"), fieldOffset("stx_nlink"), fieldOffset("stx_ino"), fieldOffset("stx_dev_major"),
                     fieldOffset("stx_dev_minor"));
         }
+
+        /** The birth time the last call wrote, in nanoseconds since the epoch; -1 if the filesystem gave none. */
+        long birthNanos() {
+            Pointer p = getPointer();
+            if ((p.getInt(MASK) & STATX_BTIME) == 0) {
+                return -1;
+            }
+            return p.getLong(BIRTH) * 1_000_000_000L + Integer.toUnsignedLong(p.getInt(BIRTH + Long.BYTES));
+        }
+
+        /** stx_mask, first; stx_btime, a struct statx_timestamp {s64 tv_sec; u32 tv_nsec; s32 reserved}. */
+        private static final int MASK = 0;
+        private static final int BIRTH = new Statx().fieldOffset("stx_btime");
 
         /**
          * What the last call wrote, read straight from the native memory at the fields' offsets: read()
