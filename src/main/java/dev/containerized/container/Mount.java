@@ -106,12 +106,18 @@ public final class Mount {
             throw new IllegalArgumentException("mount target \"" + target + "\" is relative: give an absolute path inside the "
                     + "container, such as \"/" + target + "\"");
         }
+        // Normalized as a string, not by Path.of: a container path is not the host's, and in the C locale
+        // Java 17's paths cannot hold a character beyond ASCII at all.
+        StringBuilder names = new StringBuilder();
         for (String name : target.split("/")) {
             if (name.equals("..")) {
                 throw new IllegalArgumentException("mount target \"" + target + "\" climbs with \"..\": give the plain absolute path");
             }
+            if (!name.isEmpty() && !name.equals(".")) {
+                names.append('/').append(name);
+            }
         }
-        String normalized = Path.of(target).normalize().toString();
+        String normalized = names.isEmpty() ? "/" : names.toString();
         if (normalized.equals("/")) {
             throw new IllegalArgumentException("mount target \"/\" is the container's root itself: mount below it, such as \"/data\"");
         }

@@ -1,10 +1,13 @@
 package dev.containerized.internal.linux;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -18,8 +21,13 @@ final class Libc {
     /**
      * glibc, by JNA's own name for the C library ("c"), one handle for every binding class. (On Linux
      * JNA runs {@code ldconfig -p} once per JVM to build its search path, whatever name is given.)
+     * <p>
+     * Strings go to it as UTF-8, the encoding every name read back is decoded from: JNA's own default is
+     * the JVM's default charset, which on Java 17 in the C or POSIX locale (LANG unset, as in many CI
+     * images) is US-ASCII, and turns every character beyond it into "?".
      */
-    private static final NativeLibrary LIBRARY = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+    private static final NativeLibrary LIBRARY = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME,
+            Map.of(Library.OPTION_STRING_ENCODING, StandardCharsets.UTF_8.name()));
 
     private Libc() {
     }

@@ -46,8 +46,8 @@ public final class Spawn {
                 Libc.checkReturned(C.posix_spawnattr_setflags(attributes,
                         (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)), "posix_spawnattr_setflags");
                 int[] pid = new int[1];
-                int error = C.posix_spawn(pid, path, actions, attributes, new StringArray(argv.toArray(String[]::new)),
-                        new StringArray(env.toArray(String[]::new)));
+                int error = C.posix_spawn(pid, path, actions, attributes, new StringArray(argv.toArray(String[]::new), "UTF-8"),
+                        new StringArray(env.toArray(String[]::new), "UTF-8"));
                 Libc.checkReturned(error, "posix_spawn(" + Libc.quote(path) + ")");
                 return pid[0];
             } finally {
