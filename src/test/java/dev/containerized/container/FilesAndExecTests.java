@@ -293,6 +293,27 @@ class FilesAndExecTests {
                 .isTrue();
     }
 
+    /**
+     * The same way in: the host's names that are not UTF-8 go into the container as the bytes they are
+     * (two that decode alike stay two files), a directory's and a link's target too.
+     */
+    @Test
+    void namesThatAreNotTextGoInByteForByte() throws Exception {
+        Path odd = Files.createDirectories(dir.resolve("odd"));
+        Process made = new ProcessBuilder("sh", "-c", "cd \"$1\" && echo one > \"$(printf 'a\\377b')\" && echo two > \"$(printf 'a\\376b')\""
+                + " && mkdir \"$(printf 'd\\377')\" && echo in > \"$(printf 'd\\377')/f\" && ln -s \"$(printf 't\\377')\" link",
+                "sh", odd.toString()).redirectErrorStream(true).start();
+        assertThat(made.waitFor()).as(new String(made.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.copyTo(odd, "/odd");
+            // od -An -c prints each byte (\377 as 377): the names as the kernel has them.
+            ExecResult listed = c.exec("sh", "-c", "cd /odd && for f in *; do printf '%s' \"$f\" | od -An -c | tr -s ' '; "
+                    + "[ -L \"$f\" ] && readlink \"$f\" | od -An -c | tr -s ' '; [ -f \"$f\" ] && cat \"$f\"; "
+                    + "[ -d \"$f\" ] && cat \"$f/f\"; done");
+            assertThat(listed.stdout()).isEqualTo(" a 376 b\ntwo\n a 377 b\none\n d 377\nin\n l i n k\n t 377 \\n\n");
+        }
+    }
+
     /** A host file bound onto the target cannot be replaced by a rename: said so, and the file under it left alone. */
     @Test
     void copyFromOntoAFileBoundOnTheHostIsRefusedWithTheFix() throws Exception {

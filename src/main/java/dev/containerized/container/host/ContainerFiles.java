@@ -75,7 +75,7 @@ final class ContainerFiles implements AutoCloseable {
         HostPaths host = new HostPaths("cannot copy " + source + " to " + target + " in container " + id);
         try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host)) {
             DeepWalk.run("containerized-copy-" + id, () -> {
-                copyIn(root, item.fd(), relative, true, host, item.belowShared());
+                copyIn(root, item.fd(), relative, host, item.belowShared());
                 return null;
             });
         } catch (ContainerException e) {
@@ -108,55 +108,105 @@ final class ContainerFiles implements AutoCloseable {
     }
 
     /**
-     * Copies the host's {@code item} to {@code relative} in the container. The host's tree is walked by
-     * descriptors, never by a path again: where it lies in a directory bound into a container read-write,
-     * the container may swap an entry for a link to any host file between the look and the read, or
-     * move a host mount there ({@link HostPaths}: {@code belowShared} says whether {@code item} lies below
-     * a directory a container was given to write).
+     * Copies the host's {@code item} to {@code relative} in the container. The path the test gave is
+     * resolved in the container's root, its links followed there, as docker cp does, and its missing
+     * directories made; below it, the copy goes entry by entry (see {@link #copyEntry}).
      */
-    private void copyIn(Fd root, Fd item, String relative, boolean top, HostPaths host, boolean belowShared) throws IOException {
-        if (relative.length() >= Fcntl.PATH_MAX) {
-            throw new ContainerException("/" + relative.substring(0, 200) + "… is deeper than PATH_MAX (" + Fcntl.PATH_MAX
-                    + " bytes of path), which copyTo does not make in container " + id);
-        }
+    private void copyIn(Fd root, Fd item, String relative, HostPaths host, boolean belowShared) throws IOException {
         Fcntl.FileStat stat = Fcntl.stat(item);
-        if (stat.isDirectory()) {
-            boolean childrenBelowShared = HostPaths.belowShared(belowShared, item, stat);
-            makeDirectories(root, relative);
-            try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
-                Fcntl.chmod(dir, stat.permissions(), "/" + relative);
-            }
-            try (Fd dir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
-                for (Dirents.Entry entry : Dirents.list(dir)) {
-                    try (Fd child = host.openInTree(dir, entry.name(), O_PATH, childrenBelowShared)) {
-                        if (child != null) {
-                            copyIn(root, child, relative + "/" + new String(entry.name(), StandardCharsets.UTF_8), false, host,
-                                    childrenBelowShared);
-                        }
-                    }
-                }
-            }
-            try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
-                Fcntl.setTimes(dir, stat.mtimeSeconds(), stat.mtimeNanos(), "/" + relative);
-            }
-        } else if (stat.isSymlink()) {
-            try (Fd parent = parentOf(root, relative)) {
-                if (!top) {
-                    unlinkIfThere(parent, name(relative));
-                }
-                Fcntl.symlinkat(Fcntl.readlink(item), parent, name(relative));
-            }
-        } else if (stat.isRegularFile()) {
-            // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
-            try (Fd file = openToRead(item, relative); InputStream in = new DescriptorInput(file)) {
-                writeFile(root, relative, in, stat.permissions(),
-                        FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS));
-            }
-        } else if (top) {
+        if (!stat.isDirectory() && !stat.isSymlink() && !stat.isRegularFile()) {
             throw new ContainerException("cannot copy a fifo, socket or device to container " + id + ": copyTo copies files, "
                     + "directories and links");
         }
+        if (stat.isDirectory()) {
+            makeDirectories(root, relative);
+            try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
+                requireContainersOwn(dir, "/" + relative);
+                copyDirectory(dir, item, stat, relative.isEmpty() ? "" : "/" + relative, host, belowShared);
+            }
+            return;
+        }
+        byte[] name = name(relative).getBytes(StandardCharsets.UTF_8);
+        makeDirectories(root, parentPath(relative));
+        try (Fd parent = parentOf(root, relative)) {
+            requireContainersOwn(parent, "/" + parentPath(relative));
+            copyEntry(parent, name, "/" + relative, item, stat, true, host, belowShared);
+        }
+    }
+
+    /**
+     * Copies the host's {@code item} as the entry {@code name} of the container's directory {@code parent}
+     * ({@code shown} is its path, for messages). Both trees are walked by descriptors, by the names' bytes
+     * (a name need not be text), never by a path again: in the host's tree, where it lies in a directory
+     * bound into a container read-write, the container may swap an entry for a link to any host file
+     * between the look and the read, or move a host mount there ({@link HostPaths}: {@code belowShared}
+     * says whether {@code item} lies below such a directory). In the container's, a link in the way is
+     * not followed: a directory does not go onto one (docker cp refuses that too), a file is not written
+     * through one, a link replaces one.
+     */
+    private void copyEntry(Fd parent, byte[] name, String shown, Fd item, Fcntl.FileStat stat, boolean top, HostPaths host,
+                           boolean belowShared) throws IOException {
+        if (shown.getBytes(StandardCharsets.UTF_8).length >= Fcntl.PATH_MAX) {
+            throw new ContainerException(shown.substring(0, 200) + "… is deeper than PATH_MAX (" + Fcntl.PATH_MAX
+                    + " bytes of path), which copyTo does not make in container " + id);
+        }
+        if (stat.isDirectory()) {
+            try (Fd dir = directoryFor(parent, name, shown)) {
+                requireContainersOwn(dir, shown);
+                copyDirectory(dir, item, stat, shown, host, belowShared);
+            }
+        } else if (stat.isSymlink()) {
+            if (!top) {
+                unlinkIfThere(parent, name);
+            }
+            Dirents.symlink(Dirents.readlink(item), parent, name);
+        } else if (stat.isRegularFile()) {
+            // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
+            try (Fd file = openToRead(item, shown); InputStream in = new DescriptorInput(file);
+                 Fd copy = openForWriting(parent, name, shown, stat.permissions())) {
+                copyInto(copy, in, stat.permissions(),
+                        FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS), shown);
+            }
+        }
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
+    }
+
+    /** The host directory {@code item}'s mode, entries and time given to the container's directory {@code dir}. */
+    private void copyDirectory(Fd dir, Fd item, Fcntl.FileStat stat, String shown, HostPaths host, boolean belowShared)
+            throws IOException {
+        String where = shown.isEmpty() ? "/" : shown;
+        boolean childrenBelowShared = HostPaths.belowShared(belowShared, item, stat);
+        Fcntl.chmod(dir, stat.permissions(), where);
+        try (Fd hostDir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
+            for (Dirents.Entry entry : Dirents.list(hostDir)) {
+                try (Fd child = host.openInTree(hostDir, entry.name(), O_PATH, childrenBelowShared)) {
+                    if (child != null) {
+                        copyEntry(dir, entry.name(), shown + "/" + ControlCharacters.escape(entry.toString()), child,
+                                Fcntl.stat(child), false, host, childrenBelowShared);
+                    }
+                }
+            }
+        }
+        Fcntl.setTimes(dir, stat.mtimeSeconds(), stat.mtimeNanos(), where);
+    }
+
+    /** The container's directory {@code name} in {@code parent}, made if missing; never a link's target. */
+    private static Fd directoryFor(Fd parent, byte[] name, String shown) {
+        try {
+            Dirents.mkdir(parent, name, 0755);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
+        try {
+            return Dirents.openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
+                throw new LinuxException("mkdir(\"" + shown + "\")", Errno.ENOTDIR);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -164,12 +214,12 @@ final class ContainerFiles implements AutoCloseable {
      * container may hold a lease on it (F_SETLEASE), and a blocking open would wait out the kernel's lease
      * break time (45 s) for every file, beyond any timeout or interrupt.
      */
-    private Fd openToRead(Fd item, String relative) {
+    private Fd openToRead(Fd item, String shown) {
         try {
             return Fcntl.open(item.procPath(), O_RDONLY | Fcntl.O_NONBLOCK | O_CLOEXEC, 0);
         } catch (LinuxException e) {
             if (e.errno() == Errno.EAGAIN) {
-                throw new ContainerException("the host file copyTo would copy to /" + relative + " in container " + id
+                throw new ContainerException("the host file copyTo would copy to " + shown + " in container " + id
                         + " is leased by another process (fcntl F_SETLEASE), as a container may do in a directory it shares "
                         + "read-write: copy from a directory no container can write", e);
             }
@@ -409,16 +459,17 @@ final class ContainerFiles implements AutoCloseable {
     }
 
     /**
-     * The file to write, made or truncated. Never through a symbolic link as its last component: the
-     * file would then be wherever the link points, which a test rarely means; the error names the link
-     * and its target, so that the test can write there.
+     * The file {@code name} in {@code parent} to write, made or truncated ({@code shown} is its path, for
+     * messages). Never through a symbolic link as its last component: the file would then be wherever
+     * the link points, which a test rarely means; the error names the link and its target, so that the
+     * test can write there.
      */
-    private static Fd openForWriting(Fd parent, String relative, int mode) {
-        try (Fd existing = Fcntl.openatOrNull(parent, name(relative), O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+    private static Fd openForWriting(Fd parent, byte[] name, String shown, int mode) {
+        try (Fd existing = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
             if (existing != null) {
                 Fcntl.FileStat stat = Fcntl.stat(existing);
                 if (!stat.isRegularFile() && !stat.isSymlink()) {
-                    throw notRegular(relative, stat);
+                    throw notRegular(shown, stat);
                 }
             }
         }
@@ -426,25 +477,25 @@ final class ContainerFiles implements AutoCloseable {
         try {
             // Non-blocking, and checked once open: a fifo the container puts there meanwhile would else
             // hold the open until a reader comes, forever.
-            file = Fcntl.openat(parent, name(relative), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | Fcntl.O_NONBLOCK | O_CLOEXEC, mode);
+            file = Dirents.openat(parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | Fcntl.O_NONBLOCK | O_CLOEXEC, mode);
         } catch (LinuxException e) {
             if (e.errno() == Errno.ENXIO) { // a fifo without a reader, put there after the look
-                throw notRegular(relative, null);
+                throw notRegular(shown, null);
             }
             if (e.errno() != Errno.ELOOP) {
                 throw e;
             }
             String target;
-            try (Fd link = Fcntl.openat(parent, name(relative), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
+            try (Fd link = Dirents.openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
                 target = ControlCharacters.escape(Fcntl.readlink(link));
             }
-            throw new LinuxException("/" + relative + " is a symbolic link to " + target + ", which is not written through: "
+            throw new LinuxException(shown + " is a symbolic link to " + target + ", which is not written through: "
                     + "give the path of the file itself", e.errno());
         }
         try {
             Fcntl.FileStat stat = Fcntl.stat(file);
             if (!stat.isRegularFile()) {
-                throw notRegular(relative, stat);
+                throw notRegular(shown, stat);
             }
             return file;
         } catch (RuntimeException e) {
@@ -453,11 +504,11 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
-    /** What is at {@code relative} ({@code stat}, when known) is not a file copyTo writes. */
-    private static LinuxException notRegular(String relative, Fcntl.FileStat stat) {
+    /** What is at {@code shown} ({@code stat}, when known) is not a file copyTo writes. */
+    private static LinuxException notRegular(String shown, Fcntl.FileStat stat) {
         String what = stat == null ? "a fifo the container made" : stat.isDirectory() ? "a directory"
                 : "a " + (stat.type() == Fcntl.S_IFIFO ? "fifo" : stat.type() == Fcntl.S_IFSOCK ? "socket" : "device") + " the container made";
-        return new LinuxException("/" + relative + " is " + what + ", not a regular file, which copyTo does not replace: "
+        return new LinuxException(shown + " is " + what + ", not a regular file, which copyTo does not replace: "
                 + "remove it in the container first, or copy to another path; open(O_WRONLY)",
                 stat != null && stat.isDirectory() ? Errno.EISDIR : Errno.EINVAL);
     }
@@ -466,20 +517,20 @@ final class ContainerFiles implements AutoCloseable {
         makeDirectories(root, parentPath(relative));
         try (Fd parent = parentOf(root, relative)) {
             requireContainersOwn(parent, "/" + parentPath(relative));
-            try (Fd file = openForWriting(parent, relative, mode)) {
-                copyInto(file, content, mode, modified, relative);
+            try (Fd file = openForWriting(parent, name(relative).getBytes(StandardCharsets.UTF_8), "/" + relative, mode)) {
+                copyInto(file, content, mode, modified, "/" + relative);
             }
         }
     }
 
-    private static void copyInto(Fd file, InputStream content, int mode, FileTime modified, String relative) throws IOException {
+    private static void copyInto(Fd file, InputStream content, int mode, FileTime modified, String shown) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         int n;
         while ((n = content.read(buffer)) > 0) {
             Unistd.writeFully(file.number(), buffer, 0, n);
         }
-        Fcntl.chmod(file, mode, "/" + relative);
-        setTime(file, modified, relative);
+        Fcntl.chmod(file, mode, shown);
+        setTime(file, modified, shown);
     }
 
     /** mkdir -p inside the container, each level resolved in its root. */
@@ -519,9 +570,9 @@ final class ContainerFiles implements AutoCloseable {
         return Fcntl.openat2OrNull(root, relative.isEmpty() ? "." : relative, flags | O_CLOEXEC, RESOLVE, "/" + relative);
     }
 
-    private static void unlinkIfThere(Fd parent, String name) {
+    private static void unlinkIfThere(Fd parent, byte[] name) {
         try {
-            Fcntl.unlinkat(parent, name, 0, name);
+            Dirents.unlink(parent, name, 0);
         } catch (LinuxException e) {
             if (e.errno() != Errno.ENOENT) {
                 throw e;
@@ -529,9 +580,9 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
-    private static void setTime(Fd fd, FileTime time, String relative) {
+    private static void setTime(Fd fd, FileTime time, String shown) {
         long nanos = time.to(TimeUnit.NANOSECONDS);
-        Fcntl.setTimes(fd, Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L), "/" + relative);
+        Fcntl.setTimes(fd, Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L), shown);
     }
 
     /** An absolute container path as a path below its root; ".." is allowed (it cannot climb out). */

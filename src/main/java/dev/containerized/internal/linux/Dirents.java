@@ -67,6 +67,23 @@ public final class Dirents {
                 | Fcntl.O_CLOEXEC, 0), "openat(" + dir + ", " + Libc.quote(new String(name, StandardCharsets.UTF_8)) + ")"));
     }
 
+    /** openat(2) of the entry {@code name} of {@code dir}, with the flags (and, with O_CREAT, the mode) given. */
+    public static Fd openat(Fd dir, byte[] name, int flags, int mode) {
+        return Fd.of(Libc.check(() -> C.openat(dir.number(), Fcntl.terminated(name), flags, mode), "openat(" + dir + ", " + quote(name) + ")"));
+    }
+
+    /** As {@link #openat}, but null where nothing is there (ENOENT). */
+    public static Fd openatOrNull(Fd dir, byte[] name, int flags) {
+        try {
+            return openat(dir, name, flags, 0);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     /**
      * openat2(2) of {@code relative} (names joined by '/', bytes as they are, no text needed) below
      * {@code top}, never through a symlink nor above {@code top}; null where nothing is there (ENOENT).
