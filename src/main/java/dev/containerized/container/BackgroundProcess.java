@@ -113,8 +113,10 @@ public final class BackgroundProcess {
      * no longer kept), then every new one as it comes, until the output ends. Lines arrive on a thread of
      * the consumer's own, so a slow consumer holds nothing else up; one that falls
      * {@value LineDelivery#QUEUE} lines or {@value LineDelivery#QUEUE_CHARS} characters behind (at most
-     * 8 MiB of heap) loses the lines that do not fit and is told, in the next line it gets, how many. {@link Container#execInBackground(Exec, Consumer)} follows a command from its
-     * first line.
+     * 8 MiB of heap) loses the lines that do not fit and is told how many, in the next line it gets (or
+     * in a last one, when the output ended meanwhile). The container's close gives consumers up to a
+     * second to take the lines already there, then calls none again. {@link Container#execInBackground(Exec, Consumer)}
+     * follows a command from its first line.
      */
     public void onLine(Consumer<OutputLine> consumer) {
         lines.subscribe(java.util.Objects.requireNonNull(consumer, "consumer"));

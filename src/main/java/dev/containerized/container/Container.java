@@ -36,6 +36,7 @@ public final class Container implements AutoCloseable {
     private final ContainerSpec spec;
     private final HostContainer host;
     private final CommandRegistry commands = new CommandRegistry();
+    private final LineDeliveries lineDeliveries = new LineDeliveries();
 
     private Container(ContainerSpec spec, HostContainer host) {
         this.spec = spec;
@@ -136,7 +137,7 @@ public final class Container implements AutoCloseable {
      * applies to {@link BackgroundProcess#await()}.
      */
     public BackgroundProcess execInBackground(Exec exec) {
-        return start(exec, new OutputLines("containerized-" + host.id(), exec.outputCharset()));
+        return start(exec, new OutputLines("containerized-" + host.id(), exec.outputCharset(), lineDeliveries));
     }
 
     /**
@@ -145,7 +146,7 @@ public final class Container implements AutoCloseable {
      * {@code execInBackground} returns than {@link BackgroundProcess#onLine} called then would still get.
      */
     public BackgroundProcess execInBackground(Exec exec, java.util.function.Consumer<OutputLine> onLine) {
-        OutputLines lines = new OutputLines("containerized-" + host.id(), exec.outputCharset());
+        OutputLines lines = new OutputLines("containerized-" + host.id(), exec.outputCharset(), lineDeliveries);
         lines.subscribe(java.util.Objects.requireNonNull(onLine, "onLine"));
         try {
             return start(exec, lines);
@@ -373,7 +374,9 @@ public final class Container implements AutoCloseable {
 
     /**
      * Ends every process of the container and removes its cgroup, mounts and state. Idempotent: a close
-     * while another thread's close runs returns once that one is over.
+     * while another thread's close runs returns once that one is over. Line consumers
+     * ({@link BackgroundProcess#onLine}) get up to a second to take the lines already there; after
+     * that, none is called again.
      */
     @Override
     public void close() {
@@ -386,6 +389,7 @@ public final class Container implements AutoCloseable {
      */
     public void closeBecause(String reason) {
         host.close(reason);
+        lineDeliveries.finishAtClose();
     }
 
     @Override

@@ -34,24 +34,27 @@ final class OutputLines implements RunningCommand.OutputListener {
     private final ArrayDeque<OutputLine> recent = new ArrayDeque<>();
     private final List<Watch> watches = new ArrayList<>();
     private final List<LineDelivery> deliveries = new ArrayList<>();
+    private final LineDeliveries deliveryRegistry;
     private long keptChars;
     private long count;
     private int nextDelivery;
     private boolean ended;
 
     /**
-     * @param name    names the delivery threads: {@code <name>-lines-<n>}
-     * @param charset how the command's output is decoded ({@link Exec#outputCharset})
+     * @param name       names the delivery threads: {@code <name>-lines-<n>}
+     * @param charset    how the command's output is decoded ({@link Exec#outputCharset})
+     * @param deliveries the container's, which its close finishes
      */
-    OutputLines(String name, Charset charset) {
+    OutputLines(String name, Charset charset, LineDeliveries deliveries) {
         this.name = name;
+        this.deliveryRegistry = deliveries;
         this.stdout = new LineSplitter(OutputLine.Source.STDOUT, charset);
         this.stderr = new LineSplitter(OutputLine.Source.STDERR, charset);
     }
 
     /** Output of a command that is not followed line by line: no lines, ended from the start. */
     static OutputLines none() {
-        OutputLines none = new OutputLines("none", StandardCharsets.UTF_8);
+        OutputLines none = new OutputLines("none", StandardCharsets.UTF_8, new LineDeliveries());
         none.ended = true;
         return none;
     }
@@ -135,7 +138,7 @@ final class OutputLines implements RunningCommand.OutputListener {
      * lines no longer kept are said first, in one line of their count, as lines a slow consumer lost are.
      */
     synchronized void subscribe(Consumer<OutputLine> consumer) {
-        LineDelivery delivery = new LineDelivery(name + "-lines-" + ++nextDelivery, consumer);
+        LineDelivery delivery = new LineDelivery(name + "-lines-" + ++nextDelivery, consumer, deliveryRegistry);
         long notKept = count - recent.size();
         if (notKept > 0) {
             delivery.offer(new OutputLine(OutputLine.Source.STDOUT, "[containerized: " + notKept + " earlier lines were not"

@@ -30,7 +30,7 @@ class LineDeliveryTests {
             received.add(line.text());
             await(slow);
             consuming.set(false);
-        });
+        }, new LineDeliveries());
         delivery.start();
         for (int i = 0; i < FLOOD; i++) {
             // The same String each time costs this test nothing; the queue counts its characters all the same.
@@ -58,7 +58,7 @@ class LineDeliveryTests {
     void aConsumerThatKeepsUpGetsEveryLine() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         String name = "line-delivery-test-" + System.nanoTime();
-        LineDelivery delivery = new LineDelivery(name, line -> received.add(line.text()));
+        LineDelivery delivery = new LineDelivery(name, line -> received.add(line.text()), new LineDeliveries());
         delivery.start();
         Thread thread = threadNamed(name);
         for (int i = 0; i < 3; i++) {
@@ -67,6 +67,86 @@ class LineDeliveryTests {
         delivery.end();
         thread.join(Duration.ofSeconds(10).toMillis());
         assertThat(received).containsExactly("line 0", "line 1", "line 2");
+    }
+
+    /** Finding 1 of combos22: the lines dropped at the output's very end were never said, there being no next line. */
+    @Test
+    void linesDroppedAtTheEndAreToldInALastLine() throws Exception {
+        CountDownLatch slow = new CountDownLatch(1);
+        List<String> received = new CopyOnWriteArrayList<>();
+        String name = "line-delivery-test-" + System.nanoTime();
+        LineDelivery delivery = new LineDelivery(name, line -> {
+            await(slow);
+            received.add(line.text());
+        }, new LineDeliveries());
+        delivery.start();
+        int lines = LineDelivery.QUEUE + 500;
+        for (int i = 1; i <= lines; i++) {
+            delivery.offer(new OutputLine(OutputLine.Source.STDOUT, Integer.toString(i)));
+        }
+        delivery.end();
+        slow.countDown();
+        Thread thread = threadNamed(name);
+        thread.join(Duration.ofSeconds(10).toMillis());
+        int handedOver = received.size() - 1;
+        assertThat(received.get(received.size() - 1))
+                .isEqualTo("[containerized: " + (lines - handedOver) + " lines dropped here: the line consumer was too slow]");
+        assertThat(received.get(received.size() - 2)).isEqualTo(Integer.toString(handedOver));
+    }
+
+    /**
+     * Finding 2 of combos22: a slow consumer went on being called for minutes after its container's
+     * close, into the tests that followed. The close waits a moment, then cuts it off.
+     */
+    @Test
+    void aCloseCutsASlowConsumerOffAfterItsMoment() throws Exception {
+        LineDeliveries deliveries = new LineDeliveries();
+        List<String> received = new CopyOnWriteArrayList<>();
+        String name = "line-delivery-test-" + System.nanoTime();
+        LineDelivery delivery = new LineDelivery(name, line -> {
+            received.add(line.text());
+            sleep(20);
+        }, deliveries);
+        delivery.start();
+        for (int i = 0; i < 1000; i++) { // 20 s of work for the consumer
+            delivery.offer(new OutputLine(OutputLine.Source.STDOUT, "line " + i));
+        }
+        delivery.end();
+        Thread thread = threadNamed(name);
+
+        long start = System.nanoTime();
+        deliveries.finishAtClose();
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        int atClose = received.size();
+        thread.join(Duration.ofSeconds(5).toMillis());
+
+        assertThat(tookMillis).as("the close's wait").isBetween(LineDeliveries.AT_CLOSE.toMillis() - 50, 5_000L);
+        assertThat(thread.isAlive()).as("the delivery thread after the cut").isFalse();
+        assertThat(received.size()).as("lines after the cut: at most the one being handled").isBetween(atClose, atClose + 1);
+        assertThat(received.size()).isLessThan(1000);
+    }
+
+    /** A consumer that keeps up loses nothing to a close: it took every line before the moment ran out. */
+    @Test
+    void aCloseLetsAConsumerThatKeepsUpTakeEveryLine() throws Exception {
+        LineDeliveries deliveries = new LineDeliveries();
+        List<String> received = new CopyOnWriteArrayList<>();
+        LineDelivery delivery = new LineDelivery("line-delivery-test-" + System.nanoTime(), line -> received.add(line.text()), deliveries);
+        delivery.start();
+        for (int i = 0; i < 1000; i++) {
+            delivery.offer(new OutputLine(OutputLine.Source.STDOUT, "line " + i));
+        }
+        delivery.end();
+        deliveries.finishAtClose();
+        assertThat(received).hasSize(1000).endsWith("line 999");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String shortened(String line) {

@@ -378,6 +378,27 @@ class ServerTests {
         }
     }
 
+    /** A slow consumer is not called on after its container's close (it went on for minutes, into later tests). */
+    @Test
+    void aSlowConsumerIsCutOffAtTheContainersClose() throws Exception {
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        Container c = Container.start(ContainerSpec.builder().build());
+        c.execInBackground(Exec.of("sh", "-c", "i=0; while :; do echo line-$i; i=$((i+1)); done"), line -> {
+            seen.add(line.text());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(300);
+        c.close();
+        int atClose = seen.size();
+        Thread.sleep(500);
+        assertThat(seen.size()).as("lines handed over after close() returned: at most the one being handled").isLessThanOrEqualTo(atClose + 1);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("containerized-" + c.id() + "-lines-"));
+    }
+
     /**
      * A consumer given with the command follows it from its first line, however fast the command writes
      * (up to the 10,000 lines a consumer may fall behind before it is told it lost some).
