@@ -164,7 +164,7 @@ public final class BackgroundProcess {
         try {
             return command.await(Duration.ZERO).map(BackgroundProcess::ending).orElseGet(() -> "(running)");
         } catch (ContainerException e) {
-            return "(ended with its container)";
+            return "(ended with its container" + container.whyEnded().map(why -> ", which ended because " + why).orElse("") + ")";
         }
     }
 

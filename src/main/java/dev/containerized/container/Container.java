@@ -320,13 +320,19 @@ public final class Container implements AutoCloseable {
     /** Whether something listens on {@code port} in the container, seen from its /proc/net: no connection is made. */
     boolean acceptsConnections(int port) {
         if (!isRunning()) {
-            throw new ContainerException("container " + id() + " ended while waiting for port " + port + " to accept connections");
+            throw new ContainerException("container " + id() + " ended" + host.whyEnded().map(why -> " because " + why).orElse("")
+                    + " while waiting for port " + port + " to accept connections");
         }
         return dev.containerized.container.net.ListeningPorts.of(host.pid1()).contains(port);
     }
 
     CommandRegistry commandRegistry() {
         return commands;
+    }
+
+    /** Why the container ended, once it did: see {@link HostContainer#whyEnded}. */
+    java.util.Optional<String> whyEnded() {
+        return host.whyEnded();
     }
 
     /** The cgroup's figures now, or the last ones read before it was removed. */

@@ -153,7 +153,8 @@ final class Waiting {
         String what = now - deadline >= 0
                 ? "waited " + format(wait.timeout()) + " for " + wait + ", in vain"
                 : "stopped waiting for " + wait + " after " + format(Duration.ofNanos(now - started)) + " of " + format(wait.timeout());
-        return new ContainerException("container " + container.id() + ": " + what + ": " + lastSeen + ".\n"
+        String ended = container.whyEnded().map(why -> " (the container ended because " + why + ")").orElse("");
+        return new ContainerException("container " + container.id() + ": " + what + ": " + lastSeen + ended + ".\n"
                 + (output.isEmpty() ? "No background command was started in it." : "Its background commands:\n" + output));
     }
 

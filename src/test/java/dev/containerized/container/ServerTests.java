@@ -378,6 +378,33 @@ class ServerTests {
         }
     }
 
+    /**
+     * A wait that a close ends says why the container was closed (its JUnit timeout, say), where it only
+     * said that the output had ended or the container had.
+     */
+    @Test
+    void aWaitEndedByACloseSaysWhyTheContainerWasClosed() throws Exception {
+        for (int i = 0; i < 3; i++) { // each wait in a container of its own
+            Container c = Container.start(ContainerSpec.builder().build());
+            BackgroundProcess server = c.execInBackground("sh", "-c", "echo starting; exec sleep 100");
+            java.util.concurrent.ScheduledExecutorService closer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            closer.schedule(() -> c.closeBecause("its @Containerized timeout of 300 ms passed"), 300, TimeUnit.MILLISECONDS);
+            try {
+                org.assertj.core.api.ThrowableAssert.ThrowingCallable waitThatACloseEnds = switch (i) {
+                    case 0 -> () -> c.waitFor(Wait.forLogLine("never-comes").within(Duration.ofSeconds(20)));
+                    case 1 -> () -> c.waitFor(Wait.forPort(9999).within(Duration.ofSeconds(20)));
+                    default -> () -> server.awaitLine("never-comes", Duration.ofSeconds(20));
+                };
+                assertThatThrownBy(waitThatACloseEnds).as("wait " + i)
+                        .hasMessageContaining("because its @Containerized timeout of 300 ms passed");
+            } finally {
+                closer.shutdown();
+                assertThat(closer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+                c.close();
+            }
+        }
+    }
+
     /** A slow consumer is not called on after its container's close (it went on for minutes, into later tests). */
     @Test
     void aSlowConsumerIsCutOffAtTheContainersClose() throws Exception {

@@ -437,6 +437,19 @@ public final class HostContainer {
         }
     }
 
+    /**
+     * Why the container ended, for a message that follows "ended because": the reason it was closed for
+     * ("it was closed", "its @Containerized timeout of 2000 ms passed") or how its PID 1 ended; empty
+     * while it runs.
+     */
+    public java.util.Optional<String> whyEnded() {
+        if (closed.get()) {
+            String reason = closeReason;
+            return java.util.Optional.of(reason != null ? reason : PLAIN_CLOSE);
+        }
+        return java.util.Optional.ofNullable(io.ended());
+    }
+
     /** Why the container ended: the reason it was closed for, or how its PID 1 ended. */
     private String endReason() {
         if (closeReason != null) {
