@@ -195,14 +195,17 @@ public final class Container implements AutoCloseable {
     }
 
     /**
-     * Copies the host file or directory {@code hostPath} to {@code containerPath} (the path of the copy,
-     * made with its parents, or replaced), modes and times kept, as {@code docker cp} does.
+     * Copies the host file or directory {@code hostPath} to {@code containerPath}, modes and times kept:
+     * the path of the copy, made with its parents. A file there is replaced; a directory there takes a
+     * file into it, under its own name, and a directory's entries merged into its own (docker cp would
+     * put the directory inside it instead). A path ending in "/" names a directory, which must be there,
+     * as with {@code docker cp}.
      */
     public void copyTo(Path hostPath, String containerPath) {
         host.copyTo(hostPath, containerPath);
     }
 
-    /** Writes {@code content} as the file {@code containerPath} (mode 0644), making its parent directories. */
+    /** Writes {@code content} as the file {@code containerPath} (mode 0644; replaced if there), making its parent directories. */
     public void copyTo(byte[] content, String containerPath) {
         host.write(content, containerPath);
     }

@@ -361,6 +361,39 @@ class FilesAndExecTests {
         }
     }
 
+    /**
+     * As docker cp and cp: a file copied onto a directory goes into it; a target ending in "/" names a
+     * directory, which must be there (the slash was dropped, and a file named like the directory made, or
+     * a file there replaced); a directory copied onto one is merged into it.
+     */
+    @Test
+    void copyToADirectoryAndToAPathEndingInASlash() throws Exception {
+        Path file = Files.writeString(dir.resolve("conf.yml"), "key: value");
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("new"), "new");
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",
+                    "mkdir -p /opt/app /data && echo old > /data/keep && echo file > /srv-file")).succeeded();
+
+            c.copyTo(file, "/opt/app");
+            c.copyTo(file, "/data/");
+            c.copyTo(file, "/");
+            assertThat(c.readString("/opt/app/conf.yml")).isEqualTo("key: value");
+            assertThat(c.readString("/data/conf.yml")).isEqualTo("key: value");
+            assertThat(c.readString("/conf.yml")).isEqualTo("key: value");
+
+            assertThatThrownBy(() -> c.copyTo(file, "/missing/")).hasMessageContaining("the target ends with \"/\", so it names "
+                    + "a directory, and there is none");
+            assertThatThrownBy(() -> c.copyTo(file, "/srv-file/")).hasMessageContaining("so it names a directory, and it is not one");
+            assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/opt/")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("ends with \"/\", so it names a directory");
+            assertThat(c.exec("sh", "-c", "cat /srv-file; ls -d /missing").stdout()).isEqualTo("file\n");
+
+            c.copyTo(tree, "/data");
+            assertThat(c.exec("sh", "-c", "ls /data").stdout()).isEqualTo("conf.yml\nkeep\nnew\n");
+        }
+    }
+
     /** /deep/d/d/…: 2000 levels, 4005 bytes of path, and then {@code atTheBottom} run there. */
     private static void makeDeepTree(Container c, String atTheBottom) {
         dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",

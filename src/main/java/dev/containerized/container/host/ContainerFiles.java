@@ -69,13 +69,17 @@ final class ContainerFiles implements AutoCloseable {
         root.close();
     }
 
-    /** Copies the host file or directory {@code source} to {@code target} in the container (made, or replaced). */
+    /**
+     * Copies the host file or directory {@code source} to {@code target} in the container: made, or
+     * replaced (a file), or merged into (a directory); a file onto a directory goes into it.
+     */
     void copyTo(Path source, String target) {
-        String relative = relative(target);
+        relative(target); // refused before anything is opened
         HostPaths host = new HostPaths("cannot copy " + source + " to " + target + " in container " + id);
         try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host)) {
+            String copy = pathOfCopy(root, item.fd(), source, target);
             DeepWalk.run("containerized-copy-" + id, () -> {
-                copyIn(root, item.fd(), relative, host, item.belowShared());
+                copyIn(root, item.fd(), copy, host, item.belowShared());
                 return null;
             });
         } catch (ContainerException e) {
@@ -85,6 +89,36 @@ final class ContainerFiles implements AutoCloseable {
         } catch (Exception e) {
             throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e, e);
         }
+    }
+
+    /**
+     * Where the copy of {@code item} goes, below the container's root: {@code target} itself, or, where
+     * that is a directory and the item is not one, the item's name in it, as docker cp and cp do. A target
+     * that ends in "/" names a directory, which must be there.
+     */
+    private String pathOfCopy(Fd root, Fd item, Path source, String target) {
+        String relative = relative(target);
+        boolean somethingThere;
+        boolean directoryThere;
+        try (Fd there = openOrNull(root, relative, O_PATH)) {
+            somethingThere = there != null;
+            directoryThere = there != null && Fcntl.stat(there).isDirectory();
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOTDIR) {
+                throw e;
+            }
+            somethingThere = directoryThere = false; // a file on the way: making the copy's directories says so
+        }
+        if (target.endsWith("/") && !directoryThere) {
+            throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": the target ends "
+                    + "with \"/\", so it names a directory, and " + (somethingThere ? "it is not one" : "there is none")
+                    + ": make it first, or give the path of the copy without the \"/\"");
+        }
+        if (!directoryThere || Fcntl.stat(item).isDirectory()) {
+            return relative;
+        }
+        String name = source.toAbsolutePath().normalize().getFileName().toString();
+        return relative.isEmpty() ? name : relative + "/" + name;
     }
 
     /**
@@ -260,6 +294,10 @@ final class ContainerFiles implements AutoCloseable {
 
     /** Writes {@code content} as the file {@code target} in the container, with {@code mode}. */
     void write(byte[] content, String target, int mode) {
+        if (target != null && target.endsWith("/")) {
+            throw new IllegalArgumentException("container path \"" + target + "\" ends with \"/\", so it names a directory: "
+                    + "give the path of the file to write, such as \"" + target + "file\"");
+        }
         try (Fd root = root(); InputStream in = new java.io.ByteArrayInputStream(content)) {
             writeFile(root, relative(target), in, mode, FileTime.fromMillis(System.currentTimeMillis()));
         } catch (IOException e) {
