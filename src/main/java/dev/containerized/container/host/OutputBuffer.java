@@ -123,14 +123,37 @@ final class OutputBuffer {
             return new String(all, charset);
         }
         boolean utf8 = charset.equals(StandardCharsets.UTF_8);
-        int headKept = utf8 ? completeCharacters(head, headLength) : headLength;
-        int tailFrom = 0;
+        int unit = codeUnitBytes(charset);
+        int headKept = utf8 ? completeCharacters(head, headLength) : headLength - headLength % unit;
+        // In a charset of 2- or 4-byte units, the tail starts where a unit does, counted from the stream's start.
+        int tailFrom = Math.min(end.length, (int) ((unit - (headLength + dropped) % unit) % unit));
         while (utf8 && tailFrom < end.length && tailFrom < 3 && isContinuation(end[tailFrom])) {
             tailFrom++;
         }
         return new String(head, 0, headKept, charset)
                 + "\n[containerized: " + dropped + " bytes of output dropped here]\n"
-                + new String(end, tailFrom, end.length - tailFrom, charset);
+                + new String(end, tailFrom, end.length - tailFrom, tailCharset(unit));
+    }
+
+    /** 2 for UTF-16, 4 for UTF-32 (any byte order), 1 for the charsets whose characters start at any byte. */
+    private static int codeUnitBytes(Charset charset) {
+        String name = charset.name();
+        return name.startsWith("UTF-16") || name.startsWith("x-UTF-16") ? 2 : name.startsWith("UTF-32") || name.startsWith("x-UTF-32") ? 4 : 1;
+    }
+
+    /**
+     * How the tail is decoded: as the whole output, except that UTF-16 and UTF-32 take their byte order
+     * from a byte order mark at the output's start, which the tail does not have.
+     */
+    private Charset tailCharset(int unit) {
+        if (unit == 1 || !(charset.name().equals("UTF-16") || charset.name().equals("UTF-32"))) {
+            return charset;
+        }
+        boolean littleEndian = headLength >= 2 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xfe;
+        if (unit == 2) {
+            return littleEndian ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
+        }
+        return Charset.forName(littleEndian ? "UTF-32LE" : "UTF-32BE");
     }
 
     /** The length of {@code bytes[0, length)} without a multi-byte character its end cuts through. */

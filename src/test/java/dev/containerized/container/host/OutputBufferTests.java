@@ -170,4 +170,28 @@ class OutputBufferTests {
         assertThat(text).startsWith("aaaa").endsWith(String.valueOf((char) ('a' + (int) ((total - 1) / 65536) % 26)).repeat(10))
                 .contains("[containerized: " + (total - limit) + " bytes of output dropped here]");
     }
+    /**
+     * combos22, finding 8: with an odd limit the tail of UTF-16 output started inside a 2-byte unit, and
+     * every character after the cut came out one byte off ("a" as U+6100). In every byte order and with
+     * every limit, both ends read right.
+     */
+    @Test
+    void aCutInUtf16OrUtf32KeepsTheUnitsWhole() {
+        for (String name : List.of("UTF-16BE", "UTF-16LE", "UTF-16", "UTF-32BE", "UTF-32LE")) {
+            java.nio.charset.Charset charset = java.nio.charset.Charset.forName(name);
+            byte[] bytes = "abcdefgh".repeat(200).getBytes(charset);
+            if (name.equals("UTF-16")) { // Java writes big-endian with a mark: write a little-endian stream as a program might
+                bytes = ("\uFEFF" + "abcdefgh".repeat(200)).getBytes(StandardCharsets.UTF_16LE);
+            }
+            for (long limit = 1000; limit < 1010; limit++) {
+                OutputBuffer buffer = new OutputBuffer(limit, charset);
+                buffer.append(bytes, bytes.length);
+                String shown = buffer.text();
+                String[] ends = shown.split("\n\\[containerized: \\d+ bytes of output dropped here\\]\n");
+                assertThat(ends).as(name + ", limit " + limit).hasSize(2);
+                assertThat(ends[0].replace("\uFEFF", "")).as(name + " head, limit " + limit).matches("(abcdefgh)*[a-h]*");
+                assertThat(ends[1]).as(name + " tail, limit " + limit).matches("[a-h]*(abcdefgh)*").endsWith("h");
+            }
+        }
+    }
 }
