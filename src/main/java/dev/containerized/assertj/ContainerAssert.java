@@ -11,9 +11,12 @@ import org.assertj.core.api.AbstractAssert;
 import java.time.Duration;
 
 
-/** Assertions on a container's isolation and on its cgroup's figures. */
-public final class ContainerAssert extends AbstractAssert<ContainerAssert, Container> {
-    ContainerAssert(Container actual) {
+/**
+ * Assertions on a container's isolation and on its cgroup's figures. Open to subclassing, with a public
+ * constructor, as AssertJ's soft assertions need: {@code softly.proxy(ContainerAssert.class, Container.class, c)}.
+ */
+public class ContainerAssert extends AbstractAssert<ContainerAssert, Container> {
+    public ContainerAssert(Container actual) {
         super(actual, ContainerAssert.class);
     }
 

@@ -8,10 +8,12 @@ import org.assertj.core.api.Assertions;
 
 /**
  * Assertions on how a command ended. Every failure message shows the command, how it ended and the
- * tails of its stdout and stderr, so a red test explains itself.
+ * tails of its stdout and stderr, so a red test explains itself. Open to subclassing, with a public
+ * constructor, as AssertJ's soft assertions need:
+ * {@code softly.proxy(ExecResultAssert.class, ExecResult.class, result)}.
  */
-public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResult> {
-    ExecResultAssert(ExecResult actual) {
+public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResult> {
+    public ExecResultAssert(ExecResult actual) {
         super(actual, ExecResultAssert.class);
     }
 
@@ -24,10 +26,17 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
         return this;
     }
 
+    /**
+     * Exited by itself with {@code exitCode}. A command a signal killed did not exit, though its
+     * {@code exitCode()} is 128 + the signal, as a shell says: assert that with {@link #wasKilledBySignal}.
+     */
     public ExecResultAssert exitedWith(int exitCode) {
         isNotNull();
         if (actual.exitCode() != exitCode || actual.signal().isPresent()) {
-            failWithMessage("Expected the command to exit with status %d, but %s", exitCode, actual.describe());
+            String hint = actual.signal().isPresent() && actual.exitCode() == exitCode
+                    ? " (a signal killed it, which a shell reports as status " + exitCode + ": assert wasKilledBySignal("
+                    + actual.signal().getAsInt() + ") for that)" : "";
+            failWithMessage("Expected the command to exit with status %d, but %s%s", exitCode, actual.describe(), hint);
         }
         return this;
     }
@@ -64,16 +73,24 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
         return this;
     }
 
-    /** The command's stdout, to assert on as a string; the failure description names the command. */
-    /** Its stdout, to assert on as a string; a failure also shows how the command ended and both tails. */
+    /**
+     * Its stdout, to assert on as a string; a failure also shows how the command ended and both tails,
+     * after the description given with {@code as(…)}, if any.
+     */
     public AbstractStringAssert<?> stdout() {
         isNotNull();
-        return Assertions.assertThat(actual.stdout()).as("stdout of %s", actual.describe());
+        return Assertions.assertThat(actual.stdout()).as("%sstdout of %s", givenDescription(), actual.describe());
     }
 
-    /** Its stderr, to assert on as a string; a failure also shows how the command ended and both tails. */
+    /** Its stderr, as {@link #stdout()}. */
     public AbstractStringAssert<?> stderr() {
         isNotNull();
-        return Assertions.assertThat(actual.stderr()).as("stderr of %s", actual.describe());
+        return Assertions.assertThat(actual.stderr()).as("%sstderr of %s", givenDescription(), actual.describe());
+    }
+
+    /** What the test said with {@code as(…)}, followed by ": ", or nothing. */
+    private String givenDescription() {
+        String given = descriptionText();
+        return given == null || given.isEmpty() ? "" : given + ": ";
     }
 }

@@ -45,6 +45,26 @@ class ContainerizedAssertionsTests {
         assertThat(result(2, OptionalInt.empty(), "", "boom\n", false, false)).exitedWith(2).stderr().contains("boom");
     }
 
+    /**
+     * combos22, finding 7: the assertions work with AssertJ's own features: soft assertions (which
+     * subclass them), a test's own description through stdout() and stderr(), and a hint where a status
+     * of 128 + N was a kill by signal N.
+     */
+    @Test
+    void theAssertionsComposeWithSoftAssertionsAndDescriptions() {
+        ExecResult failed = result(3, OptionalInt.empty(), "partial output\n", "", false, false);
+        org.assertj.core.api.SoftAssertions softly = new org.assertj.core.api.SoftAssertions();
+        softly.proxy(ExecResultAssert.class, ExecResult.class, failed).succeeded();
+        softly.proxy(ExecResultAssert.class, ExecResult.class, failed).exitedWith(4);
+        softly.proxy(ContainerAssert.class, Container.class, container).hasHostname("another-box");
+        org.assertj.core.api.Assertions.assertThat(softly.errorsCollected()).hasSize(3);
+
+        assertThatThrownBy(() -> assertThat(failed).as("the server's log").stdout().isEqualTo("all output"))
+                .hasMessageContaining("[the server's log: stdout of command [prog, arg]");
+        assertThatThrownBy(() -> assertThat(result(137, OptionalInt.of(9), "", "", false, false)).exitedWith(137))
+                .hasMessageContaining("assert wasKilledBySignal(9) for that");
+    }
+
     @Test
     void aFailureShowsTheCommandItsStatusAndTheTailsOfItsOutput() {
         ExecResult failed = result(3, OptionalInt.empty(), "partial output\n", "something broke\n", false, false);
