@@ -362,6 +362,35 @@ class FilesAndExecTests {
     }
 
     /**
+     * combos22, finding 5: copyTo wrote a sparse file's holes out as zeros (100 MiB of a tmpfs, charged
+     * to the test JVM, not to the container) and made two files of one with two names. Both go in as
+     * they come out with copyFrom.
+     */
+    @Test
+    void copyToKeepsHolesAndHardLinks() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(tree.resolve("sparse").toFile(), "rw")) {
+            sparse.setLength(100L << 20);
+            sparse.seek(50L << 20);
+            sparse.write("middle".getBytes(StandardCharsets.US_ASCII));
+        }
+        Files.writeString(tree.resolve("one"), "one file, two names");
+        Files.createLink(tree.resolve("two"), tree.resolve("one"));
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            c.copyTo(tree, "/tmp/tree");
+            ExecResult seen = c.exec("sh", "-c", "cd /tmp/tree && du -k sparse | cut -f1 && stat -c %s sparse && "
+                    + "dd if=sparse bs=1048576 skip=50 count=1 2>/dev/null | head -c 6 && echo && stat -c '%i %h' one two && cat two");
+            String[] lines = seen.stdout().split("\n");
+            assertThat(Long.parseLong(lines[0])).as("KiB the sparse file takes: " + seen.stdout()).isLessThan(1024);
+            assertThat(lines[1]).isEqualTo(Long.toString(100L << 20));
+            assertThat(lines[2]).isEqualTo("middle");
+            assertThat(lines[3]).endsWith(" 2");
+            assertThat(lines[3]).isEqualTo(lines[4]);
+            assertThat(lines[5]).isEqualTo("one file, two names");
+        }
+    }
+
+    /**
      * As docker cp and cp: a file copied onto a directory goes into it; a target ending in "/" names a
      * directory, which must be there (the slash was dropped, and a file named like the directory made, or
      * a file there replaced); a directory copied onto one is merged into it.

@@ -76,10 +76,10 @@ final class ContainerFiles implements AutoCloseable {
     void copyTo(Path source, String target) {
         relative(target); // refused before anything is opened
         HostPaths host = new HostPaths("cannot copy " + source + " to " + target + " in container " + id);
-        try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host)) {
+        try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host); HardLinks linked = new HardLinks()) {
             String copy = pathOfCopy(root, item.fd(), source, target);
             DeepWalk.run("containerized-copy-" + id, () -> {
-                copyIn(root, item.fd(), copy, host, item.belowShared());
+                copyIn(root, item.fd(), copy, new HostTree(host, linked), item.belowShared());
                 return null;
             });
         } catch (ContainerException e) {
@@ -141,12 +141,16 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
+    /** How copyTo walks the host's tree, and the copies it made of files with more than one name. */
+    private record HostTree(HostPaths paths, HardLinks linked) {
+    }
+
     /**
      * Copies the host's {@code item} to {@code relative} in the container. The path the test gave is
      * resolved in the container's root, its links followed there, as docker cp does, and its missing
      * directories made; below it, the copy goes entry by entry (see {@link #copyEntry}).
      */
-    private void copyIn(Fd root, Fd item, String relative, HostPaths host, boolean belowShared) throws IOException {
+    private void copyIn(Fd root, Fd item, String relative, HostTree host, boolean belowShared) throws IOException {
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (!stat.isDirectory() && !stat.isSymlink() && !stat.isRegularFile()) {
             throw new ContainerException("cannot copy a fifo, socket or device to container " + id + ": copyTo copies files, "
@@ -178,7 +182,7 @@ final class ContainerFiles implements AutoCloseable {
      * not followed: a directory does not go onto one (docker cp refuses that too), a file is not written
      * through one, a link replaces one.
      */
-    private void copyEntry(Fd parent, byte[] name, String shown, Fd item, Fcntl.FileStat stat, boolean top, HostPaths host,
+    private void copyEntry(Fd parent, byte[] name, String shown, Fd item, Fcntl.FileStat stat, boolean top, HostTree host,
                            boolean belowShared) throws IOException {
         if (shown.getBytes(StandardCharsets.UTF_8).length >= Fcntl.PATH_MAX) {
             throw new ContainerException(shown.substring(0, 200) + "… is deeper than PATH_MAX (" + Fcntl.PATH_MAX
@@ -195,25 +199,32 @@ final class ContainerFiles implements AutoCloseable {
             }
             Dirents.symlink(Dirents.readlink(item), parent, name);
         } else if (stat.isRegularFile()) {
+            Fd copied = host.linked().copyOf(stat);
+            if (copied != null) { // another name of a file already copied: linked to its copy
+                unlinkIfThere(parent, name);
+                Dirents.link(copied, parent, name);
+                return;
+            }
             // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
-            try (Fd file = openToRead(item, shown); InputStream in = new DescriptorInput(file);
-                 Fd copy = openForWriting(parent, name, shown, stat.permissions())) {
-                copyInto(copy, in, stat.permissions(),
-                        FileTime.from(stat.mtimeSeconds() * 1_000_000_000L + stat.mtimeNanos(), TimeUnit.NANOSECONDS), shown);
+            try (Fd file = openToRead(item, shown); Fd copy = openForWriting(parent, name, shown, stat.permissions())) {
+                SparseFiles.copy(file, Fcntl.stat(file).size(), copy);
+                Fcntl.chmod(copy, stat.permissions(), shown);
+                Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), shown);
+                host.linked().remember(stat, copy);
             }
         }
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
     /** The host directory {@code item}'s mode, entries and time given to the container's directory {@code dir}. */
-    private void copyDirectory(Fd dir, Fd item, Fcntl.FileStat stat, String shown, HostPaths host, boolean belowShared)
+    private void copyDirectory(Fd dir, Fd item, Fcntl.FileStat stat, String shown, HostTree host, boolean belowShared)
             throws IOException {
         String where = shown.isEmpty() ? "/" : shown;
         boolean childrenBelowShared = HostPaths.belowShared(belowShared, item, stat);
         Fcntl.chmod(dir, stat.permissions(), where);
         try (Fd hostDir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
             for (Dirents.Entry entry : Dirents.list(hostDir)) {
-                try (Fd child = host.openInTree(hostDir, entry.name(), O_PATH, childrenBelowShared)) {
+                try (Fd child = host.paths().openInTree(hostDir, entry.name(), O_PATH, childrenBelowShared)) {
                     if (child != null) {
                         copyEntry(dir, entry.name(), shown + "/" + ControlCharacters.escape(entry.toString()), child,
                                 Fcntl.stat(child), false, host, childrenBelowShared);
@@ -258,37 +269,6 @@ final class ContainerFiles implements AutoCloseable {
                         + "read-write: copy from a directory no container can write", e);
             }
             throw e;
-        }
-    }
-
-    /** Reads a descriptor this class owns (and closes) itself. */
-    private static final class DescriptorInput extends InputStream {
-        private final Fd fd;
-
-        DescriptorInput(Fd fd) {
-            this.fd = fd;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) {
-            if (length == 0) {
-                return 0;
-            }
-            byte[] chunk = offset == 0 ? buffer : new byte[length];
-            int n = Unistd.read(fd.number(), chunk, length);
-            if (n <= 0) {
-                return -1;
-            }
-            if (chunk != buffer) {
-                System.arraycopy(chunk, 0, buffer, offset, n);
-            }
-            return n;
         }
     }
 

@@ -7,14 +7,10 @@ import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Mounts;
-import dev.containerized.internal.linux.Unistd;
 import dev.containerized.internal.text.ControlCharacters;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
 import static dev.containerized.internal.linux.Fcntl.O_CREAT;
@@ -38,15 +34,12 @@ final class CopyOut implements AutoCloseable {
     private static final int S_ISUID = 04000;
     private static final int S_ISGID = 02000;
 
-    /** The most hard-linked files remembered (a descriptor each); past them, a link is copied whole. */
-    private static final int LINKED_KEPT = 1024;
-
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String id;
     private final HostPaths host;
-    /** A file of the container with more than one name, by device and inode, and its copy on the host. */
-    private final Map<List<Long>, Fd> linked = new HashMap<>();
+    /** Files of the container with more than one name, and their copies on the host. */
+    private final HardLinks linked = new HardLinks();
 
     CopyOut(String id, HostPaths host) {
         this.id = id;
@@ -55,7 +48,7 @@ final class CopyOut implements AutoCloseable {
 
     @Override
     public void close() {
-        linked.values().forEach(Fd::close);
+        linked.close();
     }
 
     /**
@@ -106,11 +99,8 @@ final class CopyOut implements AutoCloseable {
             Dirents.symlink(Dirents.readlink(item), hostDir, name);
             CopiedTrees.mark(hostDir, name);
         } else if (stat.isRegularFile()) {
-            List<Long> key = List.of(stat.device(), stat.inode());
-            Fd copied = stat.links() > 1 ? linked.get(key) : null;
-            if (copied != null) {
-                // Another name of a file already copied: linked, as tar and docker cp keep them, not copied again
-                // (a container's 50 MiB with 40 names would otherwise be 2 GiB on the host).
+            Fd copied = linked.copyOf(stat);
+            if (copied != null) { // another name of a file already copied: linked to its copy
                 if (existing != null) {
                     TreeRemoval.deleteAt(hostDir, name);
                 }
@@ -129,7 +119,7 @@ final class CopyOut implements AutoCloseable {
                  Fd out = Fcntl.openat(hostDir, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) {
                 boolean placed = false;
                 try {
-                    copyFile(file, Fcntl.stat(file).size(), out);
+                    SparseFiles.copy(file, Fcntl.stat(file).size(), out);
                     // No setuid or setgid bit: this JVM makes the copy, so root owns it, and a container's program
                     // with them would be a way to root for anyone on the host who can reach the copy.
                     finish(out, stat.permissions() & ~(S_ISUID | S_ISGID), stat, shown);
@@ -140,9 +130,7 @@ final class CopyOut implements AutoCloseable {
                         removeQuietly(hostDir, aside);
                     }
                 }
-                if (stat.links() > 1 && linked.size() < LINKED_KEPT) {
-                    linked.put(key, Fcntl.open(out.procPath(), O_PATH | O_CLOEXEC, 0));
-                }
+                linked.remember(stat, out);
             }
         }
         // Devices, fifos, sockets in a tree: not copied (the top one was refused before: requireCopyable).
@@ -208,36 +196,5 @@ final class CopyOut implements AutoCloseable {
     private static void finish(Fd fd, int mode, Fcntl.FileStat stat, String name) {
         Fcntl.chmod(fd, mode, name);
         Fcntl.setTimes(fd, stat.mtimeSeconds(), stat.mtimeNanos(), name);
-    }
-
-    /**
-     * The first {@code size} bytes of {@code file} (its size when opened: one the container grows
-     * meanwhile is copied as it was) to {@code out}, its holes left holes: a sparse file that costs the
-     * container nothing costs the host's disk nothing either.
-     */
-    private static void copyFile(Fd file, long size, Fd out) {
-        byte[] buffer = new byte[64 * 1024];
-        long offset = 0;
-        while (offset < size) {
-            long data = Unistd.seekDataOrHole(file.number(), offset, Unistd.SEEK_DATA);
-            if (data < 0 || data >= size) {
-                break; // only a hole left
-            }
-            long hole = Unistd.seekDataOrHole(file.number(), data, Unistd.SEEK_HOLE);
-            long end = hole < 0 ? size : Math.min(hole, size);
-            Unistd.seek(file.number(), data);
-            Unistd.seek(out.number(), data);
-            long position = data;
-            int n = 0;
-            while (position < end && (n = Unistd.read(file.number(), buffer, (int) Math.min(buffer.length, end - position))) > 0) {
-                Unistd.writeFully(out.number(), buffer, 0, n);
-                position += n;
-            }
-            if (n <= 0 && position < end) {
-                break; // the file shrank meanwhile
-            }
-            offset = end;
-        }
-        Unistd.truncate(out.number(), size); // the length, past a trailing hole
     }
 }
