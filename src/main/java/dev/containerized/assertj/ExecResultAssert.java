@@ -10,7 +10,9 @@ import org.assertj.core.api.Assertions;
  * Assertions on how a command ended. Every failure message shows the command, how it ended and the
  * tails of its stdout and stderr, so a red test explains itself. Open to subclassing, with a public
  * constructor, as AssertJ's soft assertions need:
- * {@code softly.proxy(ExecResultAssert.class, ExecResult.class, result)}.
+ * {@code softly.proxy(ExecResultAssert.class, ExecResult.class, result)}. The string assertions that
+ * {@link #stdout()} and {@link #stderr()} return are AssertJ's own, which such a proxy does not collect:
+ * for soft checks on the output, use {@code softly.assertThat(result.stdout())}.
  */
 public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResult> {
     public ExecResultAssert(ExecResult actual) {

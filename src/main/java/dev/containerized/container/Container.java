@@ -198,8 +198,8 @@ public final class Container implements AutoCloseable {
      * Copies the host file or directory {@code hostPath} to {@code containerPath}, modes and times kept:
      * the path of the copy, made with its parents. A file there is replaced; a directory there takes a
      * file into it, under its own name, and a directory's entries merged into its own (docker cp would
-     * put the directory inside it instead). A path ending in "/" names a directory, which must be there,
-     * as with {@code docker cp}.
+     * put the directory inside it instead). For a file, a path ending in "/" names a directory, which
+     * must be there, as with {@code docker cp}; a directory is copied to it as without the "/".
      */
     public void copyTo(Path hostPath, String containerPath) {
         host.copyTo(hostPath, containerPath);
@@ -397,8 +397,11 @@ public final class Container implements AutoCloseable {
      * gives {@code reason}, such as "its timeout of 30 s passed".
      */
     public void closeBecause(String reason) {
-        host.close(reason);
-        lineDeliveries.finishAtClose();
+        try {
+            host.close(reason);
+        } finally { // a teardown that failed still ends the consumers' calls
+            lineDeliveries.finishAtClose();
+        }
     }
 
     @Override

@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * one decoder for the whole stream, which keeps a character split across two chunks until its end
  * comes, so it is decoded whole; the cut is made on the decoded text, at {@code \n}, so it is right in
  * any charset, UTF-16 included (where a byte {@code 0x0A} may be half of another character). A line
- * longer than {@link #LONGEST} characters is cut there too, never inside a surrogate pair, so a stream
- * without line ends cannot grow a line without bound.
+ * longer than {@link #LONGEST} characters is cut there too, never inside a surrogate pair (nor before
+ * the {@code \n} of its {@code \r\n}), so a stream without line ends cannot grow a line without bound.
  */
 final class LineSplitter {
     static final int LONGEST = 16 * 1024;
@@ -96,8 +96,12 @@ final class LineSplitter {
                 emit(pending.length(), true, lines);
                 continue;
             }
-            if (pending.length() == LONGEST) { // the line goes on in a new piece, a surrogate pair whole
-                boolean pairAtCut = Character.isHighSurrogate(pending.charAt(LONGEST - 1)) && Character.isLowSurrogate(c);
+            // A full line goes on in a new piece, a surrogate pair whole; one character more may wait for its
+            // cut, a \r, which a \n after it makes a line end rather than the start of the next piece.
+            boolean mayWait = c == '\r' && pending.length() == LONGEST;
+            if (pending.length() >= LONGEST && !mayWait) {
+                char next = pending.length() > LONGEST ? pending.charAt(LONGEST) : c;
+                boolean pairAtCut = Character.isHighSurrogate(pending.charAt(LONGEST - 1)) && Character.isLowSurrogate(next);
                 emit(pairAtCut ? LONGEST - 1 : LONGEST, false, lines);
             }
             pending.append(c);

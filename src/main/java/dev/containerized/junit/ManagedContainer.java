@@ -33,9 +33,14 @@ final class ManagedContainer implements AutoCloseable, ExtensionContext.Store.Cl
     ManagedContainer(Container container, Optional<Duration> timeout) {
         this.container = container;
         try {
+            // The close runs on a thread of its own: it may take a while (it lets line consumers take what is
+            // there for up to a second), and the one timeouts thread must not make another container's timeout late.
             this.timeout = timeout.map(limit -> TIMEOUTS.schedule(() -> {
                 timedOut = true;
-                container.closeBecause("its @Containerized timeout of " + limit.toMillis() + " ms passed");
+                Thread close = new Thread(() -> container.closeBecause("its @Containerized timeout of " + limit.toMillis()
+                        + " ms passed"), "containerized-timeout-" + container.id());
+                close.setDaemon(true);
+                close.start();
             }, millis(limit), TimeUnit.MILLISECONDS));
         } catch (RuntimeException e) { // nobody else holds the container yet: it would be left running
             container.close();

@@ -46,7 +46,7 @@ class ContainerizedAssertionsTests {
     }
 
     /**
-     * combos22, finding 7: the assertions work with AssertJ's own features: soft assertions (which
+     * The assertions work with AssertJ's own features: soft assertions (which
      * subclass them), a test's own description through stdout() and stderr(), and a hint where a status
      * of 128 + N was a kill by signal N.
      */

@@ -362,7 +362,7 @@ class FilesAndExecTests {
     }
 
     /**
-     * combos22, finding 5: copyTo wrote a sparse file's holes out as zeros (100 MiB of a tmpfs, charged
+     * copyTo wrote a sparse file's holes out as zeros (100 MiB of a tmpfs, charged
      * to the test JVM, not to the container) and made two files of one with two names. Both go in as
      * they come out with copyFrom.
      */
@@ -387,6 +387,34 @@ class FilesAndExecTests {
             assertThat(lines[3]).endsWith(" 2");
             assertThat(lines[3]).isEqualTo(lines[4]);
             assertThat(lines[5]).isEqualTo("one file, two names");
+        }
+        // Two names that land on two mounts cannot be one file there: the second is copied whole.
+        Path across = Files.createDirectories(dir.resolve("across"));
+        Files.createDirectories(across.resolve("a"));
+        Files.createDirectories(across.resolve("b"));
+        Files.writeString(across.resolve("a/x"), "linked");
+        Files.createLink(across.resolve("b/y"), across.resolve("a/x"));
+        try (Container c = Container.start(ContainerSpec.builder().mount(Mount.tmpfs("/mnt/b", "1m")).build())) {
+            c.copyTo(across, "/mnt");
+            assertThat(c.readString("/mnt/a/x")).isEqualTo("linked");
+            assertThat(c.readString("/mnt/b/y")).isEqualTo("linked");
+        }
+    }
+
+    /** The same the other way: two names of one file that land on two host mounts are two copies, not a failed copy. */
+    @Test
+    void copyFromCopiesALinkWholeWhereItCannotBeOne() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path b = Files.createDirectories(out.resolve("b"));
+        assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", b.toString()).start().waitFor()).isZero();
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",
+                    "mkdir -p /t/a /t/b && echo linked > /t/a/x && ln /t/a/x /t/b/y")).succeeded();
+            c.copyFrom("/t", out);
+            assertThat(out.resolve("a/x")).hasContent("linked");
+            assertThat(b.resolve("y")).hasContent("linked");
+        } finally {
+            assertThat(new ProcessBuilder("umount", b.toString()).start().waitFor()).isZero();
         }
     }
 
@@ -413,13 +441,22 @@ class FilesAndExecTests {
 
             assertThatThrownBy(() -> c.copyTo(file, "/missing/")).hasMessageContaining("the target ends with \"/\", so it names "
                     + "a directory, and there is none");
-            assertThatThrownBy(() -> c.copyTo(file, "/srv-file/")).hasMessageContaining("so it names a directory, and it is not one");
+            assertThatThrownBy(() -> c.copyTo(file, "/srv-file/")).hasMessageContaining("so it names a directory, and what is there is not one");
             assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/opt/")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("ends with \"/\", so it names a directory");
             assertThat(c.exec("sh", "-c", "cat /srv-file; ls -d /missing").stdout()).isEqualTo("file\n");
 
             c.copyTo(tree, "/data");
             assertThat(c.exec("sh", "-c", "ls /data").stdout()).isEqualTo("conf.yml\nkeep\nnew\n");
+            c.copyTo(tree, "/made-for-it/"); // a directory to a path ending in "/": made, as docker cp does
+            assertThat(c.readString("/made-for-it/new")).isEqualTo("new");
+
+            // Below the target, a directory does not go onto the container's link, and the message says so.
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",
+                    "mkdir -p /linked/elsewhere && ln -s /linked/elsewhere /linked/sub")).succeeded();
+            Files.createDirectories(tree.resolve("sub"));
+            assertThatThrownBy(() -> c.copyTo(tree, "/linked")).hasMessageContaining("/linked/sub in container " + c.id()
+                    + " is a symbolic link to /linked/elsewhere, and copyTo does not merge a directory into a link below its target");
         }
     }
 

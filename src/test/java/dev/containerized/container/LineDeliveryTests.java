@@ -69,7 +69,7 @@ class LineDeliveryTests {
         assertThat(received).containsExactly("line 0", "line 1", "line 2");
     }
 
-    /** Finding 1 of combos22: the lines dropped at the output's very end were never said, there being no next line. */
+    /** The lines dropped at the output's very end were never said, there being no next line to say it in. */
     @Test
     void linesDroppedAtTheEndAreToldInALastLine() throws Exception {
         CountDownLatch slow = new CountDownLatch(1);
@@ -95,7 +95,7 @@ class LineDeliveryTests {
     }
 
     /**
-     * Finding 2 of combos22: a slow consumer went on being called for minutes after its container's
+     * A slow consumer went on being called for minutes after its container's
      * close, into the tests that followed. The close waits a moment, then cuts it off.
      */
     @Test

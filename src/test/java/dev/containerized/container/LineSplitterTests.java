@@ -73,6 +73,14 @@ class LineSplitterTests {
         });
     }
 
+    /** A line of exactly the longest length ends with its \r\n, not with a piece and then an empty line. */
+    @Test
+    void aLineOfTheLongestLengthEndsAtItsCrLf() {
+        String longest = "x".repeat(LineSplitter.LONGEST);
+        feed(longest + "\r\nnext\r\n" + longest + "\ry\n");
+        assertThat(lines).containsExactly(longest, "next", longest, "\ry");
+    }
+
     @Test
     void bytesThatAreNotTextBecomeReplacementCharactersOnePerBadSequence() {
         feed(new byte[] {'a', (byte) 0xff, 'b', (byte) 0xe2, (byte) 0x82}); // 0xe2 0x82: a cut-off "€"

@@ -93,28 +93,32 @@ final class ContainerFiles implements AutoCloseable {
 
     /**
      * Where the copy of {@code item} goes, below the container's root: {@code target} itself, or, where
-     * that is a directory and the item is not one, the item's name in it, as docker cp and cp do. A target
-     * that ends in "/" names a directory, which must be there.
+     * that is a directory and the item is not one, the item's name in it, as docker cp and cp do. For a
+     * file, a target that ends in "/" names a directory, which must be there (docker cp asks the same);
+     * a directory is copied to it as without the "/", made if missing.
      */
     private String pathOfCopy(Fd root, Fd item, Path source, String target) {
         String relative = relative(target);
-        boolean somethingThere;
-        boolean directoryThere;
-        try (Fd there = openOrNull(root, relative, O_PATH)) {
-            somethingThere = there != null;
-            directoryThere = there != null && Fcntl.stat(there).isDirectory();
+        if (Fcntl.stat(item).isDirectory()) {
+            return relative;
+        }
+        String there; // what is at the target: "a directory", "a file", or null for nothing
+        try (Fd found = openOrNull(root, relative, O_PATH)) {
+            there = found == null ? null : Fcntl.stat(found).isDirectory() ? "a directory" : "not a directory";
         } catch (LinuxException e) {
             if (e.errno() != Errno.ENOTDIR) {
                 throw e;
             }
-            somethingThere = directoryThere = false; // a file on the way: making the copy's directories says so
+            there = "below a file"; // making the copy's directories says which one
         }
+        boolean directoryThere = "a directory".equals(there);
         if (target.endsWith("/") && !directoryThere) {
             throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": the target ends "
-                    + "with \"/\", so it names a directory, and " + (somethingThere ? "it is not one" : "there is none")
-                    + ": make it first, or give the path of the copy without the \"/\"");
+                    + "with \"/\", so it names a directory, and " + (there == null ? "there is none"
+                    : there.equals("below a file") ? "a file is on its path" : "what is there is not one")
+                    + ": make the directory first, or give the path of the copy without the \"/\"");
         }
-        if (!directoryThere || Fcntl.stat(item).isDirectory()) {
+        if (!directoryThere) {
             return relative;
         }
         String name = source.toAbsolutePath().normalize().getFileName().toString();
@@ -146,6 +150,18 @@ final class ContainerFiles implements AutoCloseable {
     }
 
     /**
+     * An entry of the container's tree a copy makes: {@code name} in the directory {@code parent};
+     * {@code shown} is its path for messages, {@code pathBytes} the length of its real path.
+     */
+    private record Place(Fd parent, byte[] name, String shown, int pathBytes) {
+        /** The place of {@code childName} in the directory {@code dir}, which is this place. */
+        Place child(Fd dir, byte[] childName) {
+            return new Place(dir, childName, shown + "/" + ControlCharacters.escape(new String(childName, StandardCharsets.UTF_8)),
+                    pathBytes + 1 + childName.length);
+        }
+    }
+
+    /**
      * Copies the host's {@code item} to {@code relative} in the container. The path the test gave is
      * resolved in the container's root, its links followed there, as docker cp does, and its missing
      * directories made; below it, the copy goes entry by entry (see {@link #copyEntry}).
@@ -156,11 +172,13 @@ final class ContainerFiles implements AutoCloseable {
             throw new ContainerException("cannot copy a fifo, socket or device to container " + id + ": copyTo copies files, "
                     + "directories and links");
         }
+        int pathBytes = relative.isEmpty() ? 0 : 1 + relative.getBytes(StandardCharsets.UTF_8).length;
         if (stat.isDirectory()) {
             makeDirectories(root, relative);
             try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
                 requireContainersOwn(dir, "/" + relative);
-                copyDirectory(dir, item, stat, relative.isEmpty() ? "" : "/" + relative, host, belowShared);
+                copyDirectory(dir, new Place(null, null, relative.isEmpty() ? "" : "/" + relative, pathBytes), item, stat, host,
+                        belowShared);
             }
             return;
         }
@@ -168,66 +186,77 @@ final class ContainerFiles implements AutoCloseable {
         makeDirectories(root, parentPath(relative));
         try (Fd parent = parentOf(root, relative)) {
             requireContainersOwn(parent, "/" + parentPath(relative));
-            copyEntry(parent, name, "/" + relative, item, stat, true, host, belowShared);
+            copyEntry(new Place(parent, name, "/" + relative, pathBytes), item, stat, true, host, belowShared);
         }
     }
 
     /**
-     * Copies the host's {@code item} as the entry {@code name} of the container's directory {@code parent}
-     * ({@code shown} is its path, for messages). Both trees are walked by descriptors, by the names' bytes
-     * (a name need not be text), never by a path again: in the host's tree, where it lies in a directory
-     * bound into a container read-write, the container may swap an entry for a link to any host file
-     * between the look and the read, or move a host mount there ({@link HostPaths}: {@code belowShared}
-     * says whether {@code item} lies below such a directory). In the container's, a link in the way is
-     * not followed: a directory does not go onto one (docker cp refuses that too), a file is not written
-     * through one, a link replaces one.
+     * Copies the host's {@code item} to {@code to}. Both trees are walked by descriptors, by the names'
+     * bytes (a name need not be text), never by a path again: in the host's tree, where it lies in a
+     * directory bound into a container read-write, the container may swap an entry for a link to any
+     * host file between the look and the read, or move a host mount there ({@link HostPaths}:
+     * {@code belowShared} says whether {@code item} lies below such a directory). In the container's, a
+     * link in the way is not followed: a directory does not go onto one (docker cp refuses that too), a
+     * file is not written through one, a link replaces one.
      */
-    private void copyEntry(Fd parent, byte[] name, String shown, Fd item, Fcntl.FileStat stat, boolean top, HostTree host,
-                           boolean belowShared) throws IOException {
-        if (shown.getBytes(StandardCharsets.UTF_8).length >= Fcntl.PATH_MAX) {
-            throw new ContainerException(shown.substring(0, 200) + "… is deeper than PATH_MAX (" + Fcntl.PATH_MAX
-                    + " bytes of path), which copyTo does not make in container " + id);
+    private void copyEntry(Place to, Fd item, Fcntl.FileStat stat, boolean top, HostTree host, boolean belowShared)
+            throws IOException {
+        if (to.pathBytes() >= Fcntl.PATH_MAX) {
+            throw new ContainerException(to.shown().substring(0, Math.min(200, to.shown().length())) + "… is deeper than PATH_MAX ("
+                    + Fcntl.PATH_MAX + " bytes of path), which the container's programs could not open, in container " + id);
         }
         if (stat.isDirectory()) {
-            try (Fd dir = directoryFor(parent, name, shown)) {
-                requireContainersOwn(dir, shown);
-                copyDirectory(dir, item, stat, shown, host, belowShared);
+            try (Fd dir = directoryFor(to)) {
+                requireContainersOwn(dir, to.shown());
+                copyDirectory(dir, to, item, stat, host, belowShared);
             }
         } else if (stat.isSymlink()) {
             if (!top) {
-                unlinkIfThere(parent, name);
+                unlinkIfThere(to.parent(), to.name());
             }
-            Dirents.symlink(Dirents.readlink(item), parent, name);
+            Dirents.symlink(Dirents.readlink(item), to.parent(), to.name());
         } else if (stat.isRegularFile()) {
-            Fd copied = host.linked().copyOf(stat);
-            if (copied != null) { // another name of a file already copied: linked to its copy
-                unlinkIfThere(parent, name);
-                Dirents.link(copied, parent, name);
+            if (linkedToItsCopy(to, stat, host.linked())) {
                 return;
             }
             // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
-            try (Fd file = openToRead(item, shown); Fd copy = openForWriting(parent, name, shown, stat.permissions())) {
+            try (Fd file = openToRead(item, to.shown());
+                 Fd copy = openForWriting(to.parent(), to.name(), to.shown(), stat.permissions())) {
                 SparseFiles.copy(file, Fcntl.stat(file).size(), copy);
-                Fcntl.chmod(copy, stat.permissions(), shown);
-                Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), shown);
+                Fcntl.chmod(copy, stat.permissions(), to.shown());
+                Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), to.shown());
                 host.linked().remember(stat, copy);
             }
         }
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
-    /** The host directory {@code item}'s mode, entries and time given to the container's directory {@code dir}. */
-    private void copyDirectory(Fd dir, Fd item, Fcntl.FileStat stat, String shown, HostTree host, boolean belowShared)
+    /**
+     * Whether {@code to} became another name of the copy made of {@code original}'s file, which has other
+     * names; false where none was made yet, or a link cannot be made there (another mount: EXDEV; too
+     * many links: EMLINK), and the file is copied whole.
+     */
+    private static boolean linkedToItsCopy(Place to, Fcntl.FileStat original, HardLinks linked) {
+        Fd copy = linked.copyOf(original);
+        if (copy == null) {
+            return false;
+        }
+        requireReplaceable(to.parent(), to.name(), to.shown());
+        unlinkIfThere(to.parent(), to.name());
+        return HardLinks.link(copy, to.parent(), to.name());
+    }
+
+    /** The host directory {@code item}'s mode, entries and time given to the container's directory {@code dir}, at {@code at}. */
+    private void copyDirectory(Fd dir, Place at, Fd item, Fcntl.FileStat stat, HostTree host, boolean belowShared)
             throws IOException {
-        String where = shown.isEmpty() ? "/" : shown;
+        String where = at.shown().isEmpty() ? "/" : at.shown();
         boolean childrenBelowShared = HostPaths.belowShared(belowShared, item, stat);
         Fcntl.chmod(dir, stat.permissions(), where);
         try (Fd hostDir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
             for (Dirents.Entry entry : Dirents.list(hostDir)) {
                 try (Fd child = host.paths().openInTree(hostDir, entry.name(), O_PATH, childrenBelowShared)) {
                     if (child != null) {
-                        copyEntry(dir, entry.name(), shown + "/" + ControlCharacters.escape(entry.toString()), child,
-                                Fcntl.stat(child), false, host, childrenBelowShared);
+                        copyEntry(at.child(dir, entry.name()), child, Fcntl.stat(child), false, host, childrenBelowShared);
                     }
                 }
             }
@@ -235,22 +264,30 @@ final class ContainerFiles implements AutoCloseable {
         Fcntl.setTimes(dir, stat.mtimeSeconds(), stat.mtimeNanos(), where);
     }
 
-    /** The container's directory {@code name} in {@code parent}, made if missing; never a link's target. */
-    private static Fd directoryFor(Fd parent, byte[] name, String shown) {
+    /** The container's directory at {@code at}, made if missing; never a link's target. */
+    private Fd directoryFor(Place at) {
         try {
-            Dirents.mkdir(parent, name, 0755);
+            Dirents.mkdir(at.parent(), at.name(), 0755);
         } catch (LinuxException e) {
             if (e.errno() != Errno.EEXIST) {
                 throw e;
             }
         }
         try {
-            return Dirents.openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            return Dirents.openat(at.parent(), at.name(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
         } catch (LinuxException e) {
-            if (e.errno() == Errno.ENOTDIR || e.errno() == Errno.ELOOP) {
-                throw new LinuxException("mkdir(\"" + shown + "\")", Errno.ENOTDIR);
+            if (e.errno() != Errno.ENOTDIR && e.errno() != Errno.ELOOP) { // a link gives either, with O_DIRECTORY
+                throw e;
             }
-            throw e;
+            try (Fd there = Dirents.openat(at.parent(), at.name(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
+                if (Fcntl.stat(there).isSymlink()) {
+                    throw new ContainerException(at.shown() + " in container " + id + " is a symbolic link to "
+                            + ControlCharacters.escape(Fcntl.readlink(there)) + ", and copyTo does not merge a directory into a "
+                            + "link below its target (docker cp refuses it too): remove the link in the container first, or copy "
+                            + "to what it names");
+                }
+            }
+            throw new LinuxException("mkdir(\"" + at.shown() + "\"): a file of that name is there", Errno.ENOTDIR);
         }
     }
 
@@ -483,14 +520,7 @@ final class ContainerFiles implements AutoCloseable {
      * test can write there.
      */
     private static Fd openForWriting(Fd parent, byte[] name, String shown, int mode) {
-        try (Fd existing = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (existing != null) {
-                Fcntl.FileStat stat = Fcntl.stat(existing);
-                if (!stat.isRegularFile() && !stat.isSymlink()) {
-                    throw notRegular(shown, stat);
-                }
-            }
-        }
+        requireReplaceable(parent, name, shown);
         Fd file;
         try {
             // Non-blocking, and checked once open: a fifo the container puts there meanwhile would else
@@ -519,6 +549,18 @@ final class ContainerFiles implements AutoCloseable {
         } catch (RuntimeException e) {
             file.close();
             throw e;
+        }
+    }
+
+    /** Refuses what is at {@code name} in {@code parent} unless it is a file or a link (or nothing), which a copy may replace. */
+    private static void requireReplaceable(Fd parent, byte[] name, String shown) {
+        try (Fd existing = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            if (existing != null) {
+                Fcntl.FileStat stat = Fcntl.stat(existing);
+                if (!stat.isRegularFile() && !stat.isSymlink()) {
+                    throw notRegular(shown, stat);
+                }
+            }
         }
     }
 

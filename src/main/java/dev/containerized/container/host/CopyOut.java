@@ -100,14 +100,17 @@ final class CopyOut implements AutoCloseable {
             CopiedTrees.mark(hostDir, name);
         } else if (stat.isRegularFile()) {
             Fd copied = linked.copyOf(stat);
-            if (copied != null) { // another name of a file already copied: linked to its copy
+            boolean removed = false;
+            if (copied != null) { // another name of a file already copied: linked to its copy, where the filesystem can
                 if (existing != null) {
                     TreeRemoval.deleteAt(hostDir, name);
+                    removed = true;
                 }
-                Dirents.link(copied, hostDir, name);
-                return;
+                if (HardLinks.link(copied, hostDir, name)) {
+                    return;
+                }
             }
-            if (existing != null && existing.isDirectory()) {
+            if (existing != null && existing.isDirectory() && !removed) {
                 TreeRemoval.deleteAt(hostDir, name); // the rename below replaces anything else, but not a directory
             }
             // The file checked, opened again through its own descriptor: whatever the container renames

@@ -1,7 +1,10 @@
 package dev.containerized.container.host;
 
+import dev.containerized.internal.linux.Dirents;
+import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
+import dev.containerized.internal.linux.LinuxException;
 
 import java.util.HashMap;
 import java.util.List;
@@ -23,10 +26,31 @@ final class HardLinks implements AutoCloseable {
         return original.links() > 1 ? copies.get(key(original)) : null;
     }
 
-    /** Remembers {@code copy} (open on the copy made) as the copy of {@code original}'s file, if it has other names. */
+    /**
+     * Remembers {@code copy} (open on the copy made) as the copy of {@code original}'s file, if it has
+     * other names and none is known yet (a name copied whole, where a link could not be made, leaves the
+     * first copy the one later names link to).
+     */
     void remember(Fcntl.FileStat original, Fd copy) {
-        if (original.links() > 1 && copies.size() < KEPT) {
+        if (original.links() > 1 && copies.size() < KEPT && !copies.containsKey(key(original))) {
             copies.put(key(original), Fcntl.open(copy.procPath(), Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0));
+        }
+    }
+
+    /**
+     * Makes {@code name} in {@code dir} another name of {@code copy}; false where the filesystem cannot
+     * (another mount below the target: EXDEV; too many links: EMLINK; EPERM where links are not allowed),
+     * and the caller copies the file whole.
+     */
+    static boolean link(Fd copy, Fd dir, byte[] name) {
+        try {
+            Dirents.link(copy, dir, name);
+            return true;
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.EXDEV || e.errno() == Errno.EMLINK || e.errno() == Errno.EPERM) {
+                return false;
+            }
+            throw e;
         }
     }
 

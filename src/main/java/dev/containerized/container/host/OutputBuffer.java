@@ -109,7 +109,8 @@ final class OutputBuffer {
      * between head and tail says how many. Nothing dropped, head and tail are one run of bytes and are
      * decoded as one (a character may span them). Something dropped, in UTF-8 a character the cut went
      * through is left out on each side, rather than shown as U+FFFD: at most 3 bytes each, not counted in
-     * the marker, which says what the limit dropped.
+     * the marker, which says what the limit dropped. In UTF-16 and UTF-32 the same goes for a unit or a
+     * surrogate pair the cut went through, and the tail is read in the byte order of the output's mark.
      */
     synchronized String text() {
         if (tail == null) {
@@ -130,6 +131,15 @@ final class OutputBuffer {
         while (utf8 && tailFrom < end.length && tailFrom < 3 && isContinuation(end[tailFrom])) {
             tailFrom++;
         }
+        if (unit == 2) { // nor does a cut leave half of a surrogate pair on either side
+            boolean littleEndian = littleEndian();
+            if (headKept >= 2 && isSurrogate(head, headKept - 2, littleEndian, 0xd800)) {
+                headKept -= 2;
+            }
+            if (end.length - tailFrom >= 2 && isSurrogate(end, tailFrom, littleEndian, 0xdc00)) {
+                tailFrom += 2;
+            }
+        }
         return new String(head, 0, headKept, charset)
                 + "\n[containerized: " + dropped + " bytes of output dropped here]\n"
                 + new String(end, tailFrom, end.length - tailFrom, tailCharset(unit));
@@ -149,11 +159,25 @@ final class OutputBuffer {
         if (unit == 1 || !(charset.name().equals("UTF-16") || charset.name().equals("UTF-32"))) {
             return charset;
         }
-        boolean littleEndian = headLength >= 2 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xfe;
         if (unit == 2) {
-            return littleEndian ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
+            return littleEndian() ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE;
         }
-        return Charset.forName(littleEndian ? "UTF-32LE" : "UTF-32BE");
+        return Charset.forName(littleEndian() ? "UTF-32LE" : "UTF-32BE");
+    }
+
+    /** Whether the output's units are little-endian: by the charset's name, or by the mark the output starts with. */
+    private boolean littleEndian() {
+        String name = charset.name();
+        if (name.contains("LE")) {
+            return true;
+        }
+        return !name.contains("BE") && headLength >= 2 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xfe;
+    }
+
+    /** Whether the 2-byte unit at {@code at} is a surrogate of the kind {@code kind} (0xd800 high, 0xdc00 low). */
+    private static boolean isSurrogate(byte[] bytes, int at, boolean littleEndian, int kind) {
+        int value = littleEndian ? (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 : (bytes[at] & 0xff) << 8 | (bytes[at + 1] & 0xff);
+        return (value & 0xfc00) == kind;
     }
 
     /** The length of {@code bytes[0, length)} without a multi-byte character its end cuts through. */

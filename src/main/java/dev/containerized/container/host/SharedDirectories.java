@@ -5,7 +5,8 @@ import dev.containerized.internal.linux.Fd;
 import dev.containerized.internal.linux.LinuxException;
 import dev.containerized.internal.linux.Xattrs;
 
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,20 +16,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * reached by another path meanwhile. A host path is not resolved through links below them ({@link HostPaths}).
  */
 final class SharedDirectories {
-    /**
-     * A directory as this JVM knows it: its device and inode, and its birth time, so that a directory
-     * made after a shared one was deleted, which may get its inode number at once (ext4 does so), is
-     * not taken for it.
-     */
-    private record Identity(long device, long inode, long birthNanos) {
-        static Identity of(Fd directory, Fcntl.FileStat stat) {
-            return new Identity(stat.device(), stat.inode(), Fcntl.birthNanos(directory));
-        }
-    }
-
     /** The attribute on each such directory, for later JVMs (see {@link #mark}). */
     static final String MARK = "trusted.containerized.shared";
-    private static final Set<Identity> KNOWN = ConcurrentHashMap.newKeySet();
+    /**
+     * Device and inode, and the directory's birth time: a directory made after a shared one was deleted
+     * may get its inode number at once (ext4 does so), and is not taken for it. The time is read only for
+     * a directory whose numbers match, which is rare.
+     */
+    private static final Map<List<Long>, Long> KNOWN = new ConcurrentHashMap<>();
 
     private SharedDirectories() {
     }
@@ -38,7 +33,7 @@ final class SharedDirectories {
      * before the container runs, so before it can put a link there.
      */
     static void remember(Fd directory, Fcntl.FileStat stat) {
-        KNOWN.add(Identity.of(directory, stat));
+        KNOWN.put(List.of(stat.device(), stat.inode()), Fcntl.birthNanos(directory));
         mark(directory);
     }
 
@@ -58,7 +53,8 @@ final class SharedDirectories {
 
     /** Whether {@code directory} ({@code stat} its status) is one of them: the top of one; below it, a walk from the top knows. */
     static boolean isOne(Fd directory, Fcntl.FileStat stat) {
-        return KNOWN.contains(Identity.of(directory, stat)) || Xattrs.has(directory.procPath() + "/.", MARK);
+        Long birth = KNOWN.get(List.of(stat.device(), stat.inode()));
+        return birth != null && birth == Fcntl.birthNanos(directory) || Xattrs.has(directory.procPath() + "/.", MARK);
     }
 
     /** For a test: what a later JVM knows, the marks alone. */

@@ -170,10 +170,11 @@ class OutputBufferTests {
         assertThat(text).startsWith("aaaa").endsWith(String.valueOf((char) ('a' + (int) ((total - 1) / 65536) % 26)).repeat(10))
                 .contains("[containerized: " + (total - limit) + " bytes of output dropped here]");
     }
+
     /**
-     * combos22, finding 8: with an odd limit the tail of UTF-16 output started inside a 2-byte unit, and
-     * every character after the cut came out one byte off ("a" as U+6100). In every byte order and with
-     * every limit, both ends read right.
+     * With an odd limit the tail of UTF-16 output started inside a 2-byte unit, and every character
+     * after the cut came out one byte off ("a" as U+6100). In every byte order and with every limit,
+     * both ends read right.
      */
     @Test
     void aCutInUtf16OrUtf32KeepsTheUnitsWhole() {
@@ -191,6 +192,15 @@ class OutputBufferTests {
                 assertThat(ends).as(name + ", limit " + limit).hasSize(2);
                 assertThat(ends[0].replace("\uFEFF", "")).as(name + " head, limit " + limit).matches("(abcdefgh)*[a-h]*");
                 assertThat(ends[1]).as(name + " tail, limit " + limit).matches("[a-h]*(abcdefgh)*").endsWith("h");
+            }
+        }
+        // Characters beyond the BMP are two units: a cut through one leaves it out, as in UTF-8, not U+FFFD.
+        for (String name : List.of("UTF-16BE", "UTF-16LE")) {
+            byte[] bytes = "\uD83D\uDE00".repeat(600).getBytes(java.nio.charset.Charset.forName(name));
+            for (long limit = 1000; limit < 1010; limit++) {
+                OutputBuffer buffer = new OutputBuffer(limit, java.nio.charset.Charset.forName(name));
+                buffer.append(bytes, bytes.length);
+                assertThat(buffer.text()).as(name + ", limit " + limit).doesNotContain("\uFFFD");
             }
         }
     }
