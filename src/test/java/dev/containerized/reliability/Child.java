@@ -48,12 +48,36 @@ public final class Child {
             case "flood" -> flood(Long.parseLong(args[1]));
             case "state-filesystems" -> stateFilesystems(Path.of(args[1]));
             case "cgroupfs-read-only" -> cgroupfsReadOnly();
+            case "close-fails" -> closeFails();
             default -> throw new IllegalArgumentException("no mode " + args[0]);
         }
         List<String> leaks = Leaks.find();
         say("LEAKS " + leaks.size());
         leaks.forEach(l -> say("LEAK " + l));
         System.exit(ok && leaks.isEmpty() ? 0 : 1);
+    }
+
+    /**
+     * With -Dcontainerized.fault.failAt=close-pid1-killed, the close fails as if its kill of PID 1 had
+     * thrown: it must still undo everything, and a close on another thread must not wait for it forever.
+     */
+    private static void closeFails() throws InterruptedException {
+        Container c = Container.start(SPEC);
+        BackgroundProcess sleeper = c.execInBackground("sleep", "600");
+        try {
+            c.close();
+            say("FAILED the close did not fail");
+            ok = false;
+        } catch (ContainerException e) {
+            say("CLOSE FAILED " + e.getMessage());
+        }
+        Thread again = new Thread(c::close, "second-close");
+        again.start();
+        again.join(Duration.ofSeconds(20).toMillis());
+        say(again.isAlive() ? "FAILED the second close waits" : "SECOND CLOSE RETURNED");
+        ok &= !again.isAlive();
+        say("SLEEPER " + (sleeper.isAlive() ? "alive" : "ended"));
+        ok &= !sleeper.isAlive();
     }
 
     /**

@@ -118,6 +118,22 @@ class FaultTests {
         Tally.faults(1);
     }
 
+    /**
+     * A close one of whose own steps fails (the kill of PID 1, made to throw) still removes everything,
+     * and another close of the container returns instead of waiting for the first forever.
+     */
+    @Test
+    void aCloseWhoseKillFailsStillUndoesEverythingAndLetsOtherClosesReturn() {
+        try (ChildJvm child = ChildJvm.of("close-fails").quickStart()
+                .property(dev.containerized.container.host.FaultInjection.FAIL_PROPERTY, "close-pid1-killed").start()) {
+            assertThat(child.awaitExit(Duration.ofSeconds(120))).as(child.output()).isZero();
+            assertThat(child.lines()).as(child.output()).contains("SECOND CLOSE RETURNED", "SLEEPER ended", "LEAKS 0")
+                    .anyMatch(l -> l.startsWith("CLOSE FAILED " + dev.containerized.container.host.FaultInjection.FAILED + "close-pid1-killed"));
+        }
+        Tally.containers(1);
+        Tally.faults(1);
+    }
+
     @Test
     void tenThousandFilesWrittenInsideAreAllThereAndAllGoAtClose() {
         Container c = Container.start(SPEC);

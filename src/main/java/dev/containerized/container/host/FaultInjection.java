@@ -15,6 +15,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FaultInjection {
     public static final String PROPERTY = "containerized.fault.stopAt";
+    /**
+     * With {@code -Dcontainerized.fault.failAt=PHASE}, the step at {@code PHASE} throws instead: for the
+     * tests of what a close does when a step of its own fails (the kill of PID 1, say), which nothing
+     * else here can make fail.
+     */
+    public static final String FAIL_PROPERTY = "containerized.fault.failAt";
+    /** The start of the message of what a step that {@link #FAIL_PROPERTY} names throws. */
+    public static final String FAILED = "containerized: fault injection: failed at ";
     /** The line's start on stderr, for a test to wait for. */
     public static final String STOPPED = "containerized: fault injection: stopped at ";
 
@@ -37,7 +45,10 @@ public final class FaultInjection {
         CONFIG,
         /** Start: PID 1 pivoted into the container's root; the container takes commands. */
         PIVOT,
-        /** Close: PID 1 (and so every process of the container) sent SIGKILL, nothing removed yet. */
+        /**
+         * Close: PID 1 (and so every process of the container) sent SIGKILL, nothing removed yet. As a
+         * {@code failAt}, the close fails there as if the kill had thrown.
+         */
         CLOSE_PID1_KILLED,
         /** Close: the cgroup removed; the state directory, deleted beside it on another thread, perhaps not yet. */
         CLOSE_CGROUP_REMOVED;
@@ -49,23 +60,34 @@ public final class FaultInjection {
     }
 
     private static final String VALUE = System.getProperty(PROPERTY);
-    private static final boolean ARMED = VALUE != null;
+    private static final String FAIL_VALUE = System.getProperty(FAIL_PROPERTY);
+    private static final boolean ARMED = VALUE != null || FAIL_VALUE != null;
 
     private FaultInjection() {
     }
 
-    /** Called as the container {@code id} reaches {@code phase}; stops there when the property names it. */
+    /** Called as the container {@code id} reaches {@code phase}; stops or fails there when a property names it. */
     static void reached(Phase phase, String id) {
         if (ARMED) {
+            failIfNamed(phase, id);
             stopIfNamed(phase, id);
         }
     }
 
-    private static void stopIfNamed(Phase phase, String id) {
-        Phase named = Arrays.stream(Phase.values()).filter(p -> p.propertyValue().equals(VALUE.trim())).findFirst()
-                .orElseThrow(() -> new ContainerException("-D" + PROPERTY + "=" + VALUE + " names no phase: use one of "
+    private static void failIfNamed(Phase phase, String id) {
+        if (FAIL_VALUE != null && named(FAIL_PROPERTY, FAIL_VALUE) == phase) {
+            throw new ContainerException(FAILED + phase.propertyValue() + " of container " + id);
+        }
+    }
+
+    private static Phase named(String property, String value) {
+        return Arrays.stream(Phase.values()).filter(p -> p.propertyValue().equals(value.trim())).findFirst()
+                .orElseThrow(() -> new ContainerException("-D" + property + "=" + value + " names no phase: use one of "
                         + Arrays.stream(Phase.values()).map(Phase::propertyValue).toList()));
-        if (named != phase) {
+    }
+
+    private static void stopIfNamed(Phase phase, String id) {
+        if (VALUE == null || named(PROPERTY, VALUE) != phase) {
             return;
         }
         System.err.println(STOPPED + phase.propertyValue() + " of container " + id);
