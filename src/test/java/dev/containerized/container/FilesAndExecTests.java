@@ -401,20 +401,53 @@ class FilesAndExecTests {
         }
     }
 
-    /** The same the other way: two names of one file that land on two host mounts are two copies, not a failed copy. */
+    /**
+     * Hard links stay links however many files have them: past 1,024 such files every name was copied
+     * whole, so a container could turn a file with many names into many times its size on the host.
+     */
+    @Test
+    void hardLinksStayLinksPastAThousandLinkedFiles() throws Exception {
+        Path out = dir.resolve("out");
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "mkdir -p /t/many /t/big && cd /t/many"
+                    + " && for i in $(seq 1100); do : > f$i; ln f$i g$i; done && cd /t/big"
+                    + " && dd if=/dev/zero of=n0 bs=1024 count=1024 2>/dev/null && for i in $(seq 49); do ln n0 n$i; done")).succeeded();
+            c.copyFrom("/t", out);
+        }
+        java.util.Set<Object> inodes = new java.util.HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            inodes.add(Files.getAttribute(out.resolve("big/n" + i), "unix:ino"));
+        }
+        assertThat(inodes).as("inodes of the 50 names of one file").hasSize(1);
+        assertThat(Files.getAttribute(out.resolve("many/f1100"), "unix:ino")).isEqualTo(Files.getAttribute(out.resolve("many/g1100"), "unix:ino"));
+    }
+
+    /**
+     * The same the other way: names of one file that land on three host mounts are one copy per mount,
+     * not a failed copy (EXDEV), nor one copy per name: a name that cannot be linked to the copy made so
+     * far starts a new group (so a file with more names than ext4 links, 65,000, makes a copy per 65,000).
+     */
     @Test
     void copyFromCopiesALinkWholeWhereItCannotBeOne() throws Exception {
         Path out = Files.createDirectories(dir.resolve("out"));
-        Path b = Files.createDirectories(out.resolve("b"));
-        assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", b.toString()).start().waitFor()).isZero();
+        List<Path> mounts = List.of(Files.createDirectories(out.resolve("b")), Files.createDirectories(out.resolve("c")));
+        for (Path m : mounts) {
+            assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", m.toString()).start().waitFor()).isZero();
+        }
         try (Container c = Container.start(ContainerSpec.builder().build())) {
-            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",
-                    "mkdir -p /t/a /t/b && echo linked > /t/a/x && ln /t/a/x /t/b/y")).succeeded();
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c", "mkdir -p /t/a /t/b /t/c"
+                    + " && echo linked > /t/a/x && ln /t/a/x /t/b/y && ln /t/a/x /t/b/z && ln /t/a/x /t/c/u && ln /t/a/x /t/c/v"))
+                    .succeeded();
             c.copyFrom("/t", out);
-            assertThat(out.resolve("a/x")).hasContent("linked");
-            assertThat(b.resolve("y")).hasContent("linked");
+            for (String name : List.of("a/x", "b/y", "b/z", "c/u", "c/v")) {
+                assertThat(out.resolve(name)).hasContent("linked");
+            }
+            assertThat(Files.getAttribute(out.resolve("b/z"), "unix:ino")).isEqualTo(Files.getAttribute(out.resolve("b/y"), "unix:ino"));
+            assertThat(Files.getAttribute(out.resolve("c/v"), "unix:ino")).isEqualTo(Files.getAttribute(out.resolve("c/u"), "unix:ino"));
         } finally {
-            assertThat(new ProcessBuilder("umount", b.toString()).start().waitFor()).isZero();
+            for (Path m : mounts) {
+                assertThat(new ProcessBuilder("umount", m.toString()).start().waitFor()).as("umount " + m).isZero();
+            }
         }
     }
 

@@ -1145,6 +1145,32 @@ class EscapeTests {
         }
 
         /**
+         * A file the test bound into the container (read-only) cannot be taken away by the container: its
+         * rm gets EBUSY. A copy this JVM makes (outside the container's mount namespace, where the kernel
+         * lets an unlink through) must not take it away either, for a link or another name of a file in
+         * the copied tree.
+         */
+        @Test
+        void aCopyDoesNotTakeAwayAFileTheTestBoundIn(@TempDir Path dir) throws Exception {
+            Path bound = Files.writeString(dir.resolve("app.conf"), "the test's config");
+            Path asLink = Files.createDirectories(dir.resolve("as-link/etc"));
+            Files.createSymbolicLink(asLink.resolve("app.conf"), Path.of("elsewhere"));
+            Path asName = Files.createDirectories(dir.resolve("as-name/etc"));
+            Files.writeString(asName.resolve("a-first"), "another file");
+            Files.createLink(asName.resolve("app.conf"), asName.resolve("a-first"));
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).mount(Mount.bind(bound, "/etc/app.conf")));
+            for (Path tree : List.of(asLink.getParent(), asName.getParent())) {
+                try {
+                    c.copyTo(tree, "/");
+                } catch (dev.containerized.container.ContainerException refused) {
+                    assertThat(refused).hasMessageContaining("/etc/app.conf in container " + c.id() + " is a mount point");
+                }
+                assertThat(c.exec("sh", "-c", "cat /etc/app.conf; grep -c ' /etc/app.conf ' /proc/self/mountinfo").stdout())
+                        .as("after copying " + tree).isEqualTo("the test's config1\n");
+            }
+        }
+
+        /**
          * Not an attack, the refusal's other side: a directory made after a shared one was deleted may get
          * its inode number at once (ext4 gives it back), and is not a shared one for that. Taken for one,
          * the test's own links there were refused (a bind through one here), which showed as a flaky test.

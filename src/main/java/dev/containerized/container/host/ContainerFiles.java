@@ -76,10 +76,10 @@ final class ContainerFiles implements AutoCloseable {
     void copyTo(Path source, String target) {
         relative(target); // refused before anything is opened
         HostPaths host = new HostPaths("cannot copy " + source + " to " + target + " in container " + id);
-        try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host); HardLinks linked = new HardLinks()) {
+        try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host)) {
             String copy = pathOfCopy(root, item.fd(), source, target);
             DeepWalk.run("containerized-copy-" + id, () -> {
-                copyIn(root, item.fd(), copy, new HostTree(host, linked), item.belowShared());
+                copyIn(root, item.fd(), copy, host, source + " to container " + id, item.belowShared());
                 return null;
             });
         } catch (ContainerException e) {
@@ -151,13 +151,14 @@ final class ContainerFiles implements AutoCloseable {
 
     /**
      * An entry of the container's tree a copy makes: {@code name} in the directory {@code parent};
-     * {@code shown} is its path for messages, {@code pathBytes} the length of its real path.
+     * {@code shown} is its path for messages, {@code pathBytes} the length of its path from the root, and
+     * {@code path} its path below the directory the copy started in.
      */
-    private record Place(Fd parent, byte[] name, String shown, int pathBytes) {
+    private record Place(Fd parent, byte[] name, String shown, int pathBytes, byte[] path) {
         /** The place of {@code childName} in the directory {@code dir}, which is this place. */
         Place child(Fd dir, byte[] childName) {
             return new Place(dir, childName, shown + "/" + ControlCharacters.escape(new String(childName, StandardCharsets.UTF_8)),
-                    pathBytes + 1 + childName.length);
+                    pathBytes + 1 + childName.length, CopyOut.childPath(path, childName));
         }
     }
 
@@ -166,7 +167,7 @@ final class ContainerFiles implements AutoCloseable {
      * resolved in the container's root, its links followed there, as docker cp does, and its missing
      * directories made; below it, the copy goes entry by entry (see {@link #copyEntry}).
      */
-    private void copyIn(Fd root, Fd item, String relative, HostTree host, boolean belowShared) throws IOException {
+    private void copyIn(Fd root, Fd item, String relative, HostPaths paths, String what, boolean belowShared) throws IOException {
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (!stat.isDirectory() && !stat.isSymlink() && !stat.isRegularFile()) {
             throw new ContainerException("cannot copy a fifo, socket or device to container " + id + ": copyTo copies files, "
@@ -177,8 +178,8 @@ final class ContainerFiles implements AutoCloseable {
             makeDirectories(root, relative);
             try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
                 requireContainersOwn(dir, "/" + relative);
-                copyDirectory(dir, new Place(null, null, relative.isEmpty() ? "" : "/" + relative, pathBytes), item, stat, host,
-                        belowShared);
+                copyDirectory(dir, new Place(null, null, relative.isEmpty() ? "" : "/" + relative, pathBytes, new byte[0]), item,
+                        stat, new HostTree(paths, new HardLinks(dir, what)), belowShared);
             }
             return;
         }
@@ -186,7 +187,8 @@ final class ContainerFiles implements AutoCloseable {
         makeDirectories(root, parentPath(relative));
         try (Fd parent = parentOf(root, relative)) {
             requireContainersOwn(parent, "/" + parentPath(relative));
-            copyEntry(new Place(parent, name, "/" + relative, pathBytes), item, stat, true, host, belowShared);
+            copyEntry(new Place(parent, name, "/" + relative, pathBytes, name), item, stat, true,
+                    new HostTree(paths, new HardLinks(parent, what)), belowShared);
         }
     }
 
@@ -212,6 +214,7 @@ final class ContainerFiles implements AutoCloseable {
             }
         } else if (stat.isSymlink()) {
             if (!top) {
+                requireNoMountAt(to);
                 unlinkIfThere(to.parent(), to.name());
             }
             Dirents.symlink(Dirents.readlink(item), to.parent(), to.name());
@@ -225,7 +228,7 @@ final class ContainerFiles implements AutoCloseable {
                 SparseFiles.copy(file, Fcntl.stat(file).size(), copy);
                 Fcntl.chmod(copy, stat.permissions(), to.shown());
                 Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), to.shown());
-                host.linked().remember(stat, copy);
+                host.linked().remember(stat, to.path(), copy);
             }
         }
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
@@ -233,17 +236,31 @@ final class ContainerFiles implements AutoCloseable {
 
     /**
      * Whether {@code to} became another name of the copy made of {@code original}'s file, which has other
-     * names; false where none was made yet, or a link cannot be made there (another mount: EXDEV; too
-     * many links: EMLINK), and the file is copied whole.
+     * names; false where none was made yet, or a link cannot be made there (see {@link HardLinks#link}),
+     * and the file is copied whole.
      */
-    private static boolean linkedToItsCopy(Place to, Fcntl.FileStat original, HardLinks linked) {
-        Fd copy = linked.copyOf(original);
-        if (copy == null) {
+    private boolean linkedToItsCopy(Place to, Fcntl.FileStat original, HardLinks linked) {
+        if (original.links() < 2) {
             return false;
         }
         requireReplaceable(to.parent(), to.name(), to.shown());
+        requireNoMountAt(to);
         unlinkIfThere(to.parent(), to.name());
-        return HardLinks.link(copy, to.parent(), to.name());
+        return linked.link(original, to.parent(), to.name());
+    }
+
+    /**
+     * Refuses to take away a mount point of the container (a file the test bound in, say): this JVM is
+     * outside the container's mount namespace, where the kernel lets an unlink or a rename of it through
+     * and takes the mount away; the container itself would get EBUSY.
+     */
+    private void requireNoMountAt(Place at) {
+        try (Fd there = Dirents.openatOrNull(at.parent(), at.name(), O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            if (there != null && Fcntl.isMountRoot(there)) {
+                throw new ContainerException(at.shown() + " in container " + id + " is a mount point (a bind or tmpfs of the "
+                        + "container's), which a copy does not replace: copy that entry elsewhere, or leave it out of the tree");
+            }
+        }
     }
 
     /** The host directory {@code item}'s mode, entries and time given to the container's directory {@code dir}, at {@code at}. */
@@ -344,10 +361,9 @@ final class ContainerFiles implements AutoCloseable {
                  Destination destination = destination(item, source, targetParent, absolute, host)) {
                 CopiedTrees.add(destination.path());
                 DeepWalk.run("containerized-copy-" + id, () -> {
-                    try (CopyOut copyOut = new CopyOut(id, host)) {
-                        copyOut.copy(item, source, destination.directory(),
-                                destination.path().getFileName().toString().getBytes(StandardCharsets.UTF_8), true, destination.belowShared());
-                    }
+                    byte[] name = destination.path().getFileName().toString().getBytes(StandardCharsets.UTF_8);
+                    new CopyOut(id, host, destination.directory(), source + " of container " + id)
+                            .copy(item, source, destination.directory(), name, name, true, destination.belowShared());
                     return null;
                 });
             }

@@ -30,7 +30,7 @@ import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
  * and below such a directory no other mount is entered ({@link HostPaths}). A file is written under a
  * new name and renamed into place, so no host file is opened that a container may have put there.
  */
-final class CopyOut implements AutoCloseable {
+final class CopyOut {
     private static final int S_ISUID = 04000;
     private static final int S_ISGID = 02000;
 
@@ -39,16 +39,16 @@ final class CopyOut implements AutoCloseable {
     private final String id;
     private final HostPaths host;
     /** Files of the container with more than one name, and their copies on the host. */
-    private final HardLinks linked = new HardLinks();
+    private final HardLinks linked;
 
-    CopyOut(String id, HostPaths host) {
+    /**
+     * @param top  the host directory the copy goes into: {@link #copy} is given it first
+     * @param what the copy, for messages
+     */
+    CopyOut(String id, HostPaths host, Fd top, String what) {
         this.id = id;
         this.host = host;
-    }
-
-    @Override
-    public void close() {
-        linked.close();
+        this.linked = new HardLinks(top, what);
     }
 
     /**
@@ -57,11 +57,12 @@ final class CopyOut implements AutoCloseable {
      * directory is merged into. Names go by their bytes, as the container's are: they need not be text,
      * and two that decode alike must not become one file.
      *
-     * @param top whether {@code item} is what the test named (refused when it cannot be copied) or an entry
-     *            below it (skipped then, as docker cp skips devices)
+     * @param path        where it goes, below the directory the copy started in: {@code name} for the top
+     * @param top         whether {@code item} is what the test named (refused when it cannot be copied) or an
+     *                    entry below it (skipped then, as docker cp skips devices)
      * @param belowShared whether {@code hostDir} lies below a directory a container was given to write
      */
-    void copy(Fd item, String shown, Fd hostDir, byte[] name, boolean top, boolean belowShared) {
+    void copy(Fd item, String shown, Fd hostDir, byte[] name, byte[] path, boolean top, boolean belowShared) {
         if (top) {
             ContainerFiles.requireContainersOwn(item, shown, id);
         } else if (Mounts.kernelFilesystem(item) != null) {
@@ -86,7 +87,8 @@ final class CopyOut implements AutoCloseable {
                 for (Dirents.Entry entry : Dirents.list(dir)) {
                     try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
                         if (child != null) { // else removed meanwhile
-                            copy(child, shown + "/" + entry, hostChild, entry.name(), false, childrenBelowShared);
+                            copy(child, shown + "/" + entry, hostChild, entry.name(), childPath(path, entry.name()), false,
+                                    childrenBelowShared);
                         }
                     }
                 }
@@ -99,18 +101,7 @@ final class CopyOut implements AutoCloseable {
             Dirents.symlink(Dirents.readlink(item), hostDir, name);
             CopiedTrees.mark(hostDir, name);
         } else if (stat.isRegularFile()) {
-            Fd copied = linked.copyOf(stat);
-            boolean removed = false;
-            if (copied != null) { // another name of a file already copied: linked to its copy, where the filesystem can
-                if (existing != null) {
-                    TreeRemoval.deleteAt(hostDir, name);
-                    removed = true;
-                }
-                if (HardLinks.link(copied, hostDir, name)) {
-                    return;
-                }
-            }
-            if (existing != null && existing.isDirectory() && !removed) {
+            if (existing != null && existing.isDirectory()) {
                 TreeRemoval.deleteAt(hostDir, name); // the rename below replaces anything else, but not a directory
             }
             // The file checked, opened again through its own descriptor: whatever the container renames
@@ -118,6 +109,16 @@ final class CopyOut implements AutoCloseable {
             // that was there is opened, such as a device node a container sharing the directory put there,
             // whose open alone can act, as root on the host) and renamed into place once whole.
             String aside = ".containerized-copy-" + Long.toHexString(RANDOM.nextLong());
+            if (linked.link(stat, hostDir, aside.getBytes(StandardCharsets.US_ASCII))) {
+                // Another name of a file already copied: a link to its copy, put into place as a copy is.
+                try {
+                    placeCopy(hostDir, aside, name, shown);
+                } catch (RuntimeException e) {
+                    removeQuietly(hostDir, aside);
+                    throw e;
+                }
+                return;
+            }
             try (Fd file = Fcntl.open(item.procPath(), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
                  Fd out = Fcntl.openat(hostDir, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) {
                 boolean placed = false;
@@ -133,10 +134,21 @@ final class CopyOut implements AutoCloseable {
                         removeQuietly(hostDir, aside);
                     }
                 }
-                linked.remember(stat, out);
+                linked.remember(stat, path, out);
             }
         }
         // Devices, fifos, sockets in a tree: not copied (the top one was refused before: requireCopyable).
+    }
+
+    /** {@code path/name}: the path below a copy's top directory of an entry of the directory at {@code path}. */
+    static byte[] childPath(byte[] path, byte[] name) {
+        if (path.length == 0) {
+            return name;
+        }
+        byte[] child = java.util.Arrays.copyOf(path, path.length + 1 + name.length);
+        child[path.length] = '/';
+        System.arraycopy(name, 0, child, path.length + 1, name.length);
+        return child;
     }
 
     /** Refuses {@code item}, what the test named, when it is none of what copyFrom copies: before anything is made on the host. */

@@ -1,5 +1,6 @@
 package dev.containerized.container.host;
 
+import dev.containerized.container.ContainerException;
 import dev.containerized.internal.linux.Dirents;
 import dev.containerized.internal.linux.Errno;
 import dev.containerized.internal.linux.Fcntl;
@@ -11,56 +12,88 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The copies a copy made of files that have more than one name, by the original's device and inode, so
- * that a later name of one becomes a link to its copy, as tar and docker cp keep hard links: 50 MiB with
- * 40 names would otherwise be copied as 2 GiB. One descriptor is held per copy, up to {@link #KEPT};
- * past them, a name is copied whole.
+ * The copies a copy made of files that have more than one name, so that a later name of one becomes a
+ * link to its copy, as tar and docker cp keep hard links: 50 MiB with 40 names would otherwise be copied
+ * as 2 GiB, and a container could turn a file of a few bytes with thousands of names into gigabytes on
+ * the host's disk.
+ * <p>
+ * A copy is remembered by its path below the copy's top directory and by its device and inode, not by a
+ * descriptor, since a tree may hold hundreds of thousands of such files. A later name opens it again
+ * beneath the top, through no link, and is linked to it only if it is still that file: where the other
+ * side may change the tree meanwhile (a container, or a directory it shares), nothing else is linked.
  */
-final class HardLinks implements AutoCloseable {
-    static final int KEPT = 1024;
+final class HardLinks {
+    /** The most files remembered (tens of MiB of heap at most); a tree with more is refused rather than copied name by name. */
+    static final int KEPT = 200_000;
 
-    private final Map<List<Long>, Fd> copies = new HashMap<>();
+    private record Copy(byte[] path, long device, long inode) {
+    }
 
-    /** The copy already made of {@code original}'s file, or null: it has one name, or was not copied yet. */
-    Fd copyOf(Fcntl.FileStat original) {
-        return original.links() > 1 ? copies.get(key(original)) : null;
+    private final Fd top;
+    private final String what;
+    private final Map<List<Long>, Copy> copies = new HashMap<>();
+
+    /**
+     * @param top  the directory the copy's paths start from
+     * @param what the copy, for the message that refuses a tree with too many such files
+     */
+    HardLinks(Fd top, String what) {
+        this.top = top;
+        this.what = what;
     }
 
     /**
-     * Remembers {@code copy} (open on the copy made) as the copy of {@code original}'s file, if it has
-     * other names and none is known yet (a name copied whole, where a link could not be made, leaves the
-     * first copy the one later names link to).
+     * Makes {@code name} in {@code dir} another name of the copy made of {@code original}'s file. False
+     * where the file has one name, or no copy of it was made yet, or that copy is no longer there, or the
+     * filesystem cannot link it there (another mount: EXDEV; too many links: EMLINK; EPERM): the caller
+     * then copies the file whole and {@link #remember remembers} that copy.
      */
-    void remember(Fcntl.FileStat original, Fd copy) {
-        if (original.links() > 1 && copies.size() < KEPT && !copies.containsKey(key(original))) {
-            copies.put(key(original), Fcntl.open(copy.procPath(), Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0));
+    boolean link(Fcntl.FileStat original, Fd dir, byte[] name) {
+        Copy copy = original.links() > 1 ? copies.get(key(original)) : null;
+        if (copy == null) {
+            return false;
         }
-    }
-
-    /**
-     * Makes {@code name} in {@code dir} another name of {@code copy}; false where the filesystem cannot
-     * (another mount below the target: EXDEV; too many links: EMLINK; EPERM where links are not allowed),
-     * and the caller copies the file whole.
-     */
-    static boolean link(Fd copy, Fd dir, byte[] name) {
-        try {
-            Dirents.link(copy, dir, name);
+        try (Fd file = Dirents.openBeneath(top, copy.path(), Fcntl.O_PATH | Fcntl.O_NOFOLLOW)) {
+            if (file == null) {
+                return false;
+            }
+            Fcntl.FileStat now = Fcntl.stat(file);
+            if (now.device() != copy.device() || now.inode() != copy.inode()) {
+                return false;
+            }
+            Dirents.link(file, dir, name);
             return true;
         } catch (LinuxException e) {
-            if (e.errno() == Errno.EXDEV || e.errno() == Errno.EMLINK || e.errno() == Errno.EPERM) {
+            // The link, or the way to the copy (ELOOP: a link on it; ENOTDIR: a file), is not to be had.
+            if (e.errno() == Errno.EXDEV || e.errno() == Errno.EMLINK || e.errno() == Errno.EPERM || e.errno() == Errno.ELOOP
+                    || e.errno() == Errno.ENOTDIR) {
                 return false;
             }
             throw e;
         }
     }
 
-    private static List<Long> key(Fcntl.FileStat stat) {
-        return List.of(stat.device(), stat.inode());
+    /**
+     * Remembers {@code copy}, made at {@code path} below the top, as the copy that later names of
+     * {@code original}'s file link to: the latest one, where a name could not be linked to an earlier one
+     * (so that a file with more names than the filesystem links makes one copy per 65,000 names on ext4,
+     * not one per name).
+     */
+    void remember(Fcntl.FileStat original, byte[] path, Fd copy) {
+        if (original.links() < 2) {
+            return;
+        }
+        List<Long> key = key(original);
+        if (copies.size() >= KEPT && !copies.containsKey(key)) {
+            throw new ContainerException("cannot copy " + what + ": it holds more than " + KEPT + " files with several names (hard "
+                    + "links), more than a copy keeps track of, and copied name by name they could take far more room than they do"
+                    + " there: copy a part of it at a time");
+        }
+        Fcntl.FileStat stat = Fcntl.stat(copy);
+        copies.put(key, new Copy(path, stat.device(), stat.inode()));
     }
 
-    @Override
-    public void close() {
-        copies.values().forEach(Fd::close);
-        copies.clear();
+    private static List<Long> key(Fcntl.FileStat stat) {
+        return List.of(stat.device(), stat.inode());
     }
 }

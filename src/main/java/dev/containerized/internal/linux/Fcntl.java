@@ -191,6 +191,21 @@ public final class Fcntl {
     }
 
     /**
+     * Whether the file {@code fd} refers to is the root of a mount: a mount point, as seen from any mount
+     * namespace (statx(2) STATX_ATTR_MOUNT_ROOT, Linux 5.8). A process outside the namespace the mount is
+     * in may unlink or rename such a file, which takes the mount away there; one inside may not (EBUSY).
+     */
+    public static boolean isMountRoot(Fd fd) {
+        Statx statx = Statx.borrow();
+        try {
+            Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx), "statx(" + fd + ")");
+            return statx.isMountRoot();
+        } finally {
+            Statx.giveBack(statx);
+        }
+    }
+
+    /**
      * A file's type, permissions, owner, size, modification time and device numbers.
      *
      * @param mode  st_mode: type ({@link #S_IFMT}) and permission bits
@@ -338,9 +353,20 @@ public final class Fcntl {
             return p.getLong(BIRTH) * 1_000_000_000L + Integer.toUnsignedLong(p.getInt(BIRTH + Long.BYTES));
         }
 
+        /** Whether the last call said the file is a mount's root (the kernel says whether it knows, in the attributes' mask). */
+        boolean isMountRoot() {
+            Pointer p = getPointer();
+            return (p.getLong(ATTRIBUTES_MASK) & STATX_ATTR_MOUNT_ROOT) != 0 && (p.getLong(ATTRIBUTES) & STATX_ATTR_MOUNT_ROOT) != 0;
+        }
+
         /** stx_mask, first; stx_btime, a struct statx_timestamp {s64 tv_sec; u32 tv_nsec; s32 reserved}. */
         private static final int MASK = 0;
-        private static final int BIRTH = new Statx().fieldOffset("stx_btime");
+        private static final Statx LAYOUT = new Statx();
+        private static final int BIRTH = LAYOUT.fieldOffset("stx_btime");
+        private static final int ATTRIBUTES = LAYOUT.fieldOffset("stx_attributes");
+        private static final int ATTRIBUTES_MASK = LAYOUT.fieldOffset("stx_attributes_mask");
+        /** linux/stat.h: the file is the root of a mount. */
+        private static final long STATX_ATTR_MOUNT_ROOT = 0x2000;
 
         /**
          * What the last call wrote, read straight from the native memory at the fields' offsets: read()
