@@ -101,12 +101,19 @@ final class LineDelivery {
         }
     }
 
-    /** No line is handed over from now on; the line the consumer may be handling right now is its last. */
+    /**
+     * No line is handed over from now on; the line the consumer may be handling right now is its last,
+     * and a consumer still busy with it is interrupted, as an executor's shutdownNow does, so that one
+     * blocked (on a full queue of its own, say) lets its thread end.
+     */
     void cutOff() {
         cutOff = true;
         queue.clear();
         queuedChars.set(0);
         queue.offer(END); // wakes a delivery thread waiting for a line
+        if (thread.isAlive() && Thread.currentThread() != thread) {
+            thread.interrupt();
+        }
     }
 
     /**

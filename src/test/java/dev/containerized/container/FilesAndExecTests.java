@@ -402,6 +402,34 @@ class FilesAndExecTests {
     }
 
     /**
+     * What a copy does to what is there does not hang on how many names the host's file has: a file with
+     * two names there was written by unlinking the container's first (a bound file refused, another name
+     * of it split off); a directory copied onto one that is there leaves it its own mode (a copy into
+     * /tmp made it 0700); a link copied onto a file replaces it (EEXIST before), as a file does.
+     */
+    @Test
+    void aCopyTreatsWhatIsThereAlikeWhateverItsSourceIs() throws Exception {
+        Path bound = Files.writeString(dir.resolve("bound"), "before");
+        Path twoNames = Files.writeString(dir.resolve("two"), "new content");
+        Files.createLink(dir.resolve("two-again"), twoNames);
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("in-tmp"), "x");
+        Files.setPosixFilePermissions(tree, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), Path.of("/etc/hostname"));
+        try (Container c = Container.start(ContainerSpec.builder().mount(Mount.bind(bound, "/etc/app.conf").readWrite()).build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",
+                    "echo old > /srv-cfg && ln /srv-cfg /srv-cfg-other && echo file > /was-a-file")).succeeded();
+            c.copyTo(twoNames, "/etc/app.conf");
+            c.copyTo(twoNames, "/srv-cfg");
+            c.copyTo(tree, "/tmp");
+            c.copyTo(link, "/was-a-file");
+            assertThat(bound).hasContent("new content");
+            assertThat(c.exec("sh", "-c", "cat /srv-cfg-other; stat -c %a /tmp; cat /tmp/in-tmp; echo; readlink /was-a-file")
+                    .stdout()).isEqualTo("new content1777\nx\n/etc/hostname\n"); // the copied file has no newline
+        }
+    }
+
+    /**
      * Hard links stay links however many files have them: past 1,024 such files every name was copied
      * whole, so a container could turn a file with many names into many times its size on the host.
      */

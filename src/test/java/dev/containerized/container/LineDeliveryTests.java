@@ -126,6 +126,28 @@ class LineDeliveryTests {
         assertThat(received.size()).isLessThan(1000);
     }
 
+    /** A consumer blocked for good (on a queue of its own, say) is interrupted at the cut, and its thread ends. */
+    @Test
+    void aCloseInterruptsAConsumerThatIsStillBusyAfterItsMoment() throws Exception {
+        LineDeliveries deliveries = new LineDeliveries();
+        CountDownLatch never = new CountDownLatch(1);
+        String name = "line-delivery-test-" + System.nanoTime();
+        LineDelivery delivery = new LineDelivery(name, line -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, deliveries);
+        delivery.start();
+        delivery.offer(new OutputLine(OutputLine.Source.STDOUT, "the line it blocks on"));
+        delivery.end();
+        Thread thread = threadNamed(name);
+        deliveries.finishAtClose();
+        thread.join(Duration.ofSeconds(5).toMillis());
+        assertThat(thread.isAlive()).as("the blocked consumer's thread after the cut").isFalse();
+    }
+
     /** A consumer that keeps up loses nothing to a close: it took every line before the moment ran out. */
     @Test
     void aCloseLetsAConsumerThatKeepsUpTakeEveryLine() throws Exception {

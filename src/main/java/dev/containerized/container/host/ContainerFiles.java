@@ -175,11 +175,15 @@ final class ContainerFiles implements AutoCloseable {
         }
         int pathBytes = relative.isEmpty() ? 0 : 1 + relative.getBytes(StandardCharsets.UTF_8).length;
         if (stat.isDirectory()) {
+            boolean existed;
+            try (Fd there = openOrNull(root, relative, O_PATH)) {
+                existed = there != null;
+            }
             makeDirectories(root, relative);
             try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
                 requireContainersOwn(dir, "/" + relative);
                 copyDirectory(dir, new Place(null, null, relative.isEmpty() ? "" : "/" + relative, pathBytes, new byte[0]), item,
-                        stat, new HostTree(paths, new HardLinks(dir, what)), belowShared);
+                        stat, !existed, new HostTree(paths, new HardLinks(dir, what)), belowShared);
             }
             return;
         }
@@ -210,13 +214,13 @@ final class ContainerFiles implements AutoCloseable {
         if (stat.isDirectory()) {
             try (Fd dir = directoryFor(to)) {
                 requireContainersOwn(dir, to.shown());
-                copyDirectory(dir, to, item, stat, host, belowShared);
+                copyDirectory(dir, to, item, stat, true, host, belowShared);
             }
         } else if (stat.isSymlink()) {
-            if (!top) {
-                requireNoMountAt(to);
-                unlinkIfThere(to.parent(), to.name());
-            }
+            // A file or link in the way is replaced, as a copied file replaces one; a directory is refused.
+            requireReplaceable(to.parent(), to.name(), to.shown());
+            requireNoMountAt(to);
+            unlinkIfThere(to.parent(), to.name());
             Dirents.symlink(Dirents.readlink(item), to.parent(), to.name());
         } else if (stat.isRegularFile()) {
             if (linkedToItsCopy(to, stat, host.linked())) {
@@ -240,8 +244,8 @@ final class ContainerFiles implements AutoCloseable {
      * and the file is copied whole.
      */
     private boolean linkedToItsCopy(Place to, Fcntl.FileStat original, HardLinks linked) {
-        if (original.links() < 2) {
-            return false;
+        if (!linked.knows(original)) {
+            return false; // the first name copied: written in place, as any file
         }
         requireReplaceable(to.parent(), to.name(), to.shown());
         requireNoMountAt(to);
@@ -263,12 +267,18 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
-    /** The host directory {@code item}'s mode, entries and time given to the container's directory {@code dir}, at {@code at}. */
-    private void copyDirectory(Fd dir, Place at, Fd item, Fcntl.FileStat stat, HostTree host, boolean belowShared)
-            throws IOException {
+    /**
+     * The host directory {@code item}'s entries given to the container's directory {@code dir}, at
+     * {@code at}, and its mode and time where {@code ownModeAndTime} (not to the directory the test named
+     * when it was there already: a copy into /tmp must not make it 0700, as docker cp's does not).
+     */
+    private void copyDirectory(Fd dir, Place at, Fd item, Fcntl.FileStat stat, boolean ownModeAndTime, HostTree host,
+                               boolean belowShared) throws IOException {
         String where = at.shown().isEmpty() ? "/" : at.shown();
         boolean childrenBelowShared = HostPaths.belowShared(belowShared, item, stat);
-        Fcntl.chmod(dir, stat.permissions(), where);
+        if (ownModeAndTime) {
+            Fcntl.chmod(dir, stat.permissions(), where);
+        }
         try (Fd hostDir = Fcntl.open(item.procPath(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) {
             for (Dirents.Entry entry : Dirents.list(hostDir)) {
                 try (Fd child = host.paths().openInTree(hostDir, entry.name(), O_PATH, childrenBelowShared)) {
@@ -278,7 +288,9 @@ final class ContainerFiles implements AutoCloseable {
                 }
             }
         }
-        Fcntl.setTimes(dir, stat.mtimeSeconds(), stat.mtimeNanos(), where);
+        if (ownModeAndTime) {
+            Fcntl.setTimes(dir, stat.mtimeSeconds(), stat.mtimeNanos(), where);
+        }
     }
 
     /** The container's directory at {@code at}, made if missing; never a link's target. */

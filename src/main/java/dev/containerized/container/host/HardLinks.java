@@ -42,6 +42,11 @@ final class HardLinks {
         this.what = what;
     }
 
+    /** Whether a copy of {@code original}'s file was made that later names of it may link to. */
+    boolean knows(Fcntl.FileStat original) {
+        return original.links() > 1 && copies.containsKey(key(original));
+    }
+
     /**
      * Makes {@code name} in {@code dir} another name of the copy made of {@code original}'s file. False
      * where the file has one name, or no copy of it was made yet, or that copy is no longer there, or the
