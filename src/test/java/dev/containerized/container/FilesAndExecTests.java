@@ -314,6 +314,29 @@ class FilesAndExecTests {
         }
     }
 
+    /**
+     * A host file whose own name is not UTF-8, as Files.list gives it, is copied too, and into a
+     * directory under that name: its Path's text has U+FFFD there, which names no file.
+     */
+    @Test
+    void aHostFileWhoseOwnNameIsNotTextIsCopiedByItsBytes() throws Exception {
+        Path odd = Files.createDirectories(dir.resolve("odd-names"));
+        Process made = new ProcessBuilder("sh", "-c", "cd \"$1\" && echo inside > \"$(printf 'f\\377.bin')\"", "sh", odd.toString())
+                .redirectErrorStream(true).start();
+        assertThat(made.waitFor()).isZero();
+        Path file;
+        try (java.util.stream.Stream<Path> listed = Files.list(odd)) {
+            file = listed.findFirst().orElseThrow();
+        }
+        try (Container c = Container.start(ContainerSpec.builder().build())) {
+            dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("mkdir", "/t")).succeeded();
+            c.copyTo(file, "/t/");
+            c.copyTo(file, "/named");
+            ExecResult seen = c.exec("sh", "-c", "cd /t && for f in *; do printf '%s' \"$f\" | od -An -c | tr -s ' '; cat \"$f\"; done; cat /named");
+            assertThat(seen.stdout()).isEqualTo(" f 377 . b i n\ninside\ninside\n");
+        }
+    }
+
     /** A host file bound onto the target cannot be replaced by a rename: said so, and the file under it left alone. */
     @Test
     void copyFromOntoAFileBoundOnTheHostIsRefusedWithTheFix() throws Exception {

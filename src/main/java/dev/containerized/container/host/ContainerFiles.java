@@ -77,7 +77,7 @@ final class ContainerFiles implements AutoCloseable {
         relative(target); // refused before anything is opened
         HostPaths host = new HostPaths("cannot copy " + source + " to " + target + " in container " + id);
         try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host)) {
-            String copy = pathOfCopy(root, item.fd(), source, target);
+            CopyTarget copy = pathOfCopy(root, item.fd(), source, target);
             DeepWalk.run("containerized-copy-" + id, () -> {
                 copyIn(root, item.fd(), copy, host, source + " to container " + id, item.belowShared());
                 return null;
@@ -97,10 +97,10 @@ final class ContainerFiles implements AutoCloseable {
      * file, a target that ends in "/" names a directory, which must be there (docker cp asks the same);
      * a directory is copied to it as without the "/", made if missing.
      */
-    private String pathOfCopy(Fd root, Fd item, Path source, String target) {
+    private CopyTarget pathOfCopy(Fd root, Fd item, Path source, String target) {
         String relative = relative(target);
         if (Fcntl.stat(item).isDirectory()) {
-            return relative;
+            return CopyTarget.at(relative);
         }
         String there; // what is at the target: "a directory", "a file", or null for nothing
         try (Fd found = openOrNull(root, relative, O_PATH)) {
@@ -119,10 +119,36 @@ final class ContainerFiles implements AutoCloseable {
                     + ": make the directory first, or give the path of the copy without the \"/\"");
         }
         if (!directoryThere) {
-            return relative;
+            return CopyTarget.at(relative);
         }
-        String name = source.toAbsolutePath().normalize().getFileName().toString();
-        return relative.isEmpty() ? name : relative + "/" + name;
+        return new CopyTarget(relative, HostPaths.fileNameBytes(source.toAbsolutePath().normalize()));
+    }
+
+    /**
+     * Where a copy goes below the container's root: the entry {@code name} of the directory at
+     * {@code directory}, the name as bytes (a host file's own name need not be UTF-8).
+     */
+    private record CopyTarget(String directory, byte[] name) {
+        /** The path the test named (not "", the root, which only a directory is copied to). */
+        static CopyTarget at(String relative) {
+            return new CopyTarget(parentPath(relative), relative.isEmpty() ? new byte[0] : ContainerFiles.name(relative).getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The path, for the directory a directory is copied to: "" for the root. */
+        String relative() {
+            String last = new String(name, StandardCharsets.UTF_8);
+            return directory.isEmpty() ? last : last.isEmpty() ? directory : directory + "/" + last;
+        }
+
+        String shown() {
+            String last = ControlCharacters.escape(new String(name, StandardCharsets.UTF_8));
+            return "/" + (directory.isEmpty() ? last : directory + "/" + last);
+        }
+
+        int pathBytes() {
+            return name.length == 0 && directory.isEmpty() ? 0
+                    : 1 + (directory.isEmpty() ? 0 : directory.getBytes(StandardCharsets.UTF_8).length + 1) + name.length;
+        }
     }
 
     /**
@@ -136,8 +162,7 @@ final class ContainerFiles implements AutoCloseable {
             return new HostPaths.Walked(Fcntl.open(absolute.toString(), O_PATH | O_CLOEXEC, 0), false);
         }
         try (HostPaths.Walked dir = host.openDirectory(parent, false)) {
-            String name = absolute.getFileName().toString();
-            Fd item = host.openInTree(dir.fd(), name.getBytes(StandardCharsets.UTF_8), O_PATH, dir.belowShared());
+            Fd item = host.openInTree(dir.fd(), HostPaths.fileNameBytes(absolute), O_PATH, dir.belowShared());
             if (item == null) {
                 throw new LinuxException("open(" + absolute + ")", Errno.ENOENT);
             }
@@ -167,14 +192,15 @@ final class ContainerFiles implements AutoCloseable {
      * resolved in the container's root, its links followed there, as docker cp does, and its missing
      * directories made; below it, the copy goes entry by entry (see {@link #copyEntry}).
      */
-    private void copyIn(Fd root, Fd item, String relative, HostPaths paths, String what, boolean belowShared) throws IOException {
+    private void copyIn(Fd root, Fd item, CopyTarget target, HostPaths paths, String what, boolean belowShared) throws IOException {
         Fcntl.FileStat stat = Fcntl.stat(item);
         if (!stat.isDirectory() && !stat.isSymlink() && !stat.isRegularFile()) {
             throw new ContainerException("cannot copy a fifo, socket or device to container " + id + ": copyTo copies files, "
                     + "directories and links");
         }
-        int pathBytes = relative.isEmpty() ? 0 : 1 + relative.getBytes(StandardCharsets.UTF_8).length;
+        int pathBytes = target.pathBytes();
         if (stat.isDirectory()) {
+            String relative = target.relative(); // the test's own path, as text
             boolean existed;
             try (Fd there = openOrNull(root, relative, O_PATH)) {
                 existed = there != null;
@@ -187,11 +213,10 @@ final class ContainerFiles implements AutoCloseable {
             }
             return;
         }
-        byte[] name = name(relative).getBytes(StandardCharsets.UTF_8);
-        makeDirectories(root, parentPath(relative));
-        try (Fd parent = parentOf(root, relative)) {
-            requireContainersOwn(parent, "/" + parentPath(relative));
-            copyEntry(new Place(parent, name, "/" + relative, pathBytes, name), item, stat, true,
+        makeDirectories(root, target.directory());
+        try (Fd parent = open(root, target.directory(), O_PATH | O_DIRECTORY)) {
+            requireContainersOwn(parent, "/" + target.directory());
+            copyEntry(new Place(parent, target.name(), target.shown(), pathBytes, target.name()), item, stat, true,
                     new HostTree(paths, new HardLinks(parent, what)), belowShared);
         }
     }
@@ -373,7 +398,7 @@ final class ContainerFiles implements AutoCloseable {
                  Destination destination = destination(item, source, targetParent, absolute, host)) {
                 CopiedTrees.add(destination.path());
                 DeepWalk.run("containerized-copy-" + id, () -> {
-                    byte[] name = destination.path().getFileName().toString().getBytes(StandardCharsets.UTF_8);
+                    byte[] name = HostPaths.fileNameBytes(destination.path());
                     new CopyOut(id, host, destination.directory(), source + " of container " + id)
                             .copy(item, source, destination.directory(), name, name, true, destination.belowShared());
                     return null;
@@ -490,16 +515,16 @@ final class ContainerFiles implements AutoCloseable {
      * Looked at through {@code parent}, the target's directory, without following a link.
      */
     private Destination destination(Fd item, String source, HostPaths.Walked parent, Path target, HostPaths host) {
-        String name = target.getFileName().toString();
+        byte[] name = HostPaths.fileNameBytes(target);
         Fcntl.FileStat existing;
-        Fd there = host.openInTree(parent.fd(), name.getBytes(StandardCharsets.UTF_8), O_PATH, parent.belowShared());
+        Fd there = host.openInTree(parent.fd(), name, O_PATH, parent.belowShared());
         try (there) {
             existing = there == null ? null : Fcntl.stat(there);
         }
         boolean directory = Fcntl.stat(item).isDirectory();
         if (existing != null && existing.isDirectory() && !directory) {
             String itemName = name(relative(source));
-            Fd into = host.openInTree(parent.fd(), name.getBytes(StandardCharsets.UTF_8), O_RDONLY | O_DIRECTORY, parent.belowShared());
+            Fd into = host.openInTree(parent.fd(), name, O_RDONLY | O_DIRECTORY, parent.belowShared());
             if (into == null) {
                 throw new LinuxException("open(" + target + ", removed meanwhile)", Errno.ENOENT);
             }

@@ -98,6 +98,28 @@ final class HostPaths {
         }
     }
 
+    /**
+     * The last name of {@code path} as the bytes the filesystem has: a name read from a directory
+     * ({@code Files.list}) need not be UTF-8, and {@code Path.toString()} turns such bytes into U+FFFD,
+     * after which the name no longer opens; the path's URI keeps them, percent-encoded.
+     */
+    static byte[] fileNameBytes(Path path) {
+        String raw = path.toUri().getRawPath();
+        int end = raw.endsWith("/") && raw.length() > 1 ? raw.length() - 1 : raw.length(); // a directory's URI ends in "/"
+        int start = raw.lastIndexOf('/', end - 1) + 1;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = start; i < end; i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < end) {
+                bytes.write(Integer.parseInt(raw, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                bytes.writeBytes(Character.toString(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     /** Whether the entry {@code child} of a tree ({@code stat} its status) is below a shared directory, its parent being so or not. */
     static boolean belowShared(boolean parentIs, Fd child, Fcntl.FileStat stat) {
         return parentIs || stat.isDirectory() && SharedDirectories.isOne(child, stat);
