@@ -439,7 +439,9 @@ class FilesAndExecTests {
         Files.writeString(tree.resolve("in-tmp"), "x");
         Files.setPosixFilePermissions(tree, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Path link = Files.createSymbolicLink(dir.resolve("link"), Path.of("/etc/hostname"));
-        try (Container c = Container.start(ContainerSpec.builder().mount(Mount.bind(bound, "/etc/app.conf").readWrite()).build())) {
+        Path readOnly = Files.writeString(dir.resolve("read-only"), "kept");
+        try (Container c = Container.start(ContainerSpec.builder().mount(Mount.bind(bound, "/etc/app.conf").readWrite())
+                .mount(Mount.bind(readOnly, "/ro.conf")).build())) {
             dev.containerized.assertj.ContainerizedAssertions.assertThat(c.exec("sh", "-c",
                     "echo old > /srv-cfg && ln /srv-cfg /srv-cfg-other && echo file > /was-a-file")).succeeded();
             c.copyTo(twoNames, "/etc/app.conf");
@@ -449,6 +451,10 @@ class FilesAndExecTests {
             assertThat(bound).hasContent("new content");
             assertThat(c.exec("sh", "-c", "cat /srv-cfg-other; stat -c %a /tmp; cat /tmp/in-tmp; echo; readlink /was-a-file")
                     .stdout()).isEqualTo("new content1777\nx\n/etc/hostname\n"); // the copied file has no newline
+            // What cannot be done says where, not which descriptor.
+            assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/ro.conf"))
+                    .hasMessageContaining("open(/ro.conf) for writing").hasMessageContaining("EROFS");
+            assertThatThrownBy(() -> c.copyTo(tree, "/srv-cfg")).hasMessageContaining("mkdir(\"/srv-cfg\"): a file of that name is there");
         }
     }
 

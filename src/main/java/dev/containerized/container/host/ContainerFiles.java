@@ -584,7 +584,7 @@ final class ContainerFiles implements AutoCloseable {
                 throw notRegular(shown, null);
             }
             if (e.errno() != Errno.ELOOP) {
-                throw e;
+                throw new LinuxException("open(" + shown + ") for writing", e.errno()); // the path, not a descriptor's number
             }
             String target;
             try (Fd link = Dirents.openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
@@ -657,7 +657,7 @@ final class ContainerFiles implements AutoCloseable {
             try (Fd existing = openOrNull(root, prefix, O_PATH)) {
                 if (existing != null) {
                     if (!Fcntl.stat(existing).isDirectory()) {
-                        throw new LinuxException("mkdir(\"/" + prefix + "\")", Errno.ENOTDIR);
+                        throw new LinuxException("mkdir(\"/" + prefix + "\"): a file of that name is there", Errno.ENOTDIR);
                     }
                     continue;
                 }
