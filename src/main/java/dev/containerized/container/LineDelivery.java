@@ -104,7 +104,8 @@ final class LineDelivery {
     /**
      * No line is handed over from now on; the line the consumer may be handling right now is its last,
      * and a consumer still busy with it is interrupted, as an executor's shutdownNow does, so that one
-     * blocked (on a full queue of its own, say) lets its thread end.
+     * blocked (on a full queue of its own, say) lets its thread end. Like any interrupt, it closes an
+     * interruptible channel the consumer is writing to at that moment.
      */
     void cutOff() {
         cutOff = true;
@@ -133,6 +134,9 @@ final class LineDelivery {
                 } catch (VirtualMachineError e) {
                     throw e;
                 } catch (Throwable e) { // an Error of the consumer's own too: it must not end the delivery
+                    if (cutOff) {
+                        break; // interrupted at the close's cut: no failure of its own
+                    }
                     if (failures++ == 0) {
                         log.log(System.Logger.Level.WARNING, "a line consumer of " + thread.getName()
                                 + " failed; it gets the next lines anyway", e);

@@ -337,6 +337,21 @@ class FilesAndExecTests {
         }
     }
 
+    /** A path of another filesystem (a zip file's) is refused: its text would name another file on the host. */
+    @Test
+    void aPathOfAnotherFilesystemIsRefused() throws Exception {
+        Path zip = dir.resolve("fixtures.zip");
+        try (java.nio.file.FileSystem zipped = java.nio.file.FileSystems.newFileSystem(zip, java.util.Map.of("create", "true"))) {
+            Path inside = Files.writeString(zipped.getPath("/config.yml"), "in the zip");
+            try (Container c = Container.start(ContainerSpec.builder().build())) {
+                assertThatThrownBy(() -> c.copyTo(inside, "/config.yml")).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("not of the host's filesystem").hasMessageContaining("Files.copy");
+                assertThatThrownBy(() -> c.copyFrom("/etc/hostname", zipped.getPath("/hostname")))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not of the host's filesystem");
+            }
+        }
+    }
+
     /** A host file bound onto the target cannot be replaced by a rename: said so, and the file under it left alone. */
     @Test
     void copyFromOntoAFileBoundOnTheHostIsRefusedWithTheFix() throws Exception {

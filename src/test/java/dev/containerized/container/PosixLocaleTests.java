@@ -23,13 +23,15 @@ class PosixLocaleTests {
     void namesBeyondAsciiKeepTheirBytesInTheCLocale() throws Exception {
         Path tree = Files.createDirectories(dir.resolve("tree"));
         Path file = Files.writeString(dir.resolve("file"), "content");
+        Path out = Files.createDirectories(dir.resolve("out"));
         // Made by the shell: in the C locale this JVM's own paths could not even name it.
         Process made = new ProcessBuilder("sh", "-c", "printf inside > \"$1/$(printf 'gr\\303\\266\\303\\237e')\"", "sh",
                 tree.toString()).start();
         assertThat(made.waitFor()).isZero();
 
         ProcessBuilder jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), InTheCLocale.class.getName(), tree.toString(), file.toString());
+                "-cp", System.getProperty("java.class.path"), InTheCLocale.class.getName(), tree.toString(), file.toString(),
+                out.toString());
         Map<String, String> env = jvm.environment();
         env.keySet().removeIf(name -> name.startsWith("LC_") || name.equals("LANG") || name.equals("LANGUAGE"));
         env.put("LC_ALL", "C");
@@ -45,6 +47,9 @@ class PosixLocaleTests {
                 .contains("copied: gr\\303\\266\\303\\237e\n")
                 .containsPattern("root: (.* )?\\\\303\\\\244t\\\\303\\\\244( |\n)")
                 .containsPattern("root: (.* )?d\\\\303\\\\244t\\\\303\\\\244( |\n)");
+        // And out, into a host directory: the name as the container has it.
+        assertThat(new String(Files.list(out).findFirst().orElseThrow().getFileName().toString().getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.UTF_8)).isEqualTo("\u00e4t\u00e4");
     }
 
     /** In a JVM of the C locale: mounts the tree at /dätä, copies it to /copied and the file to /ätä, lists them by bytes. */
@@ -54,6 +59,7 @@ class PosixLocaleTests {
             try (Container c = Container.start(ContainerSpec.builder().mount(Mount.bind(Path.of(args[0]), "/d\u00e4t\u00e4")).build())) {
                 c.copyTo(Path.of(args[0]), "/copied");
                 c.copyTo(Path.of(args[1]), "/\u00e4t\u00e4");
+                c.copyFrom("/\u00e4t\u00e4", Path.of(args[2])); // into the directory: its name is not the JVM's to make
                 ExecResult listed = c.exec(Exec.of("sh", "-c", "cd / && echo root: *; cd /copied && echo copied: *; "
                         + "cd /d*t* && echo mounted: *").outputCharset(StandardCharsets.ISO_8859_1));
                 StringBuilder escaped = new StringBuilder();

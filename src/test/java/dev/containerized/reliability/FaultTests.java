@@ -119,11 +119,12 @@ class FaultTests {
     }
 
     /**
-     * A close one of whose own steps fails (the kill of PID 1, made to throw) still removes everything,
-     * and another close of the container returns instead of waiting for the first forever.
+     * A close one of whose own steps fails (right after the kill of PID 1, in the kill's block) still
+     * removes everything, and another close of the container returns instead of waiting for the first
+     * forever.
      */
     @Test
-    void aCloseWhoseKillFailsStillUndoesEverythingAndLetsOtherClosesReturn() {
+    void aCloseThatFailsAtItsKillStillUndoesEverythingAndLetsOtherClosesReturn() {
         try (ChildJvm child = ChildJvm.of("close-fails").quickStart()
                 .property(dev.containerized.container.host.FaultInjection.FAIL_PROPERTY, "close-pid1-killed").start()) {
             assertThat(child.awaitExit(Duration.ofSeconds(120))).as(child.output()).isZero();

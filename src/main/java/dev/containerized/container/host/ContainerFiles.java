@@ -74,6 +74,7 @@ final class ContainerFiles implements AutoCloseable {
      * replaced (a file), or merged into (a directory); a file onto a directory goes into it.
      */
     void copyTo(Path source, String target) {
+        requireHostPath(source);
         relative(target); // refused before anything is opened
         HostPaths host = new HostPaths("cannot copy " + source + " to " + target + " in container " + id);
         try (Fd root = root(); HostPaths.Walked item = openHostItem(source, host)) {
@@ -151,6 +152,14 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
+    /** Refuses a path of another filesystem than the host's (a zip file's, an in-memory one's), whose text names another file here. */
+    private static void requireHostPath(Path path) {
+        if (path.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            throw new IllegalArgumentException(path + " is a path of " + path.getFileSystem() + ", not of the host's filesystem, "
+                    + "which copies go to and from: copy it to a host directory first (Files.copy)");
+        }
+    }
+
     /**
      * The host's {@code source} as the test named it (its own links followed, none a container may have
      * made: see {@link HostPaths}), itself not followed if a link.
@@ -209,7 +218,7 @@ final class ContainerFiles implements AutoCloseable {
             try (Fd dir = open(root, relative, O_RDONLY | O_DIRECTORY)) {
                 requireContainersOwn(dir, "/" + relative);
                 copyDirectory(dir, new Place(null, null, relative.isEmpty() ? "" : "/" + relative, pathBytes, new byte[0]), item,
-                        stat, !existed, new HostTree(paths, new HardLinks(dir, what)), belowShared);
+                        stat, !existed, new HostTree(paths, new HardLinks(dir, what, belowShared)), belowShared);
             }
             return;
         }
@@ -217,7 +226,7 @@ final class ContainerFiles implements AutoCloseable {
         try (Fd parent = open(root, target.directory(), O_PATH | O_DIRECTORY)) {
             requireContainersOwn(parent, "/" + target.directory());
             copyEntry(new Place(parent, target.name(), target.shown(), pathBytes, target.name()), item, stat, true,
-                    new HostTree(paths, new HardLinks(parent, what)), belowShared);
+                    new HostTree(paths, new HardLinks(parent, what, belowShared)), belowShared);
         }
     }
 
@@ -286,8 +295,8 @@ final class ContainerFiles implements AutoCloseable {
     private void requireNoMountAt(Place at) {
         try (Fd there = Dirents.openatOrNull(at.parent(), at.name(), O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
             if (there != null && Fcntl.isMountRoot(there)) {
-                throw new ContainerException(at.shown() + " in container " + id + " is a mount point (a bind or tmpfs of the "
-                        + "container's), which a copy does not replace: copy that entry elsewhere, or leave it out of the tree");
+                throw new ContainerException(at.shown() + " in container " + id + " is a mount point (a file bound into the "
+                        + "container), which a copy does not replace: copy that entry elsewhere, or leave it out of the tree");
             }
         }
     }
@@ -383,6 +392,7 @@ final class ContainerFiles implements AutoCloseable {
      * or replaced; a file copied onto an existing directory goes into it, as with docker cp).
      */
     void copyFrom(String source, Path target) {
+        requireHostPath(target);
         try (Fd root = root(); Fd item = open(root, relative(source), O_PATH | O_NOFOLLOW)) {
             Path absolute = target.toAbsolutePath().normalize();
             Path parent = absolute.getParent();
@@ -398,7 +408,7 @@ final class ContainerFiles implements AutoCloseable {
                  Destination destination = destination(item, source, targetParent, absolute, host)) {
                 CopiedTrees.add(destination.path());
                 DeepWalk.run("containerized-copy-" + id, () -> {
-                    byte[] name = HostPaths.fileNameBytes(destination.path());
+                    byte[] name = destination.name();
                     new CopyOut(id, host, destination.directory(), source + " of container " + id)
                             .copy(item, source, destination.directory(), name, name, true, destination.belowShared());
                     return null;
@@ -502,10 +512,22 @@ final class ContainerFiles implements AutoCloseable {
      * Where copyFrom puts its copy: the host directory, opened, the copy's path in it, and whether that is
      * below a directory a container was given to write.
      */
-    private record Destination(Fd directory, Path path, boolean belowShared) implements AutoCloseable {
+    private record Destination(Fd directory, Path path, byte[] name, boolean belowShared) implements AutoCloseable {
         @Override
         public void close() {
             directory.close();
+        }
+    }
+
+    /**
+     * {@code directory/name} as a host path, for the list of copied trees; {@code directory} itself where the
+     * JVM's paths cannot hold that name (in the C locale, Java 17's cannot hold a character beyond ASCII).
+     */
+    private static Path pathIn(Path directory, String name) {
+        try {
+            return directory.resolve(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            return directory;
         }
     }
 
@@ -538,20 +560,20 @@ final class ContainerFiles implements AutoCloseable {
             try (Fd inside = host.openInTree(into, itemName.getBytes(StandardCharsets.UTF_8), O_PATH, intoBelowShared)) {
                 if (inside != null && Fcntl.stat(inside).isDirectory()) {
                     throw new ContainerException("cannot copy " + source + " of container " + id + " into " + target + ": "
-                            + target.resolve(itemName) + " is a directory on the host, which a file does not replace; remove it "
+                            + target + "/" + itemName + " is a directory on the host, which a file does not replace; remove it "
                             + "first, or copy to another path");
                 }
             } catch (RuntimeException e) {
                 into.close();
                 throw e;
             }
-            return new Destination(into, target.resolve(itemName), intoBelowShared);
+            return new Destination(into, pathIn(target, itemName), itemName.getBytes(StandardCharsets.UTF_8), intoBelowShared);
         }
         if (existing != null && !existing.isDirectory() && !existing.isSymlink() && directory) {
             throw new ContainerException("cannot copy the directory " + source + " of container " + id + " onto " + target
                     + ", which is a file on the host: remove it first, or copy to a directory or a new path");
         }
-        return new Destination(Fcntl.openat(parent.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), target, parent.belowShared());
+        return new Destination(Fcntl.openat(parent.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0), target, name, parent.belowShared());
     }
 
     /** The root, opened anew for one operation (which closes it), through the one held while it is. */

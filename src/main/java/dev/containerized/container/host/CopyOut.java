@@ -48,7 +48,7 @@ final class CopyOut {
     CopyOut(String id, HostPaths host, Fd top, String what) {
         this.id = id;
         this.host = host;
-        this.linked = new HardLinks(top, what);
+        this.linked = new HardLinks(top, what, true); // a container's tree
     }
 
     /**
@@ -113,9 +113,8 @@ final class CopyOut {
                 // Another name of a file already copied: a link to its copy, put into place as a copy is.
                 try {
                     placeCopy(hostDir, aside, name, shown);
-                } catch (RuntimeException e) {
-                    removeQuietly(hostDir, aside);
-                    throw e;
+                } finally {
+                    removeQuietly(hostDir, aside); // still there if the rename failed, or if the name was a link to the copy already
                 }
                 return;
             }

@@ -47,7 +47,8 @@ public final class FaultInjection {
         PIVOT,
         /**
          * Close: PID 1 (and so every process of the container) sent SIGKILL, nothing removed yet. As a
-         * {@code failAt}, the close fails there as if the kill had thrown.
+         * {@code failAt}, the close fails there, right after the kill, in the same block of the close as
+         * the kill: what a kill that throws would leave to the close's {@code finally} blocks.
          */
         CLOSE_PID1_KILLED,
         /** Close: the cgroup removed; the state directory, deleted beside it on another thread, perhaps not yet. */

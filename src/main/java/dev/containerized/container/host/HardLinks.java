@@ -23,23 +23,29 @@ import java.util.Map;
  * side may change the tree meanwhile (a container, or a directory it shares), nothing else is linked.
  */
 final class HardLinks {
-    /** The most files remembered (tens of MiB of heap at most); a tree with more is refused rather than copied name by name. */
-    static final int KEPT = 200_000;
+    /** The most bytes of paths remembered (a path may be 4 KiB): past them, see {@link #remember}. */
+    static final long KEPT_PATH_BYTES = 64L << 20;
 
     private record Copy(byte[] path, long device, long inode) {
     }
 
     private final Fd top;
     private final String what;
+    private final boolean refuseWhenFull;
     private final Map<List<Long>, Copy> copies = new HashMap<>();
+    private long pathBytes;
 
     /**
-     * @param top  the directory the copy's paths start from
-     * @param what the copy, for the message that refuses a tree with too many such files
+     * @param top            the directory the copy's paths start from
+     * @param what           the copy, for the message that refuses a tree with too many such files
+     * @param refuseWhenFull whether a tree with more such files than are remembered is refused (a tree a
+     *                       container made or could change: copied name by name, a file of a few bytes with
+     *                       thousands of names would take gigabytes) or copied whole past them (the test's own)
      */
-    HardLinks(Fd top, String what) {
+    HardLinks(Fd top, String what, boolean refuseWhenFull) {
         this.top = top;
         this.what = what;
+        this.refuseWhenFull = refuseWhenFull;
     }
 
     /** Whether a copy of {@code original}'s file was made that later names of it may link to. */
@@ -69,9 +75,9 @@ final class HardLinks {
             Dirents.link(file, dir, name);
             return true;
         } catch (LinuxException e) {
-            // The link, or the way to the copy (ELOOP: a link on it; ENOTDIR: a file), is not to be had.
+            // The link, or the way to the copy (ELOOP: a link on it; ENOTDIR: a file; ENOENT: gone since), is not to be had.
             if (e.errno() == Errno.EXDEV || e.errno() == Errno.EMLINK || e.errno() == Errno.EPERM || e.errno() == Errno.ELOOP
-                    || e.errno() == Errno.ENOTDIR) {
+                    || e.errno() == Errno.ENOTDIR || e.errno() == Errno.ENOENT) {
                 return false;
             }
             throw e;
@@ -89,13 +95,19 @@ final class HardLinks {
             return;
         }
         List<Long> key = key(original);
-        if (copies.size() >= KEPT && !copies.containsKey(key)) {
-            throw new ContainerException("cannot copy " + what + ": it holds more than " + KEPT + " files with several names (hard "
-                    + "links), more than a copy keeps track of, and copied name by name they could take far more room than they do"
-                    + " there: copy a part of it at a time");
+        Copy before = copies.get(key);
+        long more = path.length - (before == null ? 0 : before.path().length);
+        if (pathBytes + more > KEPT_PATH_BYTES) {
+            if (refuseWhenFull) {
+                throw new ContainerException("cannot copy " + what + ": it holds more files with several names (hard links) than a "
+                        + "copy keeps track of (" + (KEPT_PATH_BYTES >> 20) + " MiB of their paths), and copied name by name they "
+                        + "could take far more room than they do there: copy a part of it at a time");
+            }
+            return; // the test's own tree: later names of this file are copied whole
         }
         Fcntl.FileStat stat = Fcntl.stat(copy);
         copies.put(key, new Copy(path, stat.device(), stat.inode()));
+        pathBytes += more;
     }
 
     private static List<Long> key(Fcntl.FileStat stat) {

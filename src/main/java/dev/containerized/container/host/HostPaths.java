@@ -104,7 +104,9 @@ final class HostPaths {
      * after which the name no longer opens; the path's URI keeps them, percent-encoded.
      */
     static byte[] fileNameBytes(Path path) {
-        String raw = path.toUri().getRawPath();
+        // Below /dev/null, which is no directory: toUri() looks whether a path is one (to end its URI in "/"),
+        // and that look, as host root and through links, must not be of the test's path.
+        String raw = Path.of("/dev/null").resolve(path.getFileName()).toUri().getRawPath();
         int end = raw.endsWith("/") && raw.length() > 1 ? raw.length() - 1 : raw.length(); // a directory's URI ends in "/"
         int start = raw.lastIndexOf('/', end - 1) + 1;
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
