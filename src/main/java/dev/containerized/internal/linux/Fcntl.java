@@ -166,13 +166,7 @@ public final class Fcntl {
 
     /** What statx(2) says of the file {@code fd} refers to, itself (a symlink opened O_PATH|O_NOFOLLOW stays one). */
     public static FileStat stat(Fd fd) {
-        Statx statx = Statx.borrow();
-        try {
-            Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx), "statx(" + fd + ")");
-            return statx.toFileStat();
-        } finally {
-            Statx.giveBack(statx);
-        }
+        return statx(fd, STATX_BASIC_STATS, Statx::toFileStat);
     }
 
     /**
@@ -181,13 +175,7 @@ public final class Fcntl {
      * inode number once it was deleted.
      */
     public static long birthNanos(Fd fd) {
-        Statx statx = Statx.borrow();
-        try {
-            Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BTIME, statx), "statx(" + fd + ")");
-            return statx.birthNanos();
-        } finally {
-            Statx.giveBack(statx);
-        }
+        return statx(fd, STATX_BTIME, Statx::birthNanos);
     }
 
     /**
@@ -196,10 +184,15 @@ public final class Fcntl {
      * in may unlink or rename such a file, which takes the mount away there; one inside may not (EBUSY).
      */
     public static boolean isMountRoot(Fd fd) {
+        return statx(fd, STATX_BASIC_STATS, Statx::isMountRoot);
+    }
+
+    /** statx(2) of the file {@code fd} refers to, itself, asking for {@code mask}; {@code read} takes what it wrote. */
+    private static <T> T statx(Fd fd, int mask, java.util.function.Function<Statx, T> read) {
         Statx statx = Statx.borrow();
         try {
-            Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx), "statx(" + fd + ")");
-            return statx.isMountRoot();
+            Libc.check(() -> C.statx(fd.number(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, mask, statx), "statx(" + fd + ")");
+            return read.apply(statx);
         } finally {
             Statx.giveBack(statx);
         }
