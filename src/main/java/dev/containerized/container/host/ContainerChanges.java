@@ -91,7 +91,7 @@ final class ContainerChanges {
                     continue; // removed, or replaced by a file or a link, by the container meanwhile
                 }
                 for (Dirents.Entry entry : Dirents.list(dir)) {
-                    byte[] child = join(relative, entry.name());
+                    byte[] child = Dirents.childPath(relative, entry.name());
                     String path = "/" + new String(child, StandardCharsets.UTF_8);
                     if (mountPoints.contains(path)) {
                         continue;
@@ -142,16 +142,6 @@ final class ContainerChanges {
             }
             throw e;
         }
-    }
-
-    private static byte[] join(byte[] parent, byte[] name) {
-        if (parent.length == 0) {
-            return name;
-        }
-        byte[] joined = java.util.Arrays.copyOf(parent, parent.length + 1 + name.length);
-        joined[parent.length] = '/';
-        System.arraycopy(name, 0, joined, parent.length + 1, name.length);
-        return joined;
     }
 
     /**

@@ -192,7 +192,7 @@ final class ContainerFiles implements AutoCloseable {
         /** The place of {@code childName} in the directory {@code dir}, which is this place. */
         Place child(Fd dir, byte[] childName) {
             return new Place(dir, childName, shown + "/" + ControlCharacters.escape(new String(childName, StandardCharsets.UTF_8)),
-                    pathBytes + 1 + childName.length, CopyOut.childPath(path, childName));
+                    pathBytes + 1 + childName.length, Dirents.childPath(path, childName));
         }
     }
 

@@ -87,7 +87,7 @@ final class CopyOut {
                 for (Dirents.Entry entry : Dirents.list(dir)) {
                     try (Fd child = Dirents.openBeneath(dir, entry.name(), O_PATH | O_NOFOLLOW)) {
                         if (child != null) { // else removed meanwhile
-                            copy(child, shown + "/" + entry, hostChild, entry.name(), childPath(path, entry.name()), false,
+                            copy(child, shown + "/" + entry, hostChild, entry.name(), Dirents.childPath(path, entry.name()), false,
                                     childrenBelowShared);
                         }
                     }
@@ -137,17 +137,6 @@ final class CopyOut {
             }
         }
         // Devices, fifos, sockets in a tree: not copied (the top one was refused before: requireCopyable).
-    }
-
-    /** {@code path/name}: the path below a copy's top directory of an entry of the directory at {@code path}. */
-    static byte[] childPath(byte[] path, byte[] name) {
-        if (path.length == 0) {
-            return name;
-        }
-        byte[] child = java.util.Arrays.copyOf(path, path.length + 1 + name.length);
-        child[path.length] = '/';
-        System.arraycopy(name, 0, child, path.length + 1, name.length);
-        return child;
     }
 
     /** Refuses {@code item}, what the test named, when it is none of what copyFrom copies: before anything is made on the host. */

@@ -67,6 +67,20 @@ public final class Dirents {
                 | Fcntl.O_CLOEXEC, 0), "openat(" + dir + ", " + Libc.quote(new String(name, StandardCharsets.UTF_8)) + ")"));
     }
 
+    /**
+     * {@code path/name}: the path, below some directory a walk started in, of the entry {@code name} of
+     * the directory at {@code path}; {@code name} itself where {@code path} is that directory (empty).
+     */
+    public static byte[] childPath(byte[] path, byte[] name) {
+        if (path.length == 0) {
+            return name;
+        }
+        byte[] child = java.util.Arrays.copyOf(path, path.length + 1 + name.length);
+        child[path.length] = '/';
+        System.arraycopy(name, 0, child, path.length + 1, name.length);
+        return child;
+    }
+
     /** openat(2) of the entry {@code name} of {@code dir}, with the flags (and, with O_CREAT, the mode) given. */
     public static Fd openat(Fd dir, byte[] name, int flags, int mode) {
         return Fd.of(Libc.check(() -> C.openat(dir.number(), Fcntl.terminated(name), flags, mode), "openat(" + dir + ", " + quote(name) + ")"));
