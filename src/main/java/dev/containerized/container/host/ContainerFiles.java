@@ -251,10 +251,7 @@ final class ContainerFiles implements AutoCloseable {
                 copyDirectory(dir, to, item, stat, true, host, belowShared);
             }
         } else if (stat.isSymlink()) {
-            // A file or link in the way is replaced, as a copied file replaces one; a directory is refused.
-            requireReplaceable(to.parent(), to.name(), to.shown());
-            requireNoMountAt(to);
-            unlinkIfThere(to.parent(), to.name());
+            removeToReplace(to); // a file or link in the way is replaced, as a copied file replaces one
             Dirents.symlink(Dirents.readlink(item), to.parent(), to.name());
         } else if (stat.isRegularFile()) {
             if (linkedToItsCopy(to, stat, host.linked())) {
@@ -281,24 +278,28 @@ final class ContainerFiles implements AutoCloseable {
         if (!linked.knows(original)) {
             return false; // the first name copied: written in place, as any file
         }
-        requireReplaceable(to.parent(), to.name(), to.shown());
-        requireNoMountAt(to);
-        unlinkIfThere(to.parent(), to.name());
+        removeToReplace(to);
         return linked.link(original, to.parent(), to.name());
     }
 
     /**
-     * Refuses to take away a mount point of the container (a file the test bound in, say): this JVM is
-     * outside the container's mount namespace, where the kernel lets an unlink or a rename of it through
-     * and takes the mount away; the container itself would get EBUSY.
+     * Removes what is at {@code at} for a link to take its place: a file or a link, never a directory nor
+     * what a copy does not replace ({@link #notRegular}), and never a mount point of the container (a
+     * file the test bound in, say). This JVM is outside the container's mount namespace, where the kernel
+     * lets an unlink of a mount point through and takes the mount away; the container itself would get EBUSY.
      */
-    private void requireNoMountAt(Place at) {
+    private void removeToReplace(Place at) {
         try (Fd there = Dirents.openatOrNull(at.parent(), at.name(), O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (there != null && Fcntl.isMountRoot(there)) {
+            if (there == null) {
+                return;
+            }
+            requireReplaceable(Fcntl.stat(there), at.shown());
+            if (Fcntl.isMountRoot(there)) {
                 throw new ContainerException(at.shown() + " in container " + id + " is a mount point (a file bound into the "
                         + "container), which a copy does not replace: copy that entry elsewhere, or leave it out of the tree");
             }
         }
+        unlinkIfThere(at.parent(), at.name());
     }
 
     /**
@@ -631,11 +632,15 @@ final class ContainerFiles implements AutoCloseable {
     private static void requireReplaceable(Fd parent, byte[] name, String shown) {
         try (Fd existing = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
             if (existing != null) {
-                Fcntl.FileStat stat = Fcntl.stat(existing);
-                if (!stat.isRegularFile() && !stat.isSymlink()) {
-                    throw notRegular(shown, stat);
-                }
+                requireReplaceable(Fcntl.stat(existing), shown);
             }
+        }
+    }
+
+    /** Refuses what {@code stat} describes, at {@code shown}, unless it is a file or a link. */
+    private static void requireReplaceable(Fcntl.FileStat stat, String shown) {
+        if (!stat.isRegularFile() && !stat.isSymlink()) {
+            throw notRegular(shown, stat);
         }
     }
 
