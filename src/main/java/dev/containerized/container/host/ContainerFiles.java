@@ -11,15 +11,11 @@ import dev.containerized.internal.linux.Unistd;
 import dev.containerized.internal.text.ControlCharacters;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
 import static dev.containerized.internal.linux.Fcntl.O_CREAT;
@@ -39,6 +35,8 @@ import static dev.containerized.internal.linux.Fcntl.O_WRONLY;
 final class ContainerFiles implements AutoCloseable {
     /** readFile is for test fixtures and results; larger files go through copyFrom. */
     static final int READ_LIMIT = 64 << 20;
+    /** How much of a byte array copyTo writes at a time: JNA copies what a call is given into native memory. */
+    private static final int WRITE_CHUNK = 64 * 1024;
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
     /** The container's root directory, held for the container's life (see {@link #openRootOf}). */
@@ -379,10 +377,19 @@ final class ContainerFiles implements AutoCloseable {
             throw new IllegalArgumentException("container path \"" + target + "\" ends with \"/\", so it names a directory: "
                     + "give the path of the file to write, such as \"" + target + "file\"");
         }
-        try (Fd root = root(); InputStream in = new java.io.ByteArrayInputStream(content)) {
-            writeFile(root, relative(target), in, mode, FileTime.fromMillis(System.currentTimeMillis()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        String relative = relative(target);
+        String shown = "/" + relative;
+        try (Fd root = root()) {
+            makeDirectories(root, parentPath(relative));
+            try (Fd parent = open(root, parentPath(relative), O_PATH | O_DIRECTORY)) {
+                requireContainersOwn(parent, "/" + parentPath(relative));
+                try (Fd file = openForWriting(parent, name(relative).getBytes(StandardCharsets.UTF_8), shown, mode)) {
+                    for (int offset = 0; offset < content.length; offset += WRITE_CHUNK) {
+                        Unistd.writeFully(file.number(), content, offset, Math.min(WRITE_CHUNK, content.length - offset));
+                    }
+                    Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
+                }
+            }
         } catch (LinuxException e) {
             throw new ContainerException("cannot write " + target + " in container " + id + ": " + e.getMessage(), e);
         }
@@ -653,26 +660,6 @@ final class ContainerFiles implements AutoCloseable {
                 stat != null && stat.isDirectory() ? Errno.EISDIR : Errno.EINVAL);
     }
 
-    private void writeFile(Fd root, String relative, InputStream content, int mode, FileTime modified) throws IOException {
-        makeDirectories(root, parentPath(relative));
-        try (Fd parent = parentOf(root, relative)) {
-            requireContainersOwn(parent, "/" + parentPath(relative));
-            try (Fd file = openForWriting(parent, name(relative).getBytes(StandardCharsets.UTF_8), "/" + relative, mode)) {
-                copyInto(file, content, mode, modified, "/" + relative);
-            }
-        }
-    }
-
-    private static void copyInto(Fd file, InputStream content, int mode, FileTime modified, String shown) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        int n;
-        while ((n = content.read(buffer)) > 0) {
-            Unistd.writeFully(file.number(), buffer, 0, n);
-        }
-        Fcntl.chmod(file, mode, shown);
-        setTime(file, modified, shown);
-    }
-
     /** mkdir -p inside the container, each level resolved in its root. */
     private void makeDirectories(Fd root, String relative) {
         if (relative.isEmpty()) {
@@ -696,12 +683,6 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
-    private Fd parentOf(Fd root, String relative) {
-        String parent = parentPath(relative);
-        return parent.isEmpty() ? Fcntl.openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
-                : open(root, parent, O_PATH | O_DIRECTORY);
-    }
-
     private static Fd open(Fd root, String relative, int flags) {
         return Fcntl.openat2(root, relative.isEmpty() ? "." : relative, flags | O_CLOEXEC, RESOLVE, "/" + relative);
     }
@@ -718,11 +699,6 @@ final class ContainerFiles implements AutoCloseable {
                 throw e;
             }
         }
-    }
-
-    private static void setTime(Fd fd, FileTime time, String shown) {
-        long nanos = time.to(TimeUnit.NANOSECONDS);
-        Fcntl.setTimes(fd, Math.floorDiv(nanos, 1_000_000_000L), (int) Math.floorMod(nanos, 1_000_000_000L), shown);
     }
 
     /** An absolute container path as a path below its root; ".." is allowed (it cannot climb out). */
