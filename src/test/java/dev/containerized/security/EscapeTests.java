@@ -11,12 +11,14 @@ import dev.containerized.container.Mount;
 import dev.containerized.container.cgroup.CgroupLayout;
 import dev.containerized.container.host.HostContainer;
 import dev.containerized.container.host.StateDirectory;
+import dev.containerized.container.host.WritableLayer;
 import dev.containerized.internal.linux.Fcntl;
 import dev.containerized.internal.linux.Fd;
 import dev.containerized.reliability.Debris;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -1403,8 +1405,35 @@ class EscapeTests {
         }
     }
 
+    /**
+     * With -Dcontainerized.writableLayer=stateDir, what a container writes lies on the host's disk until its
+     * close: a tree the host must hold, reach no further through, and remove. In memory (the default) it
+     * never reaches the host's disk at all.
+     */
     @Nested
     class WhatTheContainerLeavesOnTheHostsDisk {
+        @BeforeEach
+        void onTheStateDirectorysFilesystem() {
+            System.setProperty(WritableLayer.PROPERTY, "stateDir");
+        }
+
+        @AfterEach
+        void inMemoryAgain() {
+            System.clearProperty(WritableLayer.PROPERTY);
+        }
+
+        @Test
+        void inMemoryTheHostsDiskGetsNoneOfIt() throws IOException {
+            System.clearProperty(WritableLayer.PROPERTY);
+            Container c = container();
+            ExecResult r = c.exec("sh", "-c", "attack litter /root/litter 300 && mknod -m 666 /zero c 1 5");
+            assertThat(r.stdout()).as(r.describe()).isEqualTo("nested 300 levels, 600 bytes of path\n");
+            try (Stream<Path> left = Files.list(StateDirectory.base().resolve(c.id()))) {
+                assertThat(left.map(p -> p.getFileName().toString())).containsExactly("lock");
+            }
+            assertThat(c.changes()).extracting(dev.containerized.container.Change::path).contains("/root/litter", "/zero");
+        }
+
         @Test
         void directoriesNestedPastPathMaxNamesThatAreNoTextAndLinksToAHostDirectory() throws IOException {
             Path hostDirectory = Files.createDirectories(shared.resolve("host-directory-" + System.nanoTime()));
@@ -1475,8 +1504,9 @@ class EscapeTests {
 
         @Test
         void theSweepAfterAKilledJvmRemovesItAndLaterStartsWork() throws Exception {
-            Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), LitteringJvm.class.getName(), rootfs.toString())
+            Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-D" + WritableLayer.PROPERTY + "=stateDir", "-cp", System.getProperty("java.class.path"),
+                    LitteringJvm.class.getName(), rootfs.toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String ready = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();

@@ -51,6 +51,7 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         // Before the rootfs is looked up, and built if it is not there: without root, that is all a user
         // needs to hear, not that the build failed in a home they cannot write.
         HostSupport.requireRoot();
+        WritableLayer writableLayer = WritableLayer.configured();
         List<Path> lowerDirs;
         ImageConfig image;
         if (spec.image().isPresent()) {
@@ -63,7 +64,7 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         }
         List<MountPlan.UserMount> mounts = spec.mounts().stream().map(ContainerPlan::userMount).toList();
         MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, spec.tmpSizeBytes(), spec.runSizeBytes(),
-                spec.shmSizeBytes());
+                spec.shmSizeBytes(), writableLayer, spec.memoryLimitBytes());
         Map<String, String> environment = new LinkedHashMap<>(DEFAULT_ENVIRONMENT);
         for (String variable : image.env()) {
             int eq = variable.indexOf('=');

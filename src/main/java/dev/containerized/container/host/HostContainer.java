@@ -98,7 +98,9 @@ public final class HostContainer {
             ContainerCgroup cgroup;
             try {
                 StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
-                prepareStateDirectory(state, plan);
+                if (plan.mounts().writableLayer() == WritableLayer.STATE_DIRECTORY) {
+                    prepareStateDirectory(state, plan);
+                }
                 trace.mark("state");
                 FaultInjection.reached(FaultInjection.Phase.STATE_DIRECTORY, id);
                 thread.useStateDirectory(state.path());

@@ -2,6 +2,7 @@ package dev.containerized.container.host;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * What a container's filesystem is made of, as the mount steps need it: checked already (paths
@@ -10,9 +11,11 @@ import java.util.List;
  * @param lowerDirsTopFirst the read-only layers, the top one first, as overlay's lowerdir lists them
  * @param readOnlyRoot      whether the root itself refuses writes (tmpfs and read-write mounts still take them)
  * @param mounts            the user's bind and tmpfs mounts, in order
+ * @param writableLayer     where the overlay's upper layer is kept
+ * @param memoryLimitBytes  the container's memory limit: in memory, the writable layer is as big
  */
 record MountPlan(List<Path> lowerDirsTopFirst, boolean readOnlyRoot, List<UserMount> mounts,
-                 long tmpSizeBytes, long runSizeBytes, long shmSizeBytes) {
+                 long tmpSizeBytes, long runSizeBytes, long shmSizeBytes, WritableLayer writableLayer, OptionalLong memoryLimitBytes) {
     MountPlan {
         lowerDirsTopFirst = List.copyOf(lowerDirsTopFirst);
         mounts = List.copyOf(mounts);

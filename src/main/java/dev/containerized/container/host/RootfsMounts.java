@@ -188,8 +188,9 @@ final class RootfsMounts implements AutoCloseable {
     /**
      * What the overlay needs in the state directory before the container's thread mounts it: a link
      * per lower layer ("lower0" …), the mount point, the upper layer and overlayfs's work directory.
-     * Made by the starting thread while the container's thread makes its namespaces: on a disk
-     * filesystem each mkdir costs tens of microseconds.
+     * On the state directory's filesystem, made by the starting thread while the container's thread
+     * makes its namespaces (on a disk filesystem each mkdir costs tens of microseconds); in memory, by
+     * the container's thread in its tmpfs.
      */
     static void prepareStateDirectory(Path state, MountPlan plan) {
         List<Path> lowers = plan.lowerDirsTopFirst();
@@ -218,24 +219,33 @@ final class RootfsMounts implements AutoCloseable {
     /**
      * The overlay's options name its layers by paths relative to the state directory (links to the
      * real ones, made by {@link #prepareStateDirectory}), so the container's mountinfo shows no host
-     * path. Where the state directory's filesystem cannot hold an upper layer (it is an overlay itself,
-     * as in many CI containers), a tmpfs of this mount namespace holds it.
+     * path. In memory, a tmpfs mounted over the state directory, in this mount namespace only, holds
+     * the links, the mount point and the layer (the host keeps seeing the lock there). On the state
+     * directory's filesystem, where that filesystem cannot hold an upper layer (it is an overlay itself,
+     * as in many CI containers), a tmpfs of this mount namespace holds the layer all the same.
      */
     private void mountOverlay() {
         String lowerdir = lowerdirOption(plan.lowerDirsTopFirst());
-        Unistd.chdir(state.toString());
-        try {
+        if (plan.writableLayer() == WritableLayer.MEMORY) {
+            Mounts.mount("tmpfs", state.toString(), "tmpfs", MS_NOSUID | MS_NODEV, WritableLayer.tmpfsOptions(plan.memoryLimitBytes()));
+            prepareStateDirectory(state, plan);
+            Unistd.chdir(state.toString());
             overlay(lowerdir, "");
-        } catch (LinuxException e) {
-            if (e.errno() != Errno.EINVAL && e.errno() != Errno.EOPNOTSUPP) {
-                throw e;
+        } else {
+            Unistd.chdir(state.toString());
+            try {
+                overlay(lowerdir, "");
+            } catch (LinuxException e) {
+                if (e.errno() != Errno.EINVAL && e.errno() != Errno.EOPNOTSUPP) {
+                    throw e;
+                }
+                mkdirs(state.resolve("scratch"));
+                Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
+                mkdirs(state.resolve("scratch/" + UPPER));
+                openToEveryUser(state.resolve("scratch/" + UPPER));
+                mkdirs(state.resolve("scratch/" + WORK));
+                overlay(lowerdir, "scratch/");
             }
-            mkdirs(state.resolve("scratch"));
-            Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
-            mkdirs(state.resolve("scratch/" + UPPER));
-            openToEveryUser(state.resolve("scratch/" + UPPER));
-            mkdirs(state.resolve("scratch/" + WORK));
-            overlay(lowerdir, "scratch/");
         }
         root = new InRoot(Fcntl.open(MERGED, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), merged().toString());
     }

@@ -28,9 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * A container's directory on the host, {@code <base>/<id>}: the overlay's upper (the container's
- * diff), work and lower links, and a {@code lock} file its owner holds locked for as long as the
- * container lives. The lock is the proof of life: the kernel releases it when the owning JVM ends,
+ * A container's directory on the host, {@code <base>/<id>}: a {@code lock} file its owner holds locked
+ * for as long as the container lives and, with the writable layer on the state directory's filesystem
+ * ({@link WritableLayer#STATE_DIRECTORY}), the overlay's upper (the container's diff), work and lower
+ * links. In memory, those are on a tmpfs mounted over this directory in the container's mount namespace
+ * alone. The lock is the proof of life: the kernel releases it when the owning JVM ends,
  * however it ends, and it works across pid namespaces and CI containers that share the directory,
  * where a pid would not.
  */
