@@ -234,7 +234,7 @@ public final class Container implements AutoCloseable {
      * lists it: its overlay's upper layer. Mounts (tmpfs, bind) are not part of it.
      * <p>
      * The list is bounded, so that a container cannot take the test JVM's heap with names that cost it
-     * only disk: at most 100,000 entries and 64 MiB of paths.
+     * far less (a little of its memory, or only disk): at most 100,000 entries and 64 MiB of paths.
      *
      * @throws ContainerException when the container changed more than that; list the directory the test
      *                            needs in the container instead ({@code exec("find", dir)})

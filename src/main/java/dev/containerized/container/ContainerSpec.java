@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  *                         its Env, WorkingDir and User are the container's defaults
  * @param hostname         the container's own hostname
  * @param pidsLimit        the most tasks the container's processes may have (pids.max), its PID 1 included
- * @param memoryLimitBytes the most memory they may use, without swap (memory.max)
+ * @param memoryLimitBytes the most memory they may use, without swap (memory.max); what they write to the
+ *                         root filesystem, /tmp, /run and /dev/shm counts too, as those are tmpfs (see
+ *                         {@code -Dcontainerized.writableLayer} in the README for a root on disk)
  * @param environment      the variables set for every command; under them the runtime puts PATH, TERM
  *                         and HOSTNAME (and an image's Env), which these override, and HOME when none of
  *                         them sets it: the user's home from the container's /etc/passwd ("/" for a uid

@@ -4,7 +4,9 @@ import dev.containerized.container.host.ContainerIds;
 import dev.containerized.container.host.StateDirectory;
 import dev.containerized.container.host.WritableLayer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,18 +61,54 @@ class WritableLayerTests {
         }
     }
 
+    /** A copy that finds the layer full fails, and leaves no short file that a program or a retry would take for the whole. */
+    @Test
+    void aCopyThatFindsTheLayerFullLeavesNoPartOfTheFile(@TempDir Path dir) throws IOException {
+        Path big = dir.resolve("fixture.bin");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            byte[] block = new byte[1 << 20];
+            java.util.Arrays.fill(block, (byte) 'x');
+            for (int i = 0; i < 40; i++) {
+                file.write(block);
+            }
+        }
+        try (Container c = Container.start(ContainerSpec.builder().memoryLimit("16m").build())) {
+            assertThatThrownBy(() -> c.copyTo(big, "/data/fixture.bin")).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("No space left on device");
+            assertThatThrownBy(() -> c.copyTo(new byte[20 << 20], "/data/bytes.bin")).isInstanceOf(ContainerException.class)
+                    .hasMessageContaining("No space left on device");
+            assertThat(c.exec("sh", "-c", "ls -A /data; echo fits > /data/small && cat /data/small")).succeeded()
+                    .stdout().isEqualTo("fits\n");
+        }
+    }
+
+    /**
+     * On a disk filesystem, what a container writes past its memory limit is page cache written back, not
+     * memory it keeps. Its own state directory below target/, on the build's disk: where the default
+     * {@code /run} is a tmpfs (most hosts), the layer's pages would be memory again.
+     */
     @Test
     void onTheStateDirectorysFilesystemWhenAskedTheHostHoldsTheLayer() throws IOException {
+        Path disk = Files.createDirectories(Path.of("target", "state-on-disk").toAbsolutePath());
+        Assumptions.assumeFalse(List.of("tmpfs", "overlay", "ramfs").contains(Files.getFileStore(disk).type()),
+                "the build directory is on a " + Files.getFileStore(disk).type() + ", not a disk filesystem");
+        String previousBase = System.getProperty(StateDirectory.BASE_PROPERTY);
         System.setProperty(WritableLayer.PROPERTY, "stateDir");
+        System.setProperty(StateDirectory.BASE_PROPERTY, disk.toString());
         Path state;
         try (Container c = Container.start(ContainerSpec.builder().memoryLimit("32m").build())) {
-            state = StateDirectory.base().resolve(c.id());
-            // Past the memory limit: the page cache of a disk filesystem is written back, not counted for good.
+            state = disk.resolve(c.id());
             assertThat(c.exec("sh", "-c", "dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null && echo written > /etc/note"))
                     .succeeded().wasNotOomKilled();
             org.assertj.core.api.Assertions.assertThat(state.resolve("upper/etc/note")).hasContent("written");
             org.assertj.core.api.Assertions.assertThat(state.resolve("upper/big")).hasSize(64L << 20);
             org.assertj.core.api.Assertions.assertThat(entries(state)).contains("lock", "upper", "work", "merged", "lower0");
+        } finally {
+            if (previousBase == null) {
+                System.clearProperty(StateDirectory.BASE_PROPERTY);
+            } else {
+                System.setProperty(StateDirectory.BASE_PROPERTY, previousBase);
+            }
         }
         org.assertj.core.api.Assertions.assertThat(state).doesNotExist();
     }
@@ -87,6 +125,14 @@ class WritableLayerTests {
     }
 
     /** This JVM's: other runs on the host come and go. */
+    @Test
+    void theValueIsTakenInAnyCaseAndWithBlanksAround() {
+        System.setProperty(WritableLayer.PROPERTY, " StateDir ");
+        org.assertj.core.api.Assertions.assertThat(WritableLayer.configured()).isEqualTo(WritableLayer.STATE_DIRECTORY);
+        System.setProperty(WritableLayer.PROPERTY, "MEMORY");
+        org.assertj.core.api.Assertions.assertThat(WritableLayer.configured()).isEqualTo(WritableLayer.MEMORY);
+    }
+
     private static List<String> ownStateDirectories() throws IOException {
         return entries(StateDirectory.base()).stream().filter(name -> name.startsWith(ContainerIds.thisJvm())).toList();
     }

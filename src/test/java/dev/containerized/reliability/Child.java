@@ -11,6 +11,7 @@ import dev.containerized.container.cgroup.ContainerCgroup;
 import dev.containerized.container.host.ContainerIds;
 import dev.containerized.container.host.HostContainer;
 import dev.containerized.container.host.StateDirectory;
+import dev.containerized.container.host.WritableLayer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -223,6 +224,8 @@ public final class Child {
      * ENOSPC inside the container with the host unaffected.
      */
     private static void stateFilesystems(Path mounts) throws IOException {
+        // These cases are about a state filesystem that holds the containers' writable layers.
+        System.setProperty(WritableLayer.PROPERTY, "stateDir");
         for (String name : List.of("read-only", "full", "no-inodes")) {
             Path base = mounts.resolve(name).resolve("containerized");
             System.setProperty(StateDirectory.BASE_PROPERTY, base.toString());
@@ -250,6 +253,19 @@ public final class Child {
             say("CASE tmpfs-full exit=" + fill.exitCode() + " stderr=" + fill.stderr().strip().replace('\n', '|'));
             check(fill.exitCode() != 0 && fill.stderr().contains("No space left on device"), "ENOSPC told: " + fill.describe());
         }
+        // In memory, the state filesystem holds a directory and an empty lock per container: a full one still
+        // takes containers, and their writes go to their own memory.
+        System.setProperty(WritableLayer.PROPERTY, "memory");
+        System.setProperty(StateDirectory.BASE_PROPERTY, mounts.resolve("full").resolve("containerized").toString());
+        try (Container c = Container.start(ContainerSpec.builder().pidsLimit(64).memoryLimit("16m").build())) {
+            ExecResult write = c.exec("sh", "-c", "dd if=/dev/zero of=/root/written bs=1M count=4 2>/dev/null && wc -c < /root/written");
+            say("CASE full-in-memory exit=" + write.exitCode() + " stdout=" + write.stdout().strip());
+            check(write.succeeded() && write.stdout().equals("4194304\n"), "a write to the layer in memory: " + write.describe());
+        } catch (ContainerException e) {
+            say("CASE full-in-memory refused: " + e.getMessage());
+            check(false, "a state filesystem full of data refused a container whose layer is in memory: " + e.getMessage());
+        }
+        System.clearProperty(WritableLayer.PROPERTY);
         say("STATE-FILESYSTEMS done");
     }
 

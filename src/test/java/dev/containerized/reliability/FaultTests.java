@@ -174,9 +174,10 @@ class FaultTests {
     }
 
     /**
-     * The state directory's filesystem read-only, full, out of inodes (a clear error before anything is
-     * created), small (ENOSPC in the container, told to the command), and the container's own /run tmpfs
-     * full. Each filesystem is a tmpfs of a child JVM's private mount namespace: the host never sees it.
+     * The state directory's filesystem, holding the writable layers, read-only, full, out of inodes (a clear
+     * error before anything is created), small (ENOSPC in the container, told to the command), and the
+     * container's own /run tmpfs full; a full one where the layers are in memory still takes a container.
+     * Each filesystem is a tmpfs of a child JVM's private mount namespace: the host never sees it.
      */
     @Test
     void aBrokenStateFilesystemIsAClearErrorAndAFullOneInsideIsTheCommandsENOSPC(@TempDir Path dir) throws Exception {
@@ -196,18 +197,19 @@ class FaultTests {
             assertThat(child.awaitExit(Duration.ofSeconds(120))).as(child.output()).isZero();
             List<String> cases = child.lines().stream().filter(l -> l.startsWith("CASE ")).toList();
             cases.forEach(l -> System.out.println("FaultTests: " + l));
-            assertThat(cases).hasSize(5);
+            assertThat(cases).hasSize(6);
             assertThat(cases.get(0)).contains("read-only").contains("Read-only file system").contains(m + "/read-only/containerized")
                     .contains("-Dcontainerized.stateDir");
             assertThat(cases.get(1)).contains("full").contains(m + "/full/containerized").contains("-Dcontainerized.stateDir");
             assertThat(cases.get(2)).contains("no-inodes").contains("No space left on device").contains("-Dcontainerized.stateDir");
+            assertThat(cases.get(5)).isEqualTo("CASE full-in-memory exit=0 stdout=4194304");
             String token = child.awaitLineStartingWith("TOKEN ", Duration.ZERO).substring(6);
             assertThat(Debris.of(token, m)).isEmpty();
         }
         try (java.util.stream.Stream<Path> left = Files.list(m)) {
             assertThat(left.toList()).as("nothing of the child's mounts on the host").isEmpty();
         }
-        Tally.containers(5);
+        Tally.containers(6);
         Tally.faults(5);
     }
 

@@ -1505,7 +1505,8 @@ class EscapeTests {
         @Test
         void theSweepAfterAKilledJvmRemovesItAndLaterStartsWork() throws Exception {
             Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-D" + WritableLayer.PROPERTY + "=stateDir", "-cp", System.getProperty("java.class.path"),
+                    "-D" + WritableLayer.PROPERTY + "=stateDir", "-D" + StateDirectory.BASE_PROPERTY + "=" + StateDirectory.base(),
+                    "-cp", System.getProperty("java.class.path"),
                     LitteringJvm.class.getName(), rootfs.toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String ready = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))

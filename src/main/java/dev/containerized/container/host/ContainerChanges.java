@@ -29,8 +29,8 @@ import static dev.containerized.internal.linux.Fcntl.O_PATH;
  * left out, as docker diff leaves out its own.
  * <p>
  * The list is bounded: at most {@value #MAX_ENTRIES} entries and {@value #MAX_PATH_BYTES} bytes of paths
- * (at most twice that in heap, as Strings). Directory entries cost the container only disk, none of
- * its memory limit, so without a bound a container that made a million names deep in its tree took
+ * (at most twice that in heap, as Strings). Directory entries cost the container far less (a little
+ * of its memory, or only disk, with the layer on a disk state directory), so without a bound a container that made a million names deep in its tree took
  * the test JVM's heap (attack run 6, F4); beyond it, {@link #list()} refuses with a ContainerException.
  */
 final class ContainerChanges {

@@ -258,13 +258,38 @@ final class ContainerFiles implements AutoCloseable {
             // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
             try (Fd file = openToRead(item, to.shown());
                  Fd copy = openForWriting(to.parent(), to.name(), to.shown(), stat.permissions())) {
-                SparseFiles.copy(file, Fcntl.stat(file).size(), copy);
-                Fcntl.chmod(copy, stat.permissions(), to.shown());
-                Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), to.shown());
+                try {
+                    SparseFiles.copy(file, Fcntl.stat(file).size(), copy);
+                    Fcntl.chmod(copy, stat.permissions(), to.shown());
+                    Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), to.shown());
+                } catch (RuntimeException e) {
+                    removeUnfinished(to.parent(), to.name(), copy);
+                    throw e;
+                }
                 host.linked().remember(stat, to.path(), copy);
             }
         }
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
+    }
+
+    /**
+     * Removes a file whose copy failed part way (the layer full, say), so that no program in the container,
+     * nor a retry, takes a short file for the whole: only if {@code name} still is the file written, not
+     * what the container may have put in its place meanwhile.
+     */
+    private static void removeUnfinished(Fd parent, byte[] name, Fd written) {
+        try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            if (there == null) {
+                return;
+            }
+            Fcntl.FileStat now = Fcntl.stat(there);
+            Fcntl.FileStat ours = Fcntl.stat(written);
+            if (now.inode() == ours.inode() && now.device() == ours.device()) {
+                Dirents.unlink(parent, name, 0);
+            }
+        } catch (LinuxException e) {
+            // The copy's own failure is what the caller reports; a name left is what it was before this.
+        }
     }
 
     /**
@@ -383,11 +408,17 @@ final class ContainerFiles implements AutoCloseable {
             makeDirectories(root, parentPath(relative));
             try (Fd parent = open(root, parentPath(relative), O_PATH | O_DIRECTORY)) {
                 requireContainersOwn(parent, "/" + parentPath(relative));
-                try (Fd file = openForWriting(parent, name(relative).getBytes(StandardCharsets.UTF_8), shown, mode)) {
-                    for (int offset = 0; offset < content.length; offset += WRITE_CHUNK) {
-                        Unistd.writeFully(file.number(), content, offset, Math.min(WRITE_CHUNK, content.length - offset));
+                byte[] name = name(relative).getBytes(StandardCharsets.UTF_8);
+                try (Fd file = openForWriting(parent, name, shown, mode)) {
+                    try {
+                        for (int offset = 0; offset < content.length; offset += WRITE_CHUNK) {
+                            Unistd.writeFully(file.number(), content, offset, Math.min(WRITE_CHUNK, content.length - offset));
+                        }
+                        Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
+                    } catch (RuntimeException e) {
+                        removeUnfinished(parent, name, file);
+                        throw e;
                     }
-                    Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
                 }
             }
         } catch (LinuxException e) {

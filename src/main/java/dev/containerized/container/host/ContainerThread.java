@@ -90,7 +90,7 @@ final class ContainerThread {
     private Fd log;
     private Fd terminal;
     private Fd upper;
-    /** The state directory once the starting thread made it: the overlay's layers are there. */
+    /** The state directory once the starting thread made it: the overlay's directories go there (in memory, on a tmpfs over it). */
     private Path stateDir;
 
     private ContainerThread(Setup setup) {

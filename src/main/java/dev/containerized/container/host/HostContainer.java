@@ -97,7 +97,8 @@ public final class HostContainer {
         try {
             ContainerCgroup cgroup;
             try {
-                StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id), StateDirectory::delete);
+                StateDirectory state = undo.acquire("delete the state directory", () -> StateDirectory.create(id, plan.mounts().writableLayer()),
+                        StateDirectory::delete);
                 if (plan.mounts().writableLayer() == WritableLayer.STATE_DIRECTORY) {
                     prepareStateDirectory(state, plan);
                 }

@@ -40,8 +40,10 @@ public final class StateDirectory {
     public static final String BASE_PROPERTY = "containerized.stateDir";
     private static final String LOCK = "lock";
     /**
-     * With less room than this, the state directory's filesystem counts as full: a container would start
-     * there, but its first write (to its upper layer, on that filesystem) would fail with ENOSPC.
+     * With less room than this, the state directory's filesystem counts as full for a container whose
+     * writable layer goes there ({@link WritableLayer#STATE_DIRECTORY}): it would start, but its first
+     * write would fail with ENOSPC. In memory, only the directory and its empty lock go there, and a
+     * filesystem without room for those fails their mkdir or create, with the errno.
      */
     private static final long MIN_FREE_BYTES = 1 << 20;
     private static final long MIN_FREE_INODES = 64;
@@ -67,7 +69,7 @@ public final class StateDirectory {
         return Path.of(System.getProperty(BASE_PROPERTY, "/run/containerized"));
     }
 
-    static StateDirectory create(String id) {
+    static StateDirectory create(String id, WritableLayer layer) {
         Path base = base();
         Path dir = base.resolve(id);
         try {
@@ -75,7 +77,9 @@ public final class StateDirectory {
                 Files.createDirectories(base);
                 Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
             }
-            requireRoom(base);
+            if (layer == WritableLayer.STATE_DIRECTORY) {
+                requireRoom(base);
+            }
             // Only root may enter: the upper layer holds what the container made, device nodes and setuid
             // files among them, and the base may be a directory anyone can traverse (-Dcontainerized.stateDir).
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -16,7 +16,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Deletes a container's state directory, whose upper layer holds whatever the container made: trees
+ * Deletes a container's state directory, whose upper layer (on the state directory's filesystem, see
+ * {@link WritableLayer}) holds whatever the container made: trees
  * nested far deeper than PATH_MAX (a path-based walk fails there with ENAMETOOLONG and leaves it all
  * behind, and the next sweep fails on it again), names that are not text, symlinks to anywhere. So the
  * tree is taken apart through directory descriptors, one level open at a time, going back up through

@@ -25,7 +25,9 @@ public enum WritableLayer {
     MEMORY("memory"),
     /**
      * The state directory's filesystem, as Docker's overlay2 keeps it on disk: for a container that writes
-     * more than its memory limit should hold. Writes count against that filesystem's room, not memory.
+     * more than its memory limit should hold. On a disk filesystem (set {@code -Dcontainerized.stateDir}
+     * to one: {@code /run} is a tmpfs on most hosts), writes count against its room, not memory; on a
+     * tmpfs, their pages are the writer's memory all the same.
      */
     STATE_DIRECTORY("stateDir");
 
@@ -37,13 +39,16 @@ public enum WritableLayer {
         this.value = value;
     }
 
-    /** The property's value, {@code memory} when it is not set; another value is refused with the ones it may take. */
+    /**
+     * The property's value, {@code memory} when it is not set, in any case and with blanks around it as
+     * the other settings take theirs; another value is refused with the ones it may take.
+     */
     public static WritableLayer configured() {
         String value = System.getProperty(PROPERTY);
-        if (value == null || value.equals(MEMORY.value)) {
+        if (value == null || value.strip().equalsIgnoreCase(MEMORY.value)) {
             return MEMORY;
         }
-        if (value.equals(STATE_DIRECTORY.value)) {
+        if (value.strip().equalsIgnoreCase(STATE_DIRECTORY.value)) {
             return STATE_DIRECTORY;
         }
         throw new ContainerException("-D" + PROPERTY + "=" + value + " is not a place for the containers' writable layer: use "
