@@ -17,7 +17,7 @@ final class RunOptions {
     static final List<Option> ALL = List.of(
             Option.value("--hostname", "NAME", "the container's hostname", (run, v) -> run.spec().hostname(v)),
             Option.value("--pids-limit", "N", "the most processes, PID 1 included (pids.max)", (run, v) -> run.spec().pidsLimit(number(v)), "--pids-max"),
-            Option.value("--memory", "SIZE", "the most memory, without swap, such as 64m (memory.max); files written in the container count too", (run, v) -> run.spec().memoryLimit(v), "-m"),
+            Option.value("--memory", "SIZE", "the most memory, without swap, such as 64m (memory.max); files written to tmpfs and the root count too", (run, v) -> run.spec().memoryLimit(v), "-m"),
             Option.value("--rootfs", "DIR", "the root filesystem (default: the built-in busybox one)", (run, v) -> run.spec().rootfs(Path.of(v))),
             Option.value("--env", "NAME=VALUE", "an environment variable of the command (repeatable)", RunOptions::env, "-e"),
             Option.value("--workdir", "DIR", "where the command starts, inside the container", (run, v) -> run.spec().workingDirectory(v), "-w"),

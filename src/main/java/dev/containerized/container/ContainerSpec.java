@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  *                         its Env, WorkingDir and User are the container's defaults
  * @param hostname         the container's own hostname
  * @param pidsLimit        the most tasks the container's processes may have (pids.max), its PID 1 included
- * @param memoryLimitBytes the most memory they may use, without swap (memory.max); what they write to the
- *                         root filesystem, /tmp, /run and /dev/shm counts too, as those are tmpfs (see
+ * @param memoryLimitBytes the most memory they may use, without swap (memory.max); files they write to
+ *                         /tmp, /run, /dev/shm and (by default) the root filesystem count too, as those are
+ *                         tmpfs: the root's holds the limit less 64 MiB left to the processes (see
  *                         {@code -Dcontainerized.writableLayer} in the README for a root on disk)
  * @param environment      the variables set for every command; under them the runtime puts PATH, TERM
  *                         and HOSTNAME (and an image's Env), which these override, and HOME when none of

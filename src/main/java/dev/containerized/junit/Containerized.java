@@ -82,8 +82,8 @@ public @interface Containerized {
 
     /**
      * The most memory, without swap, such as {@code "64m"}; empty for the class's limit, and no limit
-     * where no class sets one (a method cannot lift its class's). Files the container writes count too:
-     * its root filesystem's writable layer, /tmp, /run and /dev/shm are tmpfs.
+     * where no class sets one (a method cannot lift its class's). Files the container writes to /tmp,
+     * /run, /dev/shm and (by default) its root filesystem count too: those are tmpfs.
      */
     String memoryLimit() default "";
 

@@ -256,6 +256,7 @@ final class ContainerFiles implements AutoCloseable {
                 return;
             }
             // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
+            boolean isNew = isNew(to.parent(), to.name());
             try (Fd file = openToRead(item, to.shown());
                  Fd copy = openForWriting(to.parent(), to.name(), to.shown(), stat.permissions())) {
                 try {
@@ -263,7 +264,9 @@ final class ContainerFiles implements AutoCloseable {
                     Fcntl.chmod(copy, stat.permissions(), to.shown());
                     Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), to.shown());
                 } catch (RuntimeException e) {
-                    removeUnfinished(to.parent(), to.name(), copy);
+                    if (isNew) {
+                        removeUnfinished(to.parent(), to.name(), copy);
+                    }
                     throw e;
                 }
                 host.linked().remember(stat, to.path(), copy);
@@ -272,14 +275,23 @@ final class ContainerFiles implements AutoCloseable {
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
+    /** Whether nothing is at {@code name} in {@code parent}: a copy there makes a new file. */
+    private static boolean isNew(Fd parent, byte[] name) {
+        try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            return there == null;
+        }
+    }
+
     /**
-     * Removes a file whose copy failed part way (the layer full, say), so that no program in the container,
-     * nor a retry, takes a short file for the whole: only if {@code name} still is the file written, not
-     * what the container may have put in its place meanwhile.
+     * Removes a file that a copy made and could not finish (the layer full, say), so that no program in
+     * the container, nor a retry, takes a short file for the whole: only if {@code name} still is the file
+     * written, not what the container may have put in its place meanwhile, and never a mount point. A file
+     * that was there before the copy (another name of it, a host file bound in) is left as the failed write
+     * left it: removing it would take more than the copy did.
      */
     private static void removeUnfinished(Fd parent, byte[] name, Fd written) {
         try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (there == null) {
+            if (there == null || Fcntl.isMountRoot(there)) {
                 return;
             }
             Fcntl.FileStat now = Fcntl.stat(there);
@@ -409,6 +421,7 @@ final class ContainerFiles implements AutoCloseable {
             try (Fd parent = open(root, parentPath(relative), O_PATH | O_DIRECTORY)) {
                 requireContainersOwn(parent, "/" + parentPath(relative));
                 byte[] name = name(relative).getBytes(StandardCharsets.UTF_8);
+                boolean isNew = isNew(parent, name);
                 try (Fd file = openForWriting(parent, name, shown, mode)) {
                     try {
                         for (int offset = 0; offset < content.length; offset += WRITE_CHUNK) {
@@ -416,7 +429,9 @@ final class ContainerFiles implements AutoCloseable {
                         }
                         Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
                     } catch (RuntimeException e) {
-                        removeUnfinished(parent, name, file);
+                        if (isNew) {
+                            removeUnfinished(parent, name, file);
+                        }
                         throw e;
                     }
                 }

@@ -19,8 +19,9 @@ import java.util.OptionalLong;
 public enum WritableLayer {
     /**
      * A tmpfs mounted over the container's state directory inside its own mount namespace (the host sees
-     * only the lock there): as big as the memory limit, or the kernel's default of half the RAM without
-     * one, and its pages count as the container's memory.
+     * only the lock there): under a memory limit, that limit less 64 MiB (half of a limit below 128 MiB)
+     * for its processes; without one, the kernel's default of half the RAM. Its pages count as the
+     * container's memory.
      */
     MEMORY("memory"),
     /**
@@ -56,9 +57,22 @@ public enum WritableLayer {
                 + " (the state directory's filesystem, " + StateDirectory.base() + ")");
     }
 
-    /** The tmpfs's mount options: root's alone, and as big as the memory limit where there is one. */
-    static String tmpfsOptions(OptionalLong sizeBytes) {
-        return "mode=0700" + (sizeBytes.isPresent() ? ",size=" + sizeBytes.getAsLong() : "");
+    /** Room in the memory limit that the layer leaves to the container's processes, up to half the limit. */
+    static final long PROCESS_ROOM_BYTES = 64L << 20;
+
+    /**
+     * The tmpfs's mount options: root's alone and, under a memory limit, smaller than it by the room its
+     * processes need ({@link #PROCESS_ROOM_BYTES}, or half a smaller limit). As big as the limit, a full
+     * layer left its memory cgroup full of pages nothing can reclaim: the next fork's OOM kill took the
+     * container's PID 1, and the container with it. Smaller, the writer gets ENOSPC and the rest goes on.
+     */
+    static String tmpfsOptions(OptionalLong memoryLimitBytes) {
+        return "mode=0700" + (memoryLimitBytes.isPresent() ? ",size=" + sizeUnder(memoryLimitBytes.getAsLong()) : "");
+    }
+
+    /** The layer's size under a memory limit of {@code limitBytes}. */
+    static long sizeUnder(long limitBytes) {
+        return Math.max(limitBytes / 2, limitBytes - PROCESS_ROOM_BYTES);
     }
 
     @Override
