@@ -48,9 +48,10 @@ import java.util.stream.Stream;
  * @param cpus             the most CPU time per wall-clock time, in CPUs: 0.5 is half of one CPU, 2 two
  *                         CPUs' worth (a CFS quota of cpus × 100 ms per 100 ms, as {@code docker run --cpus})
  * @param cpuset           the CPUs its processes may run on, such as {@code "0-1"} or {@code "0,2"}
- * @param shmSizeBytes     the size of the tmpfs on /dev/shm (Docker's --shm-size)
- * @param tmpSizeBytes     the size of the tmpfs on /tmp
- * @param runSizeBytes     the size of the tmpfs on /run
+ * @param shmSizeBytes     the size of the tmpfs on /dev/shm (Docker's --shm-size); under a memory limit, the
+ *                         container's tmpfs each hold at most the limit less 64 MiB (half of a limit below 128 MiB)
+ * @param tmpSizeBytes     the size of the tmpfs on /tmp (held to the same under a memory limit)
+ * @param runSizeBytes     the size of the tmpfs on /run (held to the same under a memory limit)
  */
 public record ContainerSpec(Optional<Path> rootfs, Optional<String> image, String hostname, OptionalLong pidsLimit,
                             OptionalLong memoryLimitBytes, Map<String, String> environment,

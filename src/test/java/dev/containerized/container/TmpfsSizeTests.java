@@ -3,6 +3,8 @@ package dev.containerized.container;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static dev.containerized.assertj.ContainerizedAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,6 +36,23 @@ class TmpfsSizeTests {
                     .stderr().contains("No space left on device");
             assertThat(c.exec("sh", "-c", "dd if=/dev/zero of=/run/big bs=1M count=1")).exitedWith(1)
                     .stderr().contains("No space left on device");
+        }
+    }
+
+    /**
+     * Their pages count against the memory limit and nothing reclaims them: under a limit, each holds at
+     * most the limit less 64 MiB (or half of a smaller one), so that filling one is the writer's ENOSPC,
+     * not the next fork's OOM kill of PID 1 (review27 #1: a full 1 GiB /tmp in a 64m container ended it).
+     */
+    @Test
+    void underAMemoryLimitEachLeavesTheProcessesRoomAndAFullOneIsTheWritersENOSPC() {
+        try (Container c = Container.start(ContainerSpec.builder().memoryLimit("64m").runSize("8m").build())) {
+            assertThat(c.exec("sh", "-c", SIZES)).succeeded().stdout().isEqualTo("32768k\n32768k\n8192k\n");
+            for (String fill : List.of("cat /dev/zero > /tmp/f", "cat /dev/zero > /dev/shm/f", "cat /dev/zero > /run/f")) {
+                assertThat(c.exec("sh", "-c", fill)).as(fill).exitedWith(1).wasNotOomKilled().stderr().contains("No space left on device");
+                assertThat(c.exec("sh", "-c", "rm " + fill.substring(fill.indexOf('>') + 2) + " && echo still here")).as("after " + fill)
+                        .succeeded().stdout().isEqualTo("still here\n");
+            }
         }
     }
 

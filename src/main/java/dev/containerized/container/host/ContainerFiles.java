@@ -285,9 +285,10 @@ final class ContainerFiles implements AutoCloseable {
     /**
      * Removes a file that a copy made and could not finish (the layer full, say), so that no program in
      * the container, nor a retry, takes a short file for the whole: only if {@code name} still is the file
-     * written, not what the container may have put in its place meanwhile, and never a mount point. A file
-     * that was there before the copy (another name of it, a host file bound in) is left as the failed write
-     * left it: removing it would take more than the copy did.
+     * written, and never a mount point. A file that was there before the copy (another name of it, a host
+     * file bound in) is left as the failed write left it: removing it would take more than the copy did.
+     * Best effort against a container that renames meanwhile: between the looks and the unlink it can put
+     * a file of its own at the name, which is then removed, as it could remove it itself.
      */
     private static void removeUnfinished(Fd parent, byte[] name, Fd written) {
         try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the host side needs to make one container, derived from the public spec once: its name, its
@@ -63,8 +64,10 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
             image = ImageConfig.empty();
         }
         List<MountPlan.UserMount> mounts = spec.mounts().stream().map(ContainerPlan::userMount).toList();
-        MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, spec.tmpSizeBytes(), spec.runSizeBytes(),
-                spec.shmSizeBytes(), writableLayer, spec.memoryLimitBytes());
+        OptionalLong memoryLimit = spec.memoryLimitBytes();
+        MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, MemoryBackedSizes.capped(spec.tmpSizeBytes(), memoryLimit),
+                MemoryBackedSizes.capped(spec.runSizeBytes(), memoryLimit), MemoryBackedSizes.capped(spec.shmSizeBytes(), memoryLimit),
+                writableLayer, memoryLimit);
         Map<String, String> environment = new LinkedHashMap<>(DEFAULT_ENVIRONMENT);
         for (String variable : image.env()) {
             int eq = variable.indexOf('=');

@@ -57,22 +57,9 @@ public enum WritableLayer {
                 + " (the state directory's filesystem, " + StateDirectory.base() + ")");
     }
 
-    /** Room in the memory limit that the layer leaves to the container's processes, up to half the limit. */
-    static final long PROCESS_ROOM_BYTES = 64L << 20;
-
-    /**
-     * The tmpfs's mount options: root's alone and, under a memory limit, smaller than it by the room its
-     * processes need ({@link #PROCESS_ROOM_BYTES}, or half a smaller limit). As big as the limit, a full
-     * layer left its memory cgroup full of pages nothing can reclaim: the next fork's OOM kill took the
-     * container's PID 1, and the container with it. Smaller, the writer gets ENOSPC and the rest goes on.
-     */
+    /** The tmpfs's mount options: root's alone and, under a memory limit, the size {@link MemoryBackedSizes} gives. */
     static String tmpfsOptions(OptionalLong memoryLimitBytes) {
-        return "mode=0700" + (memoryLimitBytes.isPresent() ? ",size=" + sizeUnder(memoryLimitBytes.getAsLong()) : "");
-    }
-
-    /** The layer's size under a memory limit of {@code limitBytes}. */
-    static long sizeUnder(long limitBytes) {
-        return Math.max(limitBytes / 2, limitBytes - PROCESS_ROOM_BYTES);
+        return "mode=0700" + (memoryLimitBytes.isPresent() ? ",size=" + MemoryBackedSizes.mostUnder(memoryLimitBytes.getAsLong()) : "");
     }
 
     @Override
