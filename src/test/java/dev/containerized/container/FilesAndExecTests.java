@@ -441,9 +441,11 @@ class FilesAndExecTests {
 
     /**
      * What a copy does to what is there does not hang on how many names the host's file has: a file with
-     * two names there was written by unlinking the container's first (a bound file refused, another name
-     * of it split off); a directory copied onto one that is there leaves it its own mode (a copy into
-     * /tmp made it 0700); a link copied onto a file replaces it (EEXIST before), as a file does.
+     * two names there was written by unlinking the container's first (a bound file refused). A file of the
+     * container is replaced, as docker cp replaces it (its other name keeps the old content: the copy is
+     * written aside and renamed into place, review27 #3), and a file bound into the container is written
+     * in place; a directory copied onto one that is there leaves it its own mode (a copy into /tmp made it
+     * 0700); a link copied onto a file replaces it (EEXIST before), as a file does.
      */
     @Test
     void aCopyTreatsWhatIsThereAlikeWhateverItsSourceIs() throws Exception {
@@ -464,8 +466,8 @@ class FilesAndExecTests {
             c.copyTo(tree, "/tmp");
             c.copyTo(link, "/was-a-file");
             assertThat(bound).hasContent("new content");
-            assertThat(c.exec("sh", "-c", "cat /srv-cfg-other; stat -c %a /tmp; cat /tmp/in-tmp; echo; readlink /was-a-file")
-                    .stdout()).isEqualTo("new content1777\nx\n/etc/hostname\n"); // the copied file has no newline
+            assertThat(c.exec("sh", "-c", "cat /srv-cfg; echo; cat /srv-cfg-other; stat -c %a /tmp; cat /tmp/in-tmp; echo; readlink /was-a-file")
+                    .stdout()).isEqualTo("new content\nold\n1777\nx\n/etc/hostname\n"); // the copied files have no newline
             // What cannot be done says where, not which descriptor.
             assertThatThrownBy(() -> c.copyTo("x".getBytes(StandardCharsets.UTF_8), "/ro.conf"))
                     .hasMessageContaining("open(/ro.conf) for writing").hasMessageContaining("EROFS");

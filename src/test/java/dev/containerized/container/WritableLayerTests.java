@@ -68,7 +68,10 @@ class WritableLayerTests {
         }
     }
 
-    /** A copy that finds the layer full fails, and leaves no short file that a program or a retry would take for the whole. */
+    /**
+     * A copy that finds the layer full fails, and leaves no short file that a program or a retry would take
+     * for the whole, nor its half-written copy aside; a file that was there stays as it was.
+     */
     @Test
     void aCopyThatFindsTheLayerFullLeavesNoPartOfTheFile(@TempDir Path dir) throws IOException {
         Path big = dir.resolve("fixture.bin");
@@ -86,11 +89,12 @@ class WritableLayerTests {
                     .hasMessageContaining("No space left on device");
             assertThat(c.exec("sh", "-c", "ls -A /data; echo fits > /data/small && cat /data/small")).succeeded()
                     .stdout().isEqualTo("fits\n");
-            // A file that was there is not the copy's to remove: its other name, or a host file bound there, stays.
+            // What was there stays as it was: the copy is written aside and renamed into place only once whole.
             assertThat(c.exec("sh", "-c", "echo old > /data/a && ln /data/a /data/b")).succeeded();
             assertThatThrownBy(() -> c.copyTo(big, "/data/a")).isInstanceOf(ContainerException.class)
                     .hasMessageContaining("No space left on device");
-            assertThat(c.exec("sh", "-c", "ls /data; stat -c %h /data/a")).succeeded().stdout().isEqualTo("a\nb\nsmall\n2\n");
+            assertThat(c.exec("sh", "-c", "ls -A /data; stat -c %h /data/a; cat /data/a")).succeeded()
+                    .stdout().isEqualTo("a\nb\nsmall\n2\nold\n");
         }
     }
 

@@ -1031,6 +1031,29 @@ class EscapeTests {
             assertThat(victim).isEmptyDirectory();
         }
 
+        /**
+         * The other way: a program of the container that may not write a root file of a directory the test
+         * shares read-write moves it to the name a copyTo writes next (review27 #3). Written into, the file
+         * would change for its other link on the host, outside the shared directory; the copy must replace
+         * the name instead, as docker cp does.
+         */
+        @Test
+        void aCopyToNeverWritesIntoAFileTheContainersUserMovedToItsName(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path rootsFile = Files.writeString(shared.resolve("keep"), "root's own\n");
+            Path outsideLink = Files.createLink(Files.createDirectories(dir.resolve("outside")).resolve("keep-link"), rootsFile);
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).user("1000").mount(Mount.bind(shared, "/shared").readWrite()));
+            assertThat(c.exec("sh", "-c", "echo mine >> /shared/keep").exitCode()).as("the container's user may not write it").isNotZero();
+            assertThat(c.exec("mv", "/shared/keep", "/shared/out.txt").exitCode()).isZero();
+
+            c.copyTo("the test's output\n".getBytes(StandardCharsets.UTF_8), "/shared/out.txt");
+
+            assertThat(outsideLink).hasContent("root's own");
+            assertThat(shared.resolve("out.txt")).hasContent("the test's output");
+            assertThat(Files.isSameFile(shared.resolve("out.txt"), outsideLink)).isFalse();
+        }
+
         /** The other way: a file of the shared directory exchanged for a link to a host file while copyTo reads it. */
         @Test
         void aCopyFromASharedDirectoryDoesNotReadALinkSwappedIn(@TempDir Path dir) throws Exception {

@@ -14,11 +14,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
 import static dev.containerized.internal.linux.Fcntl.O_CREAT;
+import static dev.containerized.internal.linux.Fcntl.O_EXCL;
 import static dev.containerized.internal.linux.Fcntl.O_DIRECTORY;
 import static dev.containerized.internal.linux.Fcntl.O_NOFOLLOW;
 import static dev.containerized.internal.linux.Fcntl.O_PATH;
@@ -37,6 +39,7 @@ final class ContainerFiles implements AutoCloseable {
     static final int READ_LIMIT = 64 << 20;
     /** How much of a byte array copyTo writes at a time: JNA copies what a call is given into native memory. */
     private static final int WRITE_CHUNK = 64 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
     /** The container's root directory, held for the container's life (see {@link #openRootOf}). */
@@ -256,52 +259,84 @@ final class ContainerFiles implements AutoCloseable {
                 return;
             }
             // Through its own descriptor: the file that was looked at, whatever is renamed meanwhile.
-            boolean isNew = isNew(to.parent(), to.name());
             try (Fd file = openToRead(item, to.shown());
-                 Fd copy = openForWriting(to.parent(), to.name(), to.shown(), stat.permissions())) {
-                try {
-                    SparseFiles.copy(file, Fcntl.stat(file).size(), copy);
-                    Fcntl.chmod(copy, stat.permissions(), to.shown());
-                    Fcntl.setTimes(copy, stat.mtimeSeconds(), stat.mtimeNanos(), to.shown());
-                } catch (RuntimeException e) {
-                    if (isNew) {
-                        removeUnfinished(to.parent(), to.name(), copy);
-                    }
-                    throw e;
-                }
+                 Fd copy = writeFile(to.parent(), to.name(), to.shown(), stat.permissions(), written -> {
+                     SparseFiles.copy(file, Fcntl.stat(file).size(), written);
+                     Fcntl.setTimes(written, stat.mtimeSeconds(), stat.mtimeNanos(), to.shown());
+                 })) {
                 host.linked().remember(stat, to.path(), copy);
             }
         }
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
-    /** Whether nothing is at {@code name} in {@code parent}: a copy there makes a new file. */
-    private static boolean isNew(Fd parent, byte[] name) {
+    /** What a file copyTo writes holds: written to {@code file}, which {@link #writeFile} then puts in place. */
+    private interface Contents {
+        void writeTo(Fd file);
+    }
+
+    /**
+     * Writes the file {@code name} in {@code parent} ({@code shown} is its path, for messages), with
+     * {@code mode}, and returns it, open. The file is made under a new name of its own ({@code O_EXCL}) and
+     * renamed into place once whole, as copyFrom's copies are: this JVM, root on the host, never writes into
+     * a file that was there, which a container's program that may not write it could have moved to that
+     * name (review27 #3: a root file of a directory bound read-write, seen through its other links), and a
+     * copy that fails (the layer full, say) leaves what was there as it was, and no short file. What was
+     * there is replaced, as docker cp replaces it: its other hard links keep the old content. Only a mount
+     * point, a file the test bound into the container, is written in place: renamed over from outside the
+     * container's mount namespace, its mount would go, and the container cannot make one.
+     */
+    private static Fd writeFile(Fd parent, byte[] name, String shown, int mode, Contents contents) {
+        refuseWhatIsNotReplaced(parent, name, shown);
         try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            return there == null;
+            if (there != null && Fcntl.isMountRoot(there)) {
+                Fd file = openForWriting(parent, name, shown, mode);
+                try {
+                    contents.writeTo(file);
+                    Fcntl.chmod(file, mode, shown);
+                    return file;
+                } catch (RuntimeException e) {
+                    file.close();
+                    throw e;
+                }
+            }
+        }
+        byte[] aside = (".containerized-copy-" + Long.toHexString(RANDOM.nextLong())).getBytes(StandardCharsets.US_ASCII);
+        Fd file = Dirents.openat(parent, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        boolean placed = false;
+        try {
+            contents.writeTo(file);
+            Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
+            Dirents.rename(parent, aside, name);
+            placed = true;
+            return file;
+        } finally {
+            if (!placed) {
+                try {
+                    Dirents.unlink(parent, aside, 0);
+                } catch (LinuxException alreadyGone) {
+                    // taken away meanwhile by the container: the copy's own failure is what the caller reports
+                }
+                file.close();
+            }
         }
     }
 
     /**
-     * Removes a file that a copy made and could not finish (the layer full, say), so that no program in
-     * the container, nor a retry, takes a short file for the whole: only if {@code name} still is the file
-     * written, and never a mount point. A file that was there before the copy (another name of it, a host
-     * file bound in) is left as the failed write left it: removing it would take more than the copy did.
-     * Best effort against a container that renames meanwhile: between the looks and the unlink it can put
-     * a file of its own at the name, which is then removed, as it could remove it itself.
+     * Refuses the name when what is there is not a file a copy replaces: a directory, a fifo, socket or
+     * device the container made, or a symbolic link, whose target the test more likely meant to write.
      */
-    private static void removeUnfinished(Fd parent, byte[] name, Fd written) {
-        try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (there == null || Fcntl.isMountRoot(there)) {
+    private static void refuseWhatIsNotReplaced(Fd parent, byte[] name, String shown) {
+        try (Fd existing = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
+            if (existing == null) {
                 return;
             }
-            Fcntl.FileStat now = Fcntl.stat(there);
-            Fcntl.FileStat ours = Fcntl.stat(written);
-            if (now.inode() == ours.inode() && now.device() == ours.device()) {
-                Dirents.unlink(parent, name, 0);
+            Fcntl.FileStat stat = Fcntl.stat(existing);
+            if (stat.isSymlink()) {
+                throw new LinuxException(shown + " is a symbolic link to " + ControlCharacters.escape(Fcntl.readlink(existing))
+                        + ", which is not written through: give the path of the file itself", Errno.ELOOP);
             }
-        } catch (LinuxException e) {
-            // The copy's own failure is what the caller reports; a name left is what it was before this.
+            requireReplaceable(stat, shown);
         }
     }
 
@@ -422,20 +457,11 @@ final class ContainerFiles implements AutoCloseable {
             try (Fd parent = open(root, parentPath(relative), O_PATH | O_DIRECTORY)) {
                 requireContainersOwn(parent, "/" + parentPath(relative));
                 byte[] name = name(relative).getBytes(StandardCharsets.UTF_8);
-                boolean isNew = isNew(parent, name);
-                try (Fd file = openForWriting(parent, name, shown, mode)) {
-                    try {
-                        for (int offset = 0; offset < content.length; offset += WRITE_CHUNK) {
-                            Unistd.writeFully(file.number(), content, offset, Math.min(WRITE_CHUNK, content.length - offset));
-                        }
-                        Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
-                    } catch (RuntimeException e) {
-                        if (isNew) {
-                            removeUnfinished(parent, name, file);
-                        }
-                        throw e;
+                writeFile(parent, name, shown, mode, file -> {
+                    for (int offset = 0; offset < content.length; offset += WRITE_CHUNK) {
+                        Unistd.writeFully(file.number(), content, offset, Math.min(WRITE_CHUNK, content.length - offset));
                     }
-                }
+                }).close();
             }
         } catch (LinuxException e) {
             throw new ContainerException("cannot write " + target + " in container " + id + ": " + e.getMessage(), e);
