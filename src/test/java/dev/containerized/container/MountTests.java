@@ -78,6 +78,10 @@ class MountTests {
             assertThat(etc.stderr()).contains("Read-only file system");
             assertThat(c.exec("sh", "-c", "echo ok > /tmp/a && echo ok > /scratch/b && echo ok > /run/c && cat /tmp/a /scratch/b /run/c")
                     .stdout()).isEqualTo("ok\nok\nok\n");
+            // copyTo too, naming the file it was to write, not the name it writes a copy under (review28 #2).
+            assertThatThrownBy(() -> c.copyTo("x".getBytes(java.nio.charset.StandardCharsets.UTF_8), "/etc/motd"))
+                    .hasMessageContaining("open(/etc/motd) for writing").hasMessageContaining("EROFS")
+                    .hasMessageNotContaining("containerized-copy").hasMessageNotContaining("fd ");
         }
     }
 

@@ -1054,6 +1054,30 @@ class EscapeTests {
             assertThat(Files.isSameFile(shared.resolve("out.txt"), outsideLink)).isFalse();
         }
 
+        /**
+         * The same with a file the test bound in read-write, which copyTo writes in place: the container's
+         * user cannot move the mount point, but can move the directory that holds it to where a later copy
+         * goes (review28 #1). The copy refuses a mount point that is not the test's bind at that path.
+         */
+        @Test
+        void aCopyToRefusesABoundFileTheContainersUserMovedToItsPath(@TempDir Path dir) throws Exception {
+            Path shared = Files.createDirectories(dir.resolve("shared"));
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path rootsFile = Files.writeString(Files.createDirectories(dir.resolve("secrets")).resolve("app.yml"), "root's own\n");
+            Container c = start(ContainerSpec.builder().rootfs(rootfs).user("1000").mount(Mount.bind(shared, "/data").readWrite())
+                    .mount(Mount.bind(rootsFile, "/data/conf/app.yml").readWrite()));
+            assertThat(c.exec("sh", "-c", "echo mine >> /data/conf/app.yml").exitCode()).as("the container's user may not write it").isNotZero();
+            assertThat(c.exec("mv", "/data/conf", "/data/out").exitCode()).isZero();
+
+            assertThatThrownBy(() -> c.copyTo("the test's output\n".getBytes(StandardCharsets.UTF_8), "/data/out/app.yml"))
+                    .isInstanceOf(ContainerException.class).hasMessageContaining("is a mount point, but not the file the test bound there");
+
+            assertThat(rootsFile).hasContent("root's own");
+            c.copyTo("at its own path\n".getBytes(StandardCharsets.UTF_8), "/data/conf/app.yml"); // a new file: the bind moved away
+            assertThat(rootsFile).hasContent("root's own");
+            assertThat(shared.resolve("conf/app.yml")).hasContent("at its own path");
+        }
+
         /** The other way: a file of the shared directory exchanged for a link to a host file while copyTo reads it. */
         @Test
         void aCopyFromASharedDirectoryDoesNotReadALinkSwappedIn(@TempDir Path dir) throws Exception {

@@ -40,6 +40,8 @@ final class ContainerFiles implements AutoCloseable {
     /** How much of a byte array copyTo writes at a time: JNA copies what a call is given into native memory. */
     private static final int WRITE_CHUNK = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The host files the test bound in: the only files copyTo writes in place. */
+    private final BoundFiles bound;
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
     /** The container's root directory, held for the container's life (see {@link #openRootOf}). */
@@ -47,9 +49,10 @@ final class ContainerFiles implements AutoCloseable {
     private final String id;
 
     /** @param root the container's root directory, which this closes */
-    ContainerFiles(Fd root, String id) {
+    ContainerFiles(Fd root, String id, BoundFiles bound) {
         this.root = root;
         this.id = id;
+        this.bound = bound;
     }
 
     /**
@@ -276,20 +279,27 @@ final class ContainerFiles implements AutoCloseable {
     }
 
     /**
-     * Writes the file {@code name} in {@code parent} ({@code shown} is its path, for messages), with
+     * Writes the file {@code name} in {@code parent} ({@code shown} is its path in the container), with
      * {@code mode}, and returns it, open. The file is made under a new name of its own ({@code O_EXCL}) and
      * renamed into place once whole, as copyFrom's copies are: this JVM, root on the host, never writes into
      * a file that was there, which a container's program that may not write it could have moved to that
      * name (review27 #3: a root file of a directory bound read-write, seen through its other links), and a
      * copy that fails (the layer full, say) leaves what was there as it was, and no short file. What was
-     * there is replaced, as docker cp replaces it: its other hard links keep the old content. Only a mount
-     * point, a file the test bound into the container, is written in place: renamed over from outside the
-     * container's mount namespace, its mount would go, and the container cannot make one.
+     * there is replaced, as docker cp replaces it: its other hard links keep the old content, and the new
+     * file is root's. Only a file the test bound into the container at that very path is written in place:
+     * renamed over from outside the container's mount namespace, its mount would go. A mount point found
+     * elsewhere was moved there by the container, which may rename the directory holding one (review28 #1),
+     * and is refused.
      */
-    private static Fd writeFile(Fd parent, byte[] name, String shown, int mode, Contents contents) {
+    private Fd writeFile(Fd parent, byte[] name, String shown, int mode, Contents contents) {
         refuseWhatIsNotReplaced(parent, name, shown);
         try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
             if (there != null && Fcntl.isMountRoot(there)) {
+                if (!bound.isBoundAt(shown, Fcntl.stat(there))) {
+                    throw new ContainerException(shown + " in container " + id + " is a mount point, but not the file the test "
+                            + "bound there: the container moved the directory of a bound file, and a copy neither writes into "
+                            + "nor replaces it; copy to another path");
+                }
                 Fd file = openForWriting(parent, name, shown, mode);
                 try {
                     contents.writeTo(file);
@@ -301,13 +311,23 @@ final class ContainerFiles implements AutoCloseable {
                 }
             }
         }
-        byte[] aside = (".containerized-copy-" + Long.toHexString(RANDOM.nextLong())).getBytes(StandardCharsets.US_ASCII);
-        Fd file = Dirents.openat(parent, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        String asideName = ".containerized-copy-" + Long.toHexString(RANDOM.nextLong());
+        byte[] aside = asideName.getBytes(StandardCharsets.US_ASCII);
+        Fd file;
+        try {
+            file = Dirents.openat(parent, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        } catch (LinuxException e) {
+            throw new LinuxException("open(" + shown + ") for writing", e.errno()); // the target, not the name aside
+        }
         boolean placed = false;
         try {
             contents.writeTo(file);
             Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
-            Dirents.rename(parent, aside, name);
+            try {
+                Dirents.rename(parent, aside, name);
+            } catch (LinuxException e) {
+                throw new LinuxException("rename the copy written beside " + shown + " as " + asideName + " into place", e.errno());
+            }
             placed = true;
             return file;
         } finally {
