@@ -29,9 +29,10 @@ import java.util.stream.Stream;
  * @param hostname         the container's own hostname
  * @param pidsLimit        the most tasks the container's processes may have (pids.max), its PID 1 included
  * @param memoryLimitBytes the most memory they may use, without swap (memory.max); files they write to
- *                         /tmp, /run, /dev/shm and (by default) the root filesystem count too, as those are
- *                         tmpfs: the root's holds the limit less 64 MiB left to the processes (see
- *                         {@code -Dcontainerized.writableLayer} in the README for a root on disk)
+ *                         /tmp, /run, /dev/shm, a tmpfs mount and (by default) the root filesystem count too, as
+ *                         those are tmpfs: each holds at most the limit less 64 MiB (half of a limit below
+ *                         128 MiB), left to the processes (see {@code -Dcontainerized.writableLayer} in the
+ *                         README for a root on disk)
  * @param environment      the variables set for every command; under them the runtime puts PATH, TERM
  *                         and HOSTNAME (and an image's Env), which these override, and HOME when none of
  *                         them sets it: the user's home from the container's /etc/passwd ("/" for a uid
@@ -48,8 +49,9 @@ import java.util.stream.Stream;
  * @param cpus             the most CPU time per wall-clock time, in CPUs: 0.5 is half of one CPU, 2 two
  *                         CPUs' worth (a CFS quota of cpus × 100 ms per 100 ms, as {@code docker run --cpus})
  * @param cpuset           the CPUs its processes may run on, such as {@code "0-1"} or {@code "0,2"}
- * @param shmSizeBytes     the size of the tmpfs on /dev/shm (Docker's --shm-size); under a memory limit, the
- *                         container's tmpfs each hold at most the limit less 64 MiB (half of a limit below 128 MiB)
+ * @param shmSizeBytes     the size of the tmpfs on /dev/shm (Docker's --shm-size) asked for; under a memory
+ *                         limit, the container's tmpfs each hold at most the limit less 64 MiB (half of a limit
+ *                         below 128 MiB), whatever was asked
  * @param tmpSizeBytes     the size of the tmpfs on /tmp (held to the same under a memory limit)
  * @param runSizeBytes     the size of the tmpfs on /run (held to the same under a memory limit)
  */

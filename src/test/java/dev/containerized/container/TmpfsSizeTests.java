@@ -46,8 +46,9 @@ class TmpfsSizeTests {
      */
     @Test
     void underAMemoryLimitEachLeavesTheProcessesRoomAndAFullOneIsTheWritersENOSPC() {
-        try (Container c = Container.start(ContainerSpec.builder().memoryLimit("64m").runSize("8m").build())) {
+        try (Container c = Container.start(ContainerSpec.builder().memoryLimit("64m").runSize("8m").tmpfs("/scratch", "1g").build())) {
             assertThat(c.exec("sh", "-c", SIZES)).succeeded().stdout().isEqualTo("32768k\n32768k\n8192k\n");
+            assertThat(c.exec("sh", "-c", "df -k /scratch | tail -1 | awk '{print $2}'")).succeeded().stdout().isEqualTo("32768\n");
             for (String fill : List.of("cat /dev/zero > /tmp/f", "cat /dev/zero > /dev/shm/f", "cat /dev/zero > /run/f")) {
                 assertThat(c.exec("sh", "-c", fill)).as(fill).exitedWith(1).wasNotOomKilled().stderr().contains("No space left on device");
                 assertThat(c.exec("sh", "-c", "rm " + fill.substring(fill.indexOf('>') + 2) + " && echo still here")).as("after " + fill)

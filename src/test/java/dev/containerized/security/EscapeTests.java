@@ -1070,7 +1070,7 @@ class EscapeTests {
             assertThat(c.exec("mv", "/data/conf", "/data/out").exitCode()).isZero();
 
             assertThatThrownBy(() -> c.copyTo("the test's output\n".getBytes(StandardCharsets.UTF_8), "/data/out/app.yml"))
-                    .isInstanceOf(ContainerException.class).hasMessageContaining("is a mount point, but not the file the test bound there");
+                    .isInstanceOf(ContainerException.class).hasMessageContaining("is a mount point, but not a file the test bound at that path");
 
             assertThat(rootsFile).hasContent("root's own");
             c.copyTo("at its own path\n".getBytes(StandardCharsets.UTF_8), "/data/conf/app.yml"); // a new file: the bind moved away

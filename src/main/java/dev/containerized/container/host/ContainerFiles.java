@@ -40,13 +40,13 @@ final class ContainerFiles implements AutoCloseable {
     /** How much of a byte array copyTo writes at a time: JNA copies what a call is given into native memory. */
     private static final int WRITE_CHUNK = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** The host files the test bound in: the only files copyTo writes in place. */
-    private final BoundFiles bound;
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
     /** The container's root directory, held for the container's life (see {@link #openRootOf}). */
     private final Fd root;
     private final String id;
+    /** The host files the test bound in: the only files copyTo writes in place. */
+    private final BoundFiles bound;
 
     /** @param root the container's root directory, which this closes */
     ContainerFiles(Fd root, String id, BoundFiles bound) {
@@ -296,11 +296,12 @@ final class ContainerFiles implements AutoCloseable {
         try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
             if (there != null && Fcntl.isMountRoot(there)) {
                 if (!bound.isBoundAt(shown, Fcntl.stat(there))) {
-                    throw new ContainerException(shown + " in container " + id + " is a mount point, but not the file the test "
-                            + "bound there: the container moved the directory of a bound file, and a copy neither writes into "
-                            + "nor replaces it; copy to another path");
+                    throw new ContainerException(shown + " in container " + id + " is a mount point, but not a file the test "
+                            + "bound at that path (the container may have moved a bound file's directory there, or the bind's "
+                            + "own path went through a link of the container), and a copy neither writes into nor replaces "
+                            + "it: write the bound host file itself, or copy to another path");
                 }
-                Fd file = openForWriting(parent, name, shown, mode);
+                Fd file = openBoundForWriting(parent, name, shown);
                 try {
                     contents.writeTo(file);
                     Fcntl.chmod(file, mode, shown);
@@ -690,31 +691,15 @@ final class ContainerFiles implements AutoCloseable {
     }
 
     /**
-     * The file {@code name} in {@code parent} to write, made or truncated ({@code shown} is its path, for
-     * messages). Never through a symbolic link as its last component: the file would then be wherever
-     * the link points, which a test rarely means; the error names the link and its target, so that the
-     * test can write there.
+     * The file the test bound into the container at {@code name} in {@code parent} ({@code shown} is its
+     * path), opened to be written in place and truncated: never made, nor followed if a link.
      */
-    private static Fd openForWriting(Fd parent, byte[] name, String shown, int mode) {
-        requireReplaceable(parent, name, shown);
+    private static Fd openBoundForWriting(Fd parent, byte[] name, String shown) {
         Fd file;
         try {
-            // Non-blocking, and checked once open: a fifo the container puts there meanwhile would else
-            // hold the open until a reader comes, forever.
-            file = Dirents.openat(parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | Fcntl.O_NONBLOCK | O_CLOEXEC, mode);
+            file = Dirents.openat(parent, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | Fcntl.O_NONBLOCK | O_CLOEXEC, 0);
         } catch (LinuxException e) {
-            if (e.errno() == Errno.ENXIO) { // a fifo without a reader, put there after the look
-                throw notRegular(shown, null);
-            }
-            if (e.errno() != Errno.ELOOP) {
-                throw new LinuxException("open(" + shown + ") for writing", e.errno()); // the path, not a descriptor's number
-            }
-            String target;
-            try (Fd link = Dirents.openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) {
-                target = ControlCharacters.escape(Fcntl.readlink(link));
-            }
-            throw new LinuxException(shown + " is a symbolic link to " + target + ", which is not written through: "
-                    + "give the path of the file itself", e.errno());
+            throw new LinuxException("open(" + shown + ") for writing", e.errno()); // the path, not a descriptor's number
         }
         try {
             Fcntl.FileStat stat = Fcntl.stat(file);
@@ -725,15 +710,6 @@ final class ContainerFiles implements AutoCloseable {
         } catch (RuntimeException e) {
             file.close();
             throw e;
-        }
-    }
-
-    /** Refuses what is at {@code name} in {@code parent} unless it is a file or a link (or nothing), which a copy may replace. */
-    private static void requireReplaceable(Fd parent, byte[] name, String shown) {
-        try (Fd existing = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (existing != null) {
-                requireReplaceable(Fcntl.stat(existing), shown);
-            }
         }
     }
 

@@ -63,8 +63,8 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
             lowerDirs = List.of(spec.rootfs().orElseGet(ContainerPlan::builtInRootfs));
             image = ImageConfig.empty();
         }
-        List<MountPlan.UserMount> mounts = spec.mounts().stream().map(ContainerPlan::userMount).toList();
         OptionalLong memoryLimit = spec.memoryLimitBytes();
+        List<MountPlan.UserMount> mounts = spec.mounts().stream().map(mount -> userMount(mount, memoryLimit)).toList();
         MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, MemoryBackedSizes.capped(spec.tmpSizeBytes(), memoryLimit),
                 MemoryBackedSizes.capped(spec.runSizeBytes(), memoryLimit), MemoryBackedSizes.capped(spec.shmSizeBytes(), memoryLimit),
                 writableLayer, memoryLimit);
@@ -116,9 +116,10 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         }
     }
 
-    private static MountPlan.UserMount userMount(Mount mount) {
+    /** A tmpfs of the test's is held under the memory limit as the container's own are ({@link MemoryBackedSizes}). */
+    private static MountPlan.UserMount userMount(Mount mount, OptionalLong memoryLimit) {
         return mount.source().<MountPlan.UserMount>map(source -> new MountPlan.Bind(source, mount.target(), mount.isReadOnly()))
-                .orElseGet(() -> new MountPlan.Tmpfs(mount.target(), mount.sizeBytes()));
+                .orElseGet(() -> new MountPlan.Tmpfs(mount.target(), MemoryBackedSizes.capped(mount.sizeBytes(), memoryLimit)));
     }
 
     private static Path builtInRootfs() {

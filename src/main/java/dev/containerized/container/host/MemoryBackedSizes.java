@@ -3,8 +3,8 @@ package dev.containerized.container.host;
 import java.util.OptionalLong;
 
 /**
- * The sizes of the container's own tmpfs (its root's writable layer, /tmp, /run, /dev/shm) under a memory
- * limit. Their pages count against that limit and nothing can reclaim them: a tmpfs as big as the limit,
+ * The sizes of a container's tmpfs (its root's writable layer, /tmp, /run, /dev/shm and the test's tmpfs
+ * mounts) under a memory limit. Their pages count against that limit and nothing can reclaim them: a tmpfs as big as the limit,
  * once full, left the memory cgroup no room, and the next fork's OOM kill took the container's PID 1 and
  * the container with it (review26 #3, review27 #1). Each is therefore at most the limit less the room its
  * processes need, so that a writer that fills one gets ENOSPC, as on a full disk, and the rest goes on.

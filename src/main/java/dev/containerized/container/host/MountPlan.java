@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  * @param readOnlyRoot      whether the root itself refuses writes (tmpfs and read-write mounts still take them)
  * @param mounts            the user's bind and tmpfs mounts, in order
  * @param writableLayer     where the overlay's upper layer is kept
- * @param memoryLimitBytes  the container's memory limit: in memory, the writable layer is as big
+ * @param memoryLimitBytes  the container's memory limit, which sizes the writable layer's tmpfs ({@link MemoryBackedSizes})
  */
 record MountPlan(List<Path> lowerDirsTopFirst, boolean readOnlyRoot, List<UserMount> mounts,
                  long tmpSizeBytes, long runSizeBytes, long shmSizeBytes, WritableLayer writableLayer, OptionalLong memoryLimitBytes) {

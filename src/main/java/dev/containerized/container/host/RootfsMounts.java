@@ -240,7 +240,7 @@ final class RootfsMounts implements AutoCloseable {
                     throw e;
                 }
                 mkdirs(state.resolve("scratch"));
-                Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
+                Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, WritableLayer.tmpfsOptions(plan.memoryLimitBytes()));
                 mkdirs(state.resolve("scratch/" + UPPER));
                 openToEveryUser(state.resolve("scratch/" + UPPER));
                 mkdirs(state.resolve("scratch/" + WORK));
