@@ -39,7 +39,6 @@ final class ContainerFiles implements AutoCloseable {
     static final int READ_LIMIT = 64 << 20;
     /** How much of a byte array copyTo writes at a time: JNA copies what a call is given into native memory. */
     private static final int WRITE_CHUNK = 64 * 1024;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final long RESOLVE = Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS;
 
     /** The container's root directory, held for the container's life (see {@link #openRootOf}). */
@@ -273,6 +272,14 @@ final class ContainerFiles implements AutoCloseable {
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
+    /**
+     * The source of the names copies are written under, made at the first copy: a SecureRandom's making
+     * costs a fresh JVM about 17 ms, which every container's start paid while it was this class's own field.
+     */
+    private static final class AsideNames {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
+
     /** What a file copyTo writes holds: written to {@code file}, which {@link #writeFile} then puts in place. */
     private interface Contents {
         void writeTo(Fd file);
@@ -312,7 +319,7 @@ final class ContainerFiles implements AutoCloseable {
                 }
             }
         }
-        String asideName = ".containerized-copy-" + Long.toHexString(RANDOM.nextLong());
+        String asideName = ".containerized-copy-" + Long.toHexString(AsideNames.RANDOM.nextLong());
         byte[] aside = asideName.getBytes(StandardCharsets.US_ASCII);
         Fd file;
         try {
