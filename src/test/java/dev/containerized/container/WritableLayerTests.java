@@ -84,7 +84,9 @@ class WritableLayerTests {
         }
         try (Container c = Container.start(ContainerSpec.builder().memoryLimit("16m").build())) {
             assertThatThrownBy(() -> c.copyTo(big, "/data/fixture.bin")).isInstanceOf(ContainerException.class)
-                    .hasMessageContaining("No space left on device");
+                    .hasMessageContaining("No space left on device")
+                    .hasMessageContaining("under its memory limit, each tmpfs of the container, its root filesystem's writable "
+                            + "layer included unless -Dcontainerized.writableLayer=stateDir, holds at most 8 MiB: raise memoryLimit");
             assertThatThrownBy(() -> c.copyTo(new byte[20 << 20], "/data/bytes.bin")).isInstanceOf(ContainerException.class)
                     .hasMessageContaining("No space left on device");
             assertThat(c.exec("sh", "-c", "ls -A /data; echo fits > /data/small && cat /data/small")).succeeded()

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
 import static dev.containerized.internal.linux.Fcntl.O_CREAT;
@@ -46,12 +47,15 @@ final class ContainerFiles implements AutoCloseable {
     private final String id;
     /** The host files the test bound in: the only files copyTo writes in place. */
     private final BoundFiles bound;
+    /** The container's memory limit, which holds its tmpfs to a size a copy may fill ({@link MemoryBackedSizes}). */
+    private final OptionalLong memoryLimitBytes;
 
     /** @param root the container's root directory, which this closes */
-    ContainerFiles(Fd root, String id, BoundFiles bound) {
+    ContainerFiles(Fd root, String id, BoundFiles bound, OptionalLong memoryLimitBytes) {
         this.root = root;
         this.id = id;
         this.bound = bound;
+        this.memoryLimitBytes = memoryLimitBytes;
     }
 
     /**
@@ -89,10 +93,26 @@ final class ContainerFiles implements AutoCloseable {
         } catch (ContainerException e) {
             throw e;
         } catch (LinuxException e) {
-            throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e.getMessage(), e);
+            throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e.getMessage()
+                    + whereThereIsRoom(e), e);
         } catch (Exception e) {
             throw new ContainerException("cannot copy " + source + " to " + target + " in container " + id + ": " + e, e);
         }
+    }
+
+    /**
+     * For a copy that found no room (ENOSPC) under a memory limit: that the container's tmpfs are held to a
+     * size below the limit, and the ways out. A test used to Docker, whose root filesystem is on disk,
+     * would not guess that the limit bounds its files.
+     */
+    private String whereThereIsRoom(LinuxException e) {
+        if (e.errno() != Errno.ENOSPC || memoryLimitBytes.isEmpty()) {
+            return "";
+        }
+        long mebibytes = MemoryBackedSizes.mostUnder(memoryLimitBytes.getAsLong()) >> 20;
+        return " (under its memory limit, each tmpfs of the container, its root filesystem's writable layer included "
+                + "unless -Dcontainerized.writableLayer=stateDir, holds at most " + mebibytes + " MiB: raise memoryLimit, "
+                + "copy into a bound directory, or keep the root's layer on disk with -Dcontainerized.writableLayer=stateDir)";
     }
 
     /**
@@ -492,7 +512,7 @@ final class ContainerFiles implements AutoCloseable {
                 }).close();
             }
         } catch (LinuxException e) {
-            throw new ContainerException("cannot write " + target + " in container " + id + ": " + e.getMessage(), e);
+            throw new ContainerException("cannot write " + target + " in container " + id + ": " + e.getMessage() + whereThereIsRoom(e), e);
         }
     }
 
