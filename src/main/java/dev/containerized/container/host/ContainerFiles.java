@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -292,14 +291,6 @@ final class ContainerFiles implements AutoCloseable {
         // Below the top, sockets, fifos and devices are not copied, as docker cp does not either.
     }
 
-    /**
-     * The source of the names copies are written under, made at the first copy: a SecureRandom's making
-     * costs a fresh JVM about 17 ms, which every container's start paid while it was this class's own field.
-     */
-    private static final class AsideNames {
-        static final SecureRandom RANDOM = new SecureRandom();
-    }
-
     /** What a file copyTo writes holds: written to {@code file}, which {@link #writeFile} then puts in place. */
     private interface Contents {
         void writeTo(Fd file);
@@ -339,11 +330,10 @@ final class ContainerFiles implements AutoCloseable {
                 }
             }
         }
-        String asideName = ".containerized-copy-" + Long.toHexString(AsideNames.RANDOM.nextLong());
-        byte[] aside = asideName.getBytes(StandardCharsets.US_ASCII);
+        String aside = AsideCopies.newName();
         Fd file;
         try {
-            file = Dirents.openat(parent, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+            file = Fcntl.openat(parent, aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         } catch (LinuxException e) {
             throw new LinuxException("open(" + shown + ") for writing", e.errno()); // the target, not the name aside
         }
@@ -352,19 +342,15 @@ final class ContainerFiles implements AutoCloseable {
             contents.writeTo(file);
             Fcntl.chmod(file, mode, shown); // the mode asked for, whatever the umask made of it
             try {
-                Dirents.rename(parent, aside, name);
+                Dirents.rename(parent, aside.getBytes(StandardCharsets.US_ASCII), name);
             } catch (LinuxException e) {
-                throw new LinuxException("rename the copy written beside " + shown + " as " + asideName + " into place", e.errno());
+                throw new LinuxException("rename the copy written beside " + shown + " as " + aside + " into place", e.errno());
             }
             placed = true;
             return file;
         } finally {
             if (!placed) {
-                try {
-                    Dirents.unlink(parent, aside, 0);
-                } catch (LinuxException alreadyGone) {
-                    // taken away meanwhile by the container: the copy's own failure is what the caller reports
-                }
+                AsideCopies.removeQuietly(parent, aside);
                 file.close();
             }
         }

@@ -10,7 +10,6 @@ import dev.containerized.internal.linux.Mounts;
 import dev.containerized.internal.text.ControlCharacters;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 
 import static dev.containerized.internal.linux.Fcntl.O_CLOEXEC;
 import static dev.containerized.internal.linux.Fcntl.O_CREAT;
@@ -34,7 +33,6 @@ final class CopyOut {
     private static final int S_ISUID = 04000;
     private static final int S_ISGID = 02000;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String id;
     private final HostPaths host;
@@ -108,13 +106,13 @@ final class CopyOut {
             // meanwhile, this is the same file. The copy is made under a new name of its own (O_EXCL: nothing
             // that was there is opened, such as a device node a container sharing the directory put there,
             // whose open alone can act, as root on the host) and renamed into place once whole.
-            String aside = ".containerized-copy-" + Long.toHexString(RANDOM.nextLong());
+            String aside = AsideCopies.newName();
             if (linked.link(stat, hostDir, aside.getBytes(StandardCharsets.US_ASCII))) {
                 // Another name of a file already copied: a link to its copy, put into place as a copy is.
                 try {
                     placeCopy(hostDir, aside, name, shown);
                 } finally {
-                    removeQuietly(hostDir, aside); // still there if the rename failed, or if the name was a link to the copy already
+                    AsideCopies.removeQuietly(hostDir, aside); // still there if the rename failed, or if the name was a link to the copy already
                 }
                 return;
             }
@@ -130,7 +128,7 @@ final class CopyOut {
                     placed = true;
                 } finally {
                     if (!placed) {
-                        removeQuietly(hostDir, aside);
+                        AsideCopies.removeQuietly(hostDir, aside);
                     }
                 }
                 linked.remember(stat, path, out);
@@ -169,15 +167,6 @@ final class CopyOut {
                         + "into place: copy to another path, or unmount it first", e);
             }
             throw e;
-        }
-    }
-
-    /** The half-made copy of a failed copy, gone: the copy's error is what the test needs to see. */
-    private static void removeQuietly(Fd dir, String name) {
-        try {
-            Fcntl.unlinkat(dir, name, 0, name);
-        } catch (LinuxException alreadyGone) {
-            // removed meanwhile, by a container sharing the directory
         }
     }
 
