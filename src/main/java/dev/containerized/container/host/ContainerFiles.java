@@ -310,23 +310,12 @@ final class ContainerFiles implements AutoCloseable {
      * and is refused.
      */
     private Fd writeFile(Fd parent, byte[] name, String shown, int mode, Contents contents) {
-        refuseWhatIsNotReplaced(parent, name, shown);
         try (Fd there = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (there != null && Fcntl.isMountRoot(there)) {
-                if (!bound.isBoundAt(shown, Fcntl.stat(there))) {
-                    throw new ContainerException(shown + " in container " + id + " is a mount point, but not a file the test "
-                            + "bound at that path (the container may have moved a bound file's directory there, or the bind's "
-                            + "own path went through a link of the container), and a copy neither writes into nor replaces "
-                            + "it: write the bound host file itself, or copy to another path");
-                }
-                Fd file = openBoundForWriting(parent, name, shown);
-                try {
-                    contents.writeTo(file);
-                    Fcntl.chmod(file, mode, shown);
-                    return file;
-                } catch (RuntimeException e) {
-                    file.close();
-                    throw e;
+            if (there != null) {
+                Fcntl.FileStat stat = Fcntl.stat(there);
+                refuseWhatIsNotReplaced(there, stat, shown);
+                if (Fcntl.isMountRoot(there)) {
+                    return writeBoundFile(parent, name, stat, shown, mode, contents);
                 }
             }
         }
@@ -356,22 +345,36 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
-    /**
-     * Refuses the name when what is there is not a file a copy replaces: a directory, a fifo, socket or
-     * device the container made, or a symbolic link, whose target the test more likely meant to write.
-     */
-    private static void refuseWhatIsNotReplaced(Fd parent, byte[] name, String shown) {
-        try (Fd existing = Dirents.openatOrNull(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-            if (existing == null) {
-                return;
-            }
-            Fcntl.FileStat stat = Fcntl.stat(existing);
-            if (stat.isSymlink()) {
-                throw new LinuxException(shown + " is a symbolic link to " + ControlCharacters.escape(Fcntl.readlink(existing))
-                        + ", which is not written through: give the path of the file itself", Errno.ELOOP);
-            }
-            requireReplaceable(stat, shown);
+    /** Writes in place the mount point at {@code name} ({@code stat} is its), if it is the file the test bound there. */
+    private Fd writeBoundFile(Fd parent, byte[] name, Fcntl.FileStat stat, String shown, int mode, Contents contents) {
+        if (!bound.isBoundAt(shown, stat)) {
+            throw new ContainerException(shown + " in container " + id + " is a mount point, but not a file the test "
+                    + "bound at that path (the container may have moved a bound file's directory there, or the bind's "
+                    + "own path went through a link of the container), and a copy neither writes into nor replaces "
+                    + "it: write the bound host file itself, or copy to another path");
         }
+        Fd file = openBoundForWriting(parent, name, shown);
+        try {
+            contents.writeTo(file);
+            Fcntl.chmod(file, mode, shown);
+            return file;
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses {@code existing} ({@code stat} is its), what is at a copy's target, when it is not a file a
+     * copy replaces: a directory, a fifo, socket or device the container made, or a symbolic link, whose
+     * target the test more likely meant to write.
+     */
+    private static void refuseWhatIsNotReplaced(Fd existing, Fcntl.FileStat stat, String shown) {
+        if (stat.isSymlink()) {
+            throw new LinuxException(shown + " is a symbolic link to " + ControlCharacters.escape(Fcntl.readlink(existing))
+                    + ", which is not written through: give the path of the file itself", Errno.ELOOP);
+        }
+        requireReplaceable(stat, shown);
     }
 
     /**
@@ -733,13 +736,13 @@ final class ContainerFiles implements AutoCloseable {
         }
     }
 
-    /** What is at {@code shown} ({@code stat}, when known) is not a file copyTo writes. */
+    /** What is at {@code shown}, as {@code stat} describes it, is not a file copyTo writes. */
     private static LinuxException notRegular(String shown, Fcntl.FileStat stat) {
-        String what = stat == null ? "a fifo the container made" : stat.isDirectory() ? "a directory"
+        String what = stat.isDirectory() ? "a directory"
                 : "a " + (stat.type() == Fcntl.S_IFIFO ? "fifo" : stat.type() == Fcntl.S_IFSOCK ? "socket" : "device") + " the container made";
         return new LinuxException(shown + " is " + what + ", not a regular file, which copyTo does not replace: "
                 + "remove it in the container first, or copy to another path; open(O_WRONLY)",
-                stat != null && stat.isDirectory() ? Errno.EISDIR : Errno.EINVAL);
+                stat.isDirectory() ? Errno.EISDIR : Errno.EINVAL);
     }
 
     /** mkdir -p inside the container, each level resolved in its root. */
