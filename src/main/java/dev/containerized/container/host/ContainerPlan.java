@@ -67,7 +67,7 @@ public record ContainerPlan(String hostname, MountPlan mounts, CgroupLimits limi
         List<MountPlan.UserMount> mounts = spec.mounts().stream().map(mount -> userMount(mount, memoryLimit)).toList();
         MountPlan plan = new MountPlan(lowerDirs, spec.readOnlyRootfs(), mounts, MemoryBackedSizes.capped(spec.tmpSizeBytes(), memoryLimit),
                 MemoryBackedSizes.capped(spec.runSizeBytes(), memoryLimit), MemoryBackedSizes.capped(spec.shmSizeBytes(), memoryLimit),
-                writableLayer, memoryLimit);
+                writableLayer, MemoryBackedSizes.mostUnder(memoryLimit));
         Map<String, String> environment = new LinkedHashMap<>(DEFAULT_ENVIRONMENT);
         for (String variable : image.env()) {
             int eq = variable.indexOf('=');

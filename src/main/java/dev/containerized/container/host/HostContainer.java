@@ -62,7 +62,7 @@ public final class HostContainer {
         // its own now, where later (PID 1 ended, as a failed command-as-PID-1 does) it may be another's.
         BoundFiles bound = BoundFiles.of(plan.mounts()); // before the root is opened: nothing to close if it throws
         this.files = undo.acquire("close the container's root", () -> new ContainerFiles(ContainerFiles.openRootOf(thread.pid(), id), id,
-                        bound, plan.mounts().memoryLimitBytes()),
+                        bound, plan.limits().memoryMaxBytes()),
                 ContainerFiles::close);
         this.users = new ContainerUsers(files, id);
         undo.add("close the upper layer", thread.upper()::close);

@@ -22,6 +22,11 @@ final class MemoryBackedSizes {
         return Math.max(limitBytes / 2, limitBytes - PROCESS_ROOM_BYTES);
     }
 
+    /** The most a tmpfs of the container holds under {@code memoryLimitBytes}; empty, the kernel's default, without one. */
+    static OptionalLong mostUnder(OptionalLong memoryLimitBytes) {
+        return memoryLimitBytes.isPresent() ? OptionalLong.of(mostUnder(memoryLimitBytes.getAsLong())) : OptionalLong.empty();
+    }
+
     /** {@code sizeBytes}, or less under a memory limit: at most {@link #mostUnder} it. */
     static long capped(long sizeBytes, OptionalLong memoryLimitBytes) {
         return memoryLimitBytes.isPresent() ? Math.min(sizeBytes, mostUnder(memoryLimitBytes.getAsLong())) : sizeBytes;

@@ -12,10 +12,11 @@ import java.util.OptionalLong;
  * @param readOnlyRoot      whether the root itself refuses writes (tmpfs and read-write mounts still take them)
  * @param mounts            the user's bind and tmpfs mounts, in order
  * @param writableLayer     where the overlay's upper layer is kept
- * @param memoryLimitBytes  the container's memory limit, which sizes the writable layer's tmpfs ({@link MemoryBackedSizes})
+ * @param writableLayerBytes the size of the writable layer's tmpfs, where it is in memory: held under the memory
+ *                           limit ({@link MemoryBackedSizes}), the kernel's default (half the RAM) without one
  */
 record MountPlan(List<Path> lowerDirsTopFirst, boolean readOnlyRoot, List<UserMount> mounts,
-                 long tmpSizeBytes, long runSizeBytes, long shmSizeBytes, WritableLayer writableLayer, OptionalLong memoryLimitBytes) {
+                 long tmpSizeBytes, long runSizeBytes, long shmSizeBytes, WritableLayer writableLayer, OptionalLong writableLayerBytes) {
     MountPlan {
         lowerDirsTopFirst = List.copyOf(lowerDirsTopFirst);
         mounts = List.copyOf(mounts);

@@ -222,32 +222,32 @@ final class RootfsMounts implements AutoCloseable {
      * path. In memory, a tmpfs mounted over the state directory, in this mount namespace only, holds
      * the links, the mount point and the layer (the host keeps seeing the lock there). On the state
      * directory's filesystem, where that filesystem cannot hold an upper layer (it is an overlay itself,
-     * as in many CI containers), a tmpfs of this mount namespace holds the layer all the same.
+     * as in many CI containers), the layer goes in memory all the same.
      */
     private void mountOverlay() {
         String lowerdir = lowerdirOption(plan.lowerDirsTopFirst());
         if (plan.writableLayer() == WritableLayer.MEMORY) {
-            Mounts.mount("tmpfs", state.toString(), "tmpfs", MS_NOSUID | MS_NODEV, WritableLayer.tmpfsOptions(plan.memoryLimitBytes()));
-            prepareStateDirectory(state, plan);
-            Unistd.chdir(state.toString());
-            overlay(lowerdir, "");
+            overlayInMemory(lowerdir);
         } else {
             Unistd.chdir(state.toString());
             try {
-                overlay(lowerdir, "");
+                overlay(lowerdir);
             } catch (LinuxException e) {
                 if (e.errno() != Errno.EINVAL && e.errno() != Errno.EOPNOTSUPP) {
                     throw e;
                 }
-                mkdirs(state.resolve("scratch"));
-                Mounts.mount("tmpfs", "scratch", "tmpfs", MS_NOSUID | MS_NODEV, WritableLayer.tmpfsOptions(plan.memoryLimitBytes()));
-                mkdirs(state.resolve("scratch/" + UPPER));
-                openToEveryUser(state.resolve("scratch/" + UPPER));
-                mkdirs(state.resolve("scratch/" + WORK));
-                overlay(lowerdir, "scratch/");
+                overlayInMemory(lowerdir);
             }
         }
         root = new InRoot(Fcntl.open(MERGED, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), merged().toString());
+    }
+
+    /** The overlay with its directories on a tmpfs over the state directory, which hides what the host made there. */
+    private void overlayInMemory(String lowerdir) {
+        Mounts.mount("tmpfs", state.toString(), "tmpfs", MS_NOSUID | MS_NODEV, WritableLayer.tmpfsOptions(plan.writableLayerBytes()));
+        prepareStateDirectory(state, plan);
+        Unistd.chdir(state.toString());
+        overlay(lowerdir);
     }
 
     /** The overlay's upper layer, the container's diff: opened here, where a tmpfs holding it is visible. */
@@ -255,11 +255,10 @@ final class RootfsMounts implements AutoCloseable {
         return Fcntl.open(upper.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     }
 
-    /** The overlay on the state directory's "merged", its upper and work directories below {@code upperBase}. */
-    private void overlay(CharSequence lowerdir, String upperBase) {
-        upper = state.resolve(upperBase + UPPER);
-        Mounts.mount("overlay", MERGED, "overlay", MS_NODEV,
-                "lowerdir=" + lowerdir + ",upperdir=" + upperBase + UPPER + ",workdir=" + upperBase + WORK);
+    /** The overlay on the state directory's "merged", with its upper and work directories there. */
+    private void overlay(CharSequence lowerdir) {
+        upper = state.resolve(UPPER);
+        Mounts.mount("overlay", MERGED, "overlay", MS_NODEV, "lowerdir=" + lowerdir + ",upperdir=" + UPPER + ",workdir=" + WORK);
     }
 
     private void mountDev() {

@@ -57,9 +57,9 @@ public enum WritableLayer {
                 + " (the state directory's filesystem, " + StateDirectory.base() + ")");
     }
 
-    /** The tmpfs's mount options: root's alone and, under a memory limit, the size {@link MemoryBackedSizes} gives. */
-    static String tmpfsOptions(OptionalLong memoryLimitBytes) {
-        return "mode=0700" + (memoryLimitBytes.isPresent() ? ",size=" + MemoryBackedSizes.mostUnder(memoryLimitBytes.getAsLong()) : "");
+    /** The tmpfs's mount options: root's alone, and {@code sizeBytes} big where given. */
+    static String tmpfsOptions(OptionalLong sizeBytes) {
+        return "mode=0700" + (sizeBytes.isPresent() ? ",size=" + sizeBytes.getAsLong() : "");
     }
 
     @Override
